@@ -1,0 +1,151 @@
+# enroll: course store and enrollment system.  See README.md.
+#   make          build everything (optimised, into build/)
+#   make run      install what is missing, build, migrate, seed, serve :8080
+#   make test     install what is missing, build with sanitizers, run t/
+#   make bench    measure the catalog page and the webhook with wrk
+#   make install  PREFIX=/usr/local DESTDIR=
+PREFIX  ?= /usr/local
+DESTDIR ?=
+BUILD   ?= build
+PORT    ?= 8080
+CC      ?= cc
+CLANG   ?= clang
+OPT     ?= -O2 -g
+PKGS     = fcgi sqlite3 libcurl libcjson libsodium
+WARN     = -Wall -Wextra -Wformat=2 -Wshadow -Wpointer-arith \
+	   -Wmissing-prototypes -Wstrict-prototypes -Wno-unused-parameter
+SAN_FLAGS = -fsanitize=address,undefined -fno-omit-frame-pointer \
+	   -fno-sanitize-recover=undefined
+ifeq ($(SANITIZE),1)
+OPT     := -O1 -g $(SAN_FLAGS)
+endif
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+CPPFLAGS += -Ilib -Icgi-bin -I$(BUILD)/gen -D_GNU_SOURCE
+CFLAGS   += -std=c11 $(OPT) $(WARN) $(PKG_CFLAGS)
+LDLIBS   += $(PKG_LIBS) -lm
+
+# Debian packages the build, the store and the tests need.
+DEB_PKGS = pkg-config libfcgi-dev libsqlite3-dev libcurl4-openssl-dev \
+	   libcjson-dev libsodium-dev libcmocka-dev libmicrohttpd-dev \
+	   nginx sqlite3 curl wrk clang libclang-rt-14-dev nodejs npm \
+	   chromium chromium-driver
+
+LIB_SRC  := $(wildcard lib/*.c)
+LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/%.o) $(BUILD)/gen/embedded.o
+LIB      := $(BUILD)/libenroll.a
+PROGS    := cart checkout webhook account admin enrollctl
+PROG_BIN := $(PROGS:%=$(BUILD)/bin/%)
+EMU_SRC  := $(wildcard t/emu/*.c)
+EMU_BIN  := $(if $(EMU_SRC),$(BUILD)/bin/stripe-emu)
+UNIT_SRC := $(wildcard t/unit/test_*.c)
+UNIT_BIN := $(UNIT_SRC:t/unit/%.c=$(BUILD)/t/%.t)
+TOOL_SRC := $(wildcard t/tools/*.c)
+TOOL_BIN := $(TOOL_SRC:t/tools/%.c=$(BUILD)/t/tools/%)
+FUZZ_SRC := $(wildcard t/fuzz/fuzz_*.c)
+FUZZ_BIN := $(FUZZ_SRC:t/fuzz/%.c=$(BUILD)/fuzz/%)
+TEMPLATES := $(shell find templates -name '*.html' | sort)
+MIGRATIONS := $(sort $(wildcard sql/*.sql))
+
+.PHONY: all deps run test test-unit test-e2e bench install clean fuzz
+
+all: $(LIB) $(PROG_BIN) $(EMU_BIN) $(BUILD)/bin/noop-fcgi
+
+# Installs the Debian packages that are missing (as root), or says how.
+deps:
+	@missing=""; for p in $(DEB_PKGS); do \
+	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'ok installed' || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    echo "deps: installing$$missing"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing >/dev/null || exit 1; \
+	  else \
+	    echo "deps: missing packages; run: sudo apt-get install -y$$missing"; exit 1; \
+	  fi; \
+	fi
+	@[ -d t/node_modules/stripe ] && [ -d t/node_modules/playwright-core ] || \
+	  (cd t && npm install --no-audit --no-fund --silent >/dev/null) || \
+	  { echo "deps: npm install in t/ failed"; exit 1; }
+
+$(BUILD)/%.o: %.c $(wildcard lib/*.h cgi-bin/*.h t/unit/*.h) | $(BUILD)/gen/embedded.h
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
+
+# SQL migrations and templates are compiled in, so a binary carries the
+# schema and pages it was built with.
+$(BUILD)/gen/embedded.c $(BUILD)/gen/embedded.h: $(TEMPLATES) $(MIGRATIONS) lib/embed.sh
+	@mkdir -p $(BUILD)/gen
+	sh lib/embed.sh $(BUILD)/gen/embedded $(MIGRATIONS) -- $(TEMPLATES)
+
+$(BUILD)/gen/embedded.o: $(BUILD)/gen/embedded.c
+	$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
+
+$(LIB): $(LIB_OBJ)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(BUILD)/bin/%: $(BUILD)/cgi-bin/%.o $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -o $@ $< $(LIB) $(LDFLAGS) $(LDLIBS)
+
+$(BUILD)/bin/stripe-emu: $(EMU_SRC:%.c=$(BUILD)/%.o) $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -o $@ $(EMU_SRC:%.c=$(BUILD)/%.o) $(LIB) $(LDFLAGS) $(LDLIBS) $(shell pkg-config --libs libmicrohttpd 2>/dev/null)
+
+$(BUILD)/bin/noop-fcgi: $(BUILD)/t/bench/noop.o $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -o $@ $< $(LIB) $(LDFLAGS) $(LDLIBS)
+
+$(BUILD)/t/tools/%: $(BUILD)/t/tools/%.o $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -o $@ $< $(LIB) $(LDFLAGS) $(LDLIBS)
+
+# In-process handler tests call the programs' route tables directly: each
+# program is compiled once more without its main().
+APP_PROGS := cart checkout webhook account admin
+APP_TEST_OBJ := $(APP_PROGS:%=$(BUILD)/t/apps/%.o)
+$(BUILD)/t/apps/%.o: cgi-bin/%.c $(wildcard lib/*.h cgi-bin/*.h) | $(BUILD)/gen/embedded.h
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) -Icgi-bin -DENROLL_TEST_APP $(CFLAGS) -c -o $@ $<
+
+# Support code shared by the unit tests (t/unit/ files not named test_*).
+UNIT_SUPPORT := $(patsubst %.c,$(BUILD)/%.o,$(filter-out t/unit/test_%.c,$(wildcard t/unit/*.c)))
+$(BUILD)/t/%.t: $(BUILD)/t/unit/%.o $(UNIT_SUPPORT) $(APP_TEST_OBJ) $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -o $@ $< $(UNIT_SUPPORT) $(APP_TEST_OBJ) $(LIB) $(LDFLAGS) $(LDLIBS) $(shell pkg-config --libs cmocka 2>/dev/null)
+
+# libFuzzer targets, one per parser of untrusted input (clang only).
+FUZZ_FLAGS = -g -O1 -fsanitize=fuzzer,address,undefined -Ilib -I$(BUILD)/gen -D_GNU_SOURCE $(PKG_CFLAGS)
+$(BUILD)/fuzz/%: t/fuzz/%.c $(LIB_SRC) $(BUILD)/gen/embedded.c
+	@mkdir -p $(dir $@)
+	$(CLANG) $(FUZZ_FLAGS) -o $@ $< $(LIB_SRC) $(BUILD)/gen/embedded.c $(PKG_LIBS) -lm
+
+fuzz: $(FUZZ_BIN)
+
+run: deps all
+	@sh t/stack.sh run $(BUILD) $(PORT)
+
+# Tests run against a sanitizer build in its own folder.
+TBUILD = build/asan
+test: deps
+	@$(MAKE) --no-print-directory BUILD=$(TBUILD) SANITIZE=1 all tests-bin
+	@$(MAKE) --no-print-directory BUILD=$(TBUILD) fuzz
+	@ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
+	  ENROLL_BUILD=$(TBUILD) prove --exec '' $(UNIT_BIN:$(BUILD)/%=$(TBUILD)/%) t/*.t
+
+tests-bin: $(UNIT_BIN) $(TOOL_BIN)
+
+bench: deps all
+	@sh t/bench/bench.sh $(BUILD)
+
+install: all
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/enroll/static
+	install -m 755 $(PROG_BIN) $(DESTDIR)$(PREFIX)/bin/
+	cp -R static/. $(DESTDIR)$(PREFIX)/share/enroll/static/
+	install -m 644 nginx.conf.example $(DESTDIR)$(PREFIX)/share/enroll/
+
+clean:
+	rm -rf build
+
+-include $(wildcard $(BUILD)/*.d)

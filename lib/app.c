@@ -1,0 +1,328 @@
+/* The dispatcher: one function answers every request of every program, in
+ * the same order of checks, so no handler can forget one.  Order: request
+ * parse errors, route (404/405), session, CSRF on POST, login and role,
+ * declared fields, handler, template, error page, one log line. */
+#include <string.h>
+
+#include <cjson/cJSON.h>
+#include <sodium.h>
+
+#include "app.h"
+#include "db.h"
+#include "log.h"
+#include "session.h"
+#include "tmpl.h"
+
+#define SLUG_MAX 120
+
+enum err
+worker_init(struct worker *w, const struct app *app,
+    const struct tmpl_set *tmpl)
+{
+	struct db_stmt *st;
+	enum err e;
+	int rc;
+
+	memset(w, 0, sizeof(*w));
+	config_load(&w->cfg);
+	w->app = app;
+	w->tmpl = tmpl;
+	if ((w->db = db_open(w->cfg.db_path)) == NULL)
+		return ERR_INTERNAL;
+	st = db_prep(w->db, "SELECT value FROM settings WHERE key = 'secret'");
+	if (st == NULL || (e = db_next(st)) != ERR_OK ||
+	    strlen(db_col_text(st, 0)) < 2 * sizeof(w->secret)) {
+		db_done(st);
+		log_error(NULL, "%s: database %s has no schema; run "
+		    "'enrollctl migrate' first", app->name, w->cfg.db_path);
+		worker_fini(w);
+		return ERR_INTERNAL;
+	}
+	rc = sodium_hex2bin(w->secret, sizeof(w->secret), db_col_text(st, 0),
+	    2 * sizeof(w->secret), NULL, NULL, NULL);
+	db_done(st);
+	if (rc != 0) {
+		log_error(NULL, "%s: the server secret is not hex", app->name);
+		worker_fini(w);
+		return ERR_INTERNAL;
+	}
+	if (app->init != NULL && (e = app->init(w)) != ERR_OK) {
+		worker_fini(w);
+		return e;
+	}
+	return ERR_OK;
+}
+
+void
+worker_fini(struct worker *w)
+{
+	db_close(w->db);
+	w->db = NULL;
+}
+
+/* Matches one path segment of n bytes against a pattern segment. */
+static int
+segment_match(struct req *rq, const char *pat, size_t pn, const char *seg,
+    size_t n)
+{
+	size_t i;
+	int64_t v = 0;
+
+	if (pn == 4 && memcmp(pat, "<id>", 4) == 0) {
+		if (n == 0 || n > 15 || seg[0] == '0')
+			return 0;
+		for (i = 0; i < n; i++) {
+			if (seg[i] < '0' || seg[i] > '9')
+				return 0;
+			v = v * 10 + (seg[i] - '0');
+		}
+		rq->id = v;
+		return 1;
+	}
+	if (pn == 6 && memcmp(pat, "<slug>", 6) == 0) {
+		if (n == 0 || n > SLUG_MAX)
+			return 0;
+		for (i = 0; i < n; i++)
+			if (!((seg[i] >= 'a' && seg[i] <= 'z') ||
+			    (seg[i] >= '0' && seg[i] <= '9') || seg[i] == '-'))
+				return 0;
+		rq->slug = arena_strndup(rq->arena, seg, n);
+		return rq->slug != NULL;
+	}
+	return pn == n && memcmp(pat, seg, n) == 0;
+}
+
+/* Returns 1 when path matches pattern, filling rq->id / rq->slug.  A
+ * trailing slash is ignored on both sides. */
+static int
+route_match(struct req *rq, const char *pattern, const char *path)
+{
+	const char *pe, *se;
+	size_t pn, sn;
+
+	for (;;) {
+		while (*pattern == '/')
+			pattern++;
+		while (*path == '/')
+			path++;
+		if (*pattern == '\0' || *path == '\0')
+			return *pattern == '\0' && *path == '\0';
+		pe = strchr(pattern, '/');
+		se = strchr(path, '/');
+		pn = pe ? (size_t)(pe - pattern) : strlen(pattern);
+		sn = se ? (size_t)(se - path) : strlen(path);
+		if (!segment_match(rq, pattern, pn, path, sn))
+			return 0;
+		pattern += pn;
+		path += sn;
+	}
+}
+
+/* Finds the route for rq; *e is ERR_NOTFOUND or ERR_METHOD when none. */
+static const struct route *
+route_find(const struct app *app, struct req *rq, enum err *e)
+{
+	enum method m = rq->method == METHOD_HEAD ? METHOD_GET : rq->method;
+	size_t i;
+
+	*e = ERR_NOTFOUND;
+	for (i = 0; i < app->nroutes; i++) {
+		if (!route_match(rq, app->routes[i].pattern, rq->path))
+			continue;
+		if (app->routes[i].method == m)
+			return &app->routes[i];
+		*e = ERR_METHOD;
+	}
+	return NULL;
+}
+
+cJSON *
+resp_ctx(struct resp *rs)
+{
+	if (rs->ctx == NULL)
+		rs->ctx = cJSON_CreateObject();
+	return rs->ctx;
+}
+
+enum err
+resp_cookie(struct req *rq, struct resp *rs, const char *name,
+    const char *value, long max_age)
+{
+	struct buf b = { 0 };
+	char *s;
+
+	buf_printf(&b, "%s=%s; Path=/; HttpOnly; SameSite=Lax", name, value);
+	if (max_age >= 0)
+		buf_printf(&b, "; Max-Age=%ld", max_age);
+	if (rq->w != NULL && rq->w->cfg.secure_cookies)
+		buf_puts(&b, "; Secure");
+	s = b.oom ? NULL : arena_strndup(rq->arena, b.data, b.len);
+	buf_free(&b);
+	if (s == NULL)
+		return ERR_INTERNAL;
+	return resp_header(rs, "Set-Cookie", s);
+}
+
+enum err
+resp_flash_redirect(struct req *rq, struct resp *rs, const char *location,
+    const char *message)
+{
+	struct buf b = { 0 };
+	char *s;
+	enum err e;
+
+	buf_url_escape(&b, message, strlen(message));
+	s = b.oom ? NULL : arena_strndup(rq->arena, b.data, b.len);
+	buf_free(&b);
+	if (s == NULL)
+		return ERR_INTERNAL;
+	if ((e = resp_cookie(rq, rs, "flash", s, 60)) != ERR_OK)
+		return e;
+	return resp_redirect(rs, location);
+}
+
+/* Reads and clears the one-time message left by the previous response. */
+static void
+flash_take(struct req *rq, struct resp *rs)
+{
+	const char *v = kv_get(&rq->cookies, "flash");
+
+	if (v == NULL || *v == '\0')
+		return;
+	rq->flash = url_decode(rq->arena, v, strlen(v), 0, NULL);
+	resp_cookie(rq, rs, "flash", "", 0);
+}
+
+/* Adds what every page's layout needs to the template context. */
+static enum err
+ctx_add_common(struct req *rq, struct resp *rs)
+{
+	cJSON *ctx = resp_ctx(rs), *u;
+
+	if (ctx == NULL)
+		return ERR_INTERNAL;
+	cJSON_AddStringToObject(ctx, "csrf_token",
+	    rq->csrf_token != NULL ? rq->csrf_token : "");
+	cJSON_AddStringToObject(ctx, "path", rq->path);
+	cJSON_AddStringToObject(ctx, "request_id", rq->request_id);
+	if (rq->flash != NULL)
+		cJSON_AddStringToObject(ctx, "flash", rq->flash);
+	if (rq->user != NULL) {
+		u = cJSON_AddObjectToObject(ctx, "current_user");
+		if (u == NULL)
+			return ERR_INTERNAL;
+		cJSON_AddNumberToObject(u, "id", (double)rq->user->id);
+		cJSON_AddStringToObject(u, "name", rq->user->name);
+		cJSON_AddStringToObject(u, "email", rq->user->email);
+		cJSON_AddBoolToObject(u, "is_admin", rq->user->is_admin);
+	}
+	return ERR_OK;
+}
+
+enum err
+resp_render(struct worker *w, struct req *rq, struct resp *rs)
+{
+	enum err e;
+
+	if ((e = ctx_add_common(rq, rs)) != ERR_OK)
+		return e;
+	buf_reset(&rs->body);
+	e = tmpl_render(w->tmpl, rs->tmpl, rs->ctx, &rs->body);
+	if (e != ERR_OK)
+		log_error(rq->request_id, "template %s: %s", rs->tmpl,
+		    err_str(e));
+	return e == ERR_OK ? ERR_OK : ERR_INTERNAL;
+}
+
+void
+resp_error(struct req *rq, struct resp *rs, enum err e, const char *message)
+{
+	cJSON *ctx;
+	size_t keep = 0, i;
+
+	/* Keep cookies (a new session must still be set); drop the rest. */
+	for (i = 0; i < rs->nheaders; i++)
+		if (strcmp(rs->headers[i].name, "Set-Cookie") == 0)
+			rs->headers[keep++] = rs->headers[i];
+	rs->nheaders = keep;
+	cJSON_Delete(rs->ctx);
+	rs->ctx = NULL;
+	rs->status = err_status(e);
+	rs->tmpl = "error.html";
+	if (e == ERR_METHOD)
+		resp_header(rs, "Allow", "GET, HEAD, POST");
+	if ((ctx = resp_ctx(rs)) == NULL)
+		return;
+	cJSON_AddNumberToObject(ctx, "status", rs->status);
+	cJSON_AddStringToObject(ctx, "title", err_str(e));
+	if (message != NULL)
+		cJSON_AddStringToObject(ctx, "message", message);
+}
+
+/* Runs the checks and the handler; returns the error to answer, if any. */
+static enum err
+dispatch(struct worker *w, struct req *rq, struct resp *rs)
+{
+	const struct route *r;
+	struct buf next = { 0 };
+	enum err e;
+
+	if (rq->parse_err != ERR_OK)
+		return rq->parse_err;
+	if ((r = route_find(w->app, rq, &e)) == NULL)
+		return e;
+	if (!(r->flags & R_NOSESSION)) {
+		if ((e = session_begin(w, rq, rs)) != ERR_OK)
+			return e;
+		flash_take(rq, rs);
+	}
+	if (rq->method == METHOD_POST && !(r->flags & R_NOCSRF) &&
+	    !session_csrf_ok(rq)) {
+		rs->message = "This form has expired or was sent from another "
+		    "site. Go back, reload the page and try again.";
+		return ERR_FORBIDDEN;
+	}
+	if ((r->flags & (R_LOGIN | R_ADMIN)) && rq->user == NULL) {
+		buf_puts(&next, "/account/login?next=");
+		buf_url_escape(&next, rq->path, strlen(rq->path));
+		e = next.oom ? ERR_INTERNAL : resp_redirect(rs,
+		    arena_strndup(rq->arena, next.data, next.len));
+		buf_free(&next);
+		return e;
+	}
+	if ((r->flags & R_ADMIN) && !rq->user->is_admin) {
+		rs->message = "This page is for administrators.";
+		return ERR_FORBIDDEN;
+	}
+	if ((e = fields_validate(rq, r->fields, rq->method == METHOD_POST ?
+	    &rq->form : &rq->query)) != ERR_OK)
+		return e;
+	return r->handler(rq, rs);
+}
+
+void
+app_handle(struct worker *w, struct req *rq, struct resp *rs)
+{
+	const char *message;
+	enum err e;
+
+	rq->w = w;
+	e = dispatch(w, rq, rs);
+	if (e == ERR_OK && rs->tmpl != NULL && rs->status != 303)
+		e = resp_render(w, rq, rs);
+	if (e != ERR_OK) {
+		message = rs->message;
+		resp_error(rq, rs, e, message);
+		if (resp_render(w, rq, rs) != ERR_OK) {
+			/* The error page itself failed: plain words. */
+			rs->content_type = "text/plain; charset=utf-8";
+			buf_reset(&rs->body);
+			buf_printf(&rs->body, "%s\n", err_str(e));
+		}
+		log_error(rq->request_id, "%s %d %s %s", w->app->name,
+		    rs->status, rq->path, message != NULL ? message :
+		    err_str(e));
+	}
+	cJSON_Delete(rs->ctx);
+	rs->ctx = NULL;
+}

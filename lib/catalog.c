@@ -1,0 +1,242 @@
+/* Catalog queries.  Each listing variant has its own SQL so that SQLite
+ * picks the index made for it (courses_active_title, courses_type_title,
+ * the FTS index): an OR of optional filters would scan the table. */
+#include <ctype.h>
+#include <string.h>
+
+#include "buf.h"
+#include "catalog.h"
+#include "db.h"
+
+static const struct {
+	const char *name;	/* stored in courses.course_type */
+	const char *label;	/* shown to people */
+} types[COURSE_TYPE_MAX] = {
+	[COURSE_SELF_PACED] = { "self_paced", "Self-paced" },
+	[COURSE_COHORT] = { "cohort", "Cohort" },
+	[COURSE_WORKSHOP] = { "workshop", "Workshop" },
+};
+
+const char *
+course_type_name(enum course_type t)
+{
+	return (unsigned)t < COURSE_TYPE_MAX ? types[t].name : "";
+}
+
+const char *
+course_type_label(const char *name)
+{
+	for (int i = 0; i < COURSE_TYPE_MAX; i++)
+		if (strcmp(types[i].name, name) == 0)
+			return types[i].label;
+	return name;
+}
+
+int
+course_type_valid(const char *name)
+{
+	for (int i = 0; i < COURSE_TYPE_MAX; i++)
+		if (name != NULL && strcmp(types[i].name, name) == 0)
+			return 1;
+	return 0;
+}
+
+#define COURSE_COLS "c.id, c.slug, c.title, c.summary, c.description, " \
+	"c.course_type, c.level, c.instructor, c.price_amount, c.currency, " \
+	"c.is_active, coalesce(c.capacity, 0), coalesce(c.starts_at, 0), " \
+	"coalesce(c.enroll_deadline, 0), " \
+	"(SELECT count(*) FROM lessons l WHERE l.course_id = c.id), " \
+	"(SELECT coalesce(sum(l.duration_minutes), 0) FROM lessons l " \
+	"WHERE l.course_id = c.id)"
+
+/* Copies the COURSE_COLS of the current row into *c; ERR_INTERNAL on OOM. */
+static enum err
+course_from_row(struct arena *a, struct db_stmt *st, struct course *c)
+{
+	c->id = db_col_int64(st, 0);
+	c->slug = db_col_text_dup(a, st, 1);
+	c->title = db_col_text_dup(a, st, 2);
+	c->summary = db_col_text_dup(a, st, 3);
+	c->description = db_col_text_dup(a, st, 4);
+	c->type = db_col_text_dup(a, st, 5);
+	c->level = db_col_text_dup(a, st, 6);
+	c->instructor = db_col_text_dup(a, st, 7);
+	c->price_amount = db_col_int64(st, 8);
+	c->currency = db_col_text_dup(a, st, 9);
+	c->is_active = (int)db_col_int64(st, 10);
+	c->capacity = db_col_int64(st, 11);
+	c->starts_at = db_col_int64(st, 12);
+	c->enroll_deadline = db_col_int64(st, 13);
+	c->lesson_count = db_col_int64(st, 14);
+	c->total_minutes = db_col_int64(st, 15);
+	if (c->slug == NULL || c->title == NULL || c->summary == NULL ||
+	    c->description == NULL || c->type == NULL || c->level == NULL ||
+	    c->instructor == NULL || c->currency == NULL)
+		return ERR_INTERNAL;
+	return ERR_OK;
+}
+
+char *
+catalog_fts_query(struct arena *a, const char *text)
+{
+	struct buf b = { 0 };
+	const char *p = text, *start;
+	int words = 0;
+	char *out;
+
+	while (p != NULL && *p != '\0' && words < 8) {
+		/* Words are runs of letters and digits (and any UTF-8). */
+		while (*p != '\0' && !isalnum((unsigned char)*p) &&
+		    (unsigned char)*p < 0x80)
+			p++;
+		for (start = p; *p != '\0' && (isalnum((unsigned char)*p) ||
+		    (unsigned char)*p >= 0x80); p++)
+			;
+		if (p == start)
+			continue;
+		if (words++ > 0)
+			buf_putc(&b, ' ');
+		buf_putc(&b, '"');
+		buf_append(&b, start, (size_t)(p - start));
+		buf_puts(&b, "\"*");
+	}
+	out = words > 0 && !b.oom ? arena_strndup(a, b.data, b.len) : NULL;
+	buf_free(&b);
+	return out;
+}
+
+static struct db_stmt *
+list_stmt(struct db *db, const char *type, const char *fts)
+{
+	if (fts != NULL && type != NULL)
+		return db_prep(db, "SELECT " COURSE_COLS " FROM courses c "
+		    "WHERE c.is_active = 1 AND c.course_type = ?1 AND c.id IN "
+		    "(SELECT rowid FROM courses_fts WHERE courses_fts MATCH ?2) "
+		    "ORDER BY c.title, c.id LIMIT ?3 OFFSET ?4");
+	if (fts != NULL)
+		return db_prep(db, "SELECT " COURSE_COLS " FROM courses c "
+		    "WHERE c.is_active = 1 AND c.id IN "
+		    "(SELECT rowid FROM courses_fts WHERE courses_fts MATCH ?2) "
+		    "AND ?1 IS NULL "
+		    "ORDER BY c.title, c.id LIMIT ?3 OFFSET ?4");
+	if (type != NULL)
+		return db_prep(db, "SELECT " COURSE_COLS " FROM courses c "
+		    "WHERE c.is_active = 1 AND c.course_type = ?1 AND ?2 IS NULL "
+		    "ORDER BY c.title, c.id LIMIT ?3 OFFSET ?4");
+	return db_prep(db, "SELECT " COURSE_COLS " FROM courses c "
+	    "WHERE c.is_active = 1 AND ?1 IS NULL AND ?2 IS NULL "
+	    "ORDER BY c.title, c.id LIMIT ?3 OFFSET ?4");
+}
+
+enum err
+catalog_list(struct db *db, struct arena *a, const struct catalog_query *q,
+    struct course **out, size_t *n, int *has_more)
+{
+	const char *fts = NULL;
+	struct db_stmt *st;
+	int64_t page = q->page < 1 ? 1 : q->page > 100000 ? 100000 : q->page;
+	enum err e;
+
+	*n = 0;
+	*has_more = 0;
+	if ((*out = arena_alloc(a, (size_t)q->per_page * sizeof(**out))) ==
+	    NULL)
+		return ERR_INTERNAL;
+	if (q->search != NULL && (fts = catalog_fts_query(a, q->search)) ==
+	    NULL && *q->search != '\0')
+		return ERR_OK;	/* nothing searchable: nothing found */
+	if ((st = list_stmt(db, q->type, fts)) == NULL)
+		return ERR_INTERNAL;
+	db_bind_text_or_null(st, 1, q->type);
+	db_bind_text_or_null(st, 2, fts);
+	db_bind_int64(st, 3, q->per_page + 1);
+	db_bind_int64(st, 4, (page - 1) * q->per_page);
+	while ((e = db_next(st)) == ERR_OK) {
+		if (*n == (size_t)q->per_page) {
+			*has_more = 1;
+			continue;
+		}
+		if ((e = course_from_row(a, st, &(*out)[*n])) != ERR_OK)
+			break;
+		(*n)++;
+	}
+	db_done(st);
+	return e == ERR_NOTFOUND ? ERR_OK : e;
+}
+
+enum err
+catalog_get(struct db *db, struct arena *a, const char *slug,
+    struct course *c)
+{
+	struct db_stmt *st;
+	enum err e;
+
+	st = db_prep(db, "SELECT " COURSE_COLS " FROM courses c "
+	    "WHERE c.slug = ?");
+	if (st == NULL)
+		return ERR_INTERNAL;
+	db_bind_text(st, 1, slug);
+	if ((e = db_next(st)) == ERR_OK)
+		e = course_from_row(a, st, c);
+	db_done(st);
+	return e;
+}
+
+enum err
+catalog_get_by_id(struct db *db, struct arena *a, int64_t id,
+    struct course *c)
+{
+	struct db_stmt *st;
+	enum err e;
+
+	st = db_prep(db, "SELECT " COURSE_COLS " FROM courses c "
+	    "WHERE c.id = ?");
+	if (st == NULL)
+		return ERR_INTERNAL;
+	db_bind_int64(st, 1, id);
+	if ((e = db_next(st)) == ERR_OK)
+		e = course_from_row(a, st, c);
+	db_done(st);
+	return e;
+}
+
+enum err
+catalog_lessons(struct db *db, struct arena *a, int64_t course_id,
+    struct lesson **out, size_t *n)
+{
+	struct db_stmt *st;
+	struct lesson *l;
+	size_t cap = 16;
+	enum err e;
+
+	*n = 0;
+	st = db_prep(db, "SELECT id, position, title, duration_minutes, "
+	    "is_preview FROM lessons WHERE course_id = ? ORDER BY position");
+	if (st == NULL || (*out = arena_alloc(a, cap * sizeof(**out))) == NULL)
+		return ERR_INTERNAL;
+	db_bind_int64(st, 1, course_id);
+	while ((e = db_next(st)) == ERR_OK) {
+		if (*n == cap) {
+			/* Arena memory cannot grow in place: copy once. */
+			if ((l = arena_alloc(a, 2 * cap * sizeof(*l))) == NULL) {
+				e = ERR_INTERNAL;
+				break;
+			}
+			memcpy(l, *out, cap * sizeof(*l));
+			*out = l;
+			cap *= 2;
+		}
+		l = &(*out)[(*n)++];
+		l->id = db_col_int64(st, 0);
+		l->position = db_col_int64(st, 1);
+		l->title = db_col_text_dup(a, st, 2);
+		l->minutes = db_col_int64(st, 3);
+		l->is_preview = (int)db_col_int64(st, 4);
+		if (l->title == NULL) {
+			e = ERR_INTERNAL;
+			break;
+		}
+	}
+	db_done(st);
+	return e == ERR_NOTFOUND ? ERR_OK : e;
+}

@@ -1,0 +1,37 @@
+/* Reads struct config from environment variables with their defaults. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "config.h"
+
+static const char *
+env_or(const char *name, const char *fallback)
+{
+	const char *v = getenv(name);
+
+	return v != NULL && *v != '\0' ? v : fallback;
+}
+
+void
+config_load(struct config *cfg)
+{
+	const char *base = env_or("ENROLL_BASE_URL", "http://127.0.0.1:8080");
+	size_t n;
+
+	cfg->db_path = env_or("ENROLL_DB", "var/enroll.db");
+	/* The base URL is joined with paths: drop a trailing slash once. */
+	n = strlen(base);
+	if (n >= sizeof(cfg->base_url))
+		n = sizeof(cfg->base_url) - 1;
+	while (n > 0 && base[n - 1] == '/')
+		n--;
+	memcpy(cfg->base_url, base, n);
+	cfg->base_url[n] = '\0';
+	cfg->secure_cookies = strncmp(base, "https://", 8) == 0;
+	cfg->stripe_key = env_or("STRIPE_SECRET_KEY", NULL);
+	cfg->webhook_secrets = env_or("STRIPE_WEBHOOK_SECRET", NULL);
+	cfg->stripe_api_base = env_or("STRIPE_API_BASE", "https://api.stripe.com");
+	cfg->smtp_url = env_or("ENROLL_SMTP_URL", NULL);
+	cfg->mail_from = env_or("ENROLL_MAIL_FROM", "enroll@localhost");
+	cfg->mail_dir = env_or("ENROLL_MAIL_DIR", "var/mail");
+}

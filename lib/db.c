@@ -1,0 +1,375 @@
+/* SQLite access for the whole store: connection set-up, a statement cache
+ * keyed by the address of the SQL literal (prepared once per worker, reused
+ * for every request), error mapping, transactions and migrations.  No other
+ * file calls sqlite3_*, so another backend would replace only this one. */
+#include <assert.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <sqlite3.h>
+
+#include "db.h"
+#include "embedded.h"
+#include "log.h"
+
+struct cache_slot {
+	const char *sql;	/* key: address of the literal, NULL if free */
+	sqlite3_stmt *stmt;	/* prepared statement, owned by the cache */
+};
+
+struct db {
+	sqlite3 *conn;		/* the connection */
+	struct cache_slot *slots;/* open-addressing table */
+	size_t nslots;		/* power of two */
+	size_t used;		/* occupied slots */
+};
+
+/* A db_stmt is the sqlite3_stmt itself; the cast keeps sqlite3.h private. */
+#define STMT(s) ((sqlite3_stmt *)(void *)(s))
+
+static enum err
+map_rc(sqlite3 *conn, int rc, const char *what)
+{
+	switch (rc & 0xff) {
+	case SQLITE_OK:
+	case SQLITE_DONE:
+	case SQLITE_ROW:
+		return ERR_OK;
+	case SQLITE_BUSY:
+	case SQLITE_LOCKED:
+		log_error(NULL, "db: busy: %s", what);
+		return ERR_BUSY;
+	case SQLITE_CONSTRAINT:
+		return ERR_CONFLICT;
+	default:
+		log_error(NULL, "db: %s: %s", what, sqlite3_errmsg(conn));
+		return ERR_INTERNAL;
+	}
+}
+
+struct db *
+db_open(const char *path)
+{
+	struct db *db;
+	int rc;
+
+	if ((db = calloc(1, sizeof(*db))) == NULL)
+		return NULL;
+	db->nslots = 64;
+	if ((db->slots = calloc(db->nslots, sizeof(*db->slots))) == NULL)
+		goto fail;
+	rc = sqlite3_open_v2(path, &db->conn, SQLITE_OPEN_READWRITE |
+	    SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);
+	if (rc != SQLITE_OK) {
+		log_error(NULL, "db: open %s: %s", path,
+		    db->conn ? sqlite3_errmsg(db->conn) : "out of memory");
+		goto fail;
+	}
+	sqlite3_busy_timeout(db->conn, 5000);
+	sqlite3_extended_result_codes(db->conn, 1);
+	/* WAL lets readers run beside the one writer; NORMAL is durable
+	 * across process crashes, FULL also across power loss: we want
+	 * payment records to survive both. */
+	if (db_exec(db, "PRAGMA journal_mode=WAL;"
+	    "PRAGMA synchronous=FULL;"
+	    "PRAGMA foreign_keys=ON;"
+	    "PRAGMA temp_store=MEMORY;") != ERR_OK)
+		goto fail;
+	return db;
+fail:
+	db_close(db);
+	return NULL;
+}
+
+void
+db_close(struct db *db)
+{
+	size_t i;
+
+	if (db == NULL)
+		return;
+	for (i = 0; i < db->nslots && db->slots != NULL; i++)
+		sqlite3_finalize(db->slots[i].stmt);
+	free(db->slots);
+	sqlite3_close(db->conn);
+	free(db);
+}
+
+static size_t
+slot_of(const struct db *db, const char *sql)
+{
+	uintptr_t h = (uintptr_t)sql;
+
+	h ^= h >> 17;
+	h *= 0x9E3779B97F4A7C15ull;
+	return (size_t)(h >> 7) & (db->nslots - 1);
+}
+
+static int
+cache_grow(struct db *db)
+{
+	struct cache_slot *old = db->slots;
+	size_t oldn = db->nslots, i, j;
+
+	db->nslots *= 2;
+	if ((db->slots = calloc(db->nslots, sizeof(*db->slots))) == NULL) {
+		db->slots = old;
+		db->nslots = oldn;
+		return -1;
+	}
+	for (i = 0; i < oldn; i++) {
+		if (old[i].sql == NULL)
+			continue;
+		for (j = slot_of(db, old[i].sql); db->slots[j].sql != NULL;
+		    j = (j + 1) & (db->nslots - 1))
+			;
+		db->slots[j] = old[i];
+	}
+	free(old);
+	return 0;
+}
+
+struct db_stmt *
+db_prep(struct db *db, const char *sql)
+{
+	sqlite3_stmt *stmt;
+	size_t i;
+
+	assert(db != NULL && sql != NULL);
+	for (i = slot_of(db, sql); db->slots[i].sql != NULL;
+	    i = (i + 1) & (db->nslots - 1))
+		if (db->slots[i].sql == sql)
+			return (struct db_stmt *)(void *)db->slots[i].stmt;
+	if (sqlite3_prepare_v3(db->conn, sql, -1, SQLITE_PREPARE_PERSISTENT,
+	    &stmt, NULL) != SQLITE_OK) {
+		log_error(NULL, "db: prepare: %s: %s", sqlite3_errmsg(db->conn),
+		    sql);
+		return NULL;
+	}
+	if ((db->used + 1) * 2 > db->nslots && cache_grow(db) == -1) {
+		sqlite3_finalize(stmt);
+		return NULL;
+	}
+	for (i = slot_of(db, sql); db->slots[i].sql != NULL;
+	    i = (i + 1) & (db->nslots - 1))
+		;
+	db->slots[i].sql = sql;
+	db->slots[i].stmt = stmt;
+	db->used++;
+	return (struct db_stmt *)(void *)stmt;
+}
+
+void
+db_bind_int64(struct db_stmt *st, int idx, int64_t v)
+{
+	sqlite3_bind_int64(STMT(st), idx, v);
+}
+
+void
+db_bind_text(struct db_stmt *st, int idx, const char *s)
+{
+	sqlite3_bind_text(STMT(st), idx, s, -1, SQLITE_TRANSIENT);
+}
+
+void
+db_bind_textn(struct db_stmt *st, int idx, const char *s, size_t n)
+{
+	sqlite3_bind_text64(STMT(st), idx, s, n, SQLITE_TRANSIENT,
+	    SQLITE_UTF8);
+}
+
+void
+db_bind_null(struct db_stmt *st, int idx)
+{
+	sqlite3_bind_null(STMT(st), idx);
+}
+
+void
+db_bind_text_or_null(struct db_stmt *st, int idx, const char *s)
+{
+	if (s == NULL)
+		db_bind_null(st, idx);
+	else
+		db_bind_text(st, idx, s);
+}
+
+enum err
+db_next(struct db_stmt *st)
+{
+	int rc;
+
+	if (st == NULL)
+		return ERR_INTERNAL;	/* db_prep failed and logged */
+	rc = sqlite3_step(STMT(st));
+
+	if (rc == SQLITE_ROW)
+		return ERR_OK;
+	if (rc == SQLITE_DONE)
+		return ERR_NOTFOUND;
+	return map_rc(sqlite3_db_handle(STMT(st)), rc, sqlite3_sql(STMT(st)));
+}
+
+enum err
+db_run(struct db_stmt *st)
+{
+	int rc;
+	enum err e;
+
+	if (st == NULL)
+		return ERR_INTERNAL;	/* db_prep failed and logged */
+	while ((rc = sqlite3_step(STMT(st))) == SQLITE_ROW)
+		;
+	e = map_rc(sqlite3_db_handle(STMT(st)), rc, sqlite3_sql(STMT(st)));
+	db_done(st);
+	return e;
+}
+
+void
+db_done(struct db_stmt *st)
+{
+	if (st == NULL)
+		return;
+	sqlite3_reset(STMT(st));
+	sqlite3_clear_bindings(STMT(st));
+}
+
+int64_t
+db_col_int64(struct db_stmt *st, int col)
+{
+	return sqlite3_column_int64(STMT(st), col);
+}
+
+int
+db_col_is_null(struct db_stmt *st, int col)
+{
+	return sqlite3_column_type(STMT(st), col) == SQLITE_NULL;
+}
+
+const char *
+db_col_text(struct db_stmt *st, int col)
+{
+	const unsigned char *s = sqlite3_column_text(STMT(st), col);
+
+	return s != NULL ? (const char *)s : "";
+}
+
+char *
+db_col_text_dup(struct arena *a, struct db_stmt *st, int col)
+{
+	const unsigned char *s;
+
+	if (sqlite3_column_type(STMT(st), col) == SQLITE_NULL)
+		return NULL;
+	s = sqlite3_column_text(STMT(st), col);
+	return arena_strndup(a, s != NULL ? (const char *)s : "",
+	    (size_t)sqlite3_column_bytes(STMT(st), col));
+}
+
+enum err
+db_exec(struct db *db, const char *sql)
+{
+	char *msg = NULL;
+	int rc;
+
+	rc = sqlite3_exec(db->conn, sql, NULL, NULL, &msg);
+	if (rc != SQLITE_OK && (rc & 0xff) != SQLITE_BUSY &&
+	    (rc & 0xff) != SQLITE_CONSTRAINT)
+		log_error(NULL, "db: exec: %s", msg != NULL ? msg : "?");
+	sqlite3_free(msg);
+	if ((rc & 0xff) == SQLITE_BUSY)
+		return ERR_BUSY;
+	if ((rc & 0xff) == SQLITE_CONSTRAINT)
+		return ERR_CONFLICT;
+	return rc == SQLITE_OK ? ERR_OK : ERR_INTERNAL;
+}
+
+enum err
+db_begin(struct db *db)
+{
+	return db_run(db_prep(db, "BEGIN IMMEDIATE"));
+}
+
+enum err
+db_commit(struct db *db)
+{
+	enum err e = db_run(db_prep(db, "COMMIT"));
+
+	if (e != ERR_OK)
+		db_rollback(db);
+	return e;
+}
+
+void
+db_rollback(struct db *db)
+{
+	if (!sqlite3_get_autocommit(db->conn))
+		db_exec(db, "ROLLBACK");
+}
+
+int64_t
+db_last_id(struct db *db)
+{
+	return sqlite3_last_insert_rowid(db->conn);
+}
+
+int
+db_changes(struct db *db)
+{
+	return sqlite3_changes(db->conn);
+}
+
+int
+db_schema_version(struct db *db)
+{
+	struct db_stmt *st = db_prep(db, "PRAGMA user_version");
+	int v = -1;
+
+	if (st == NULL)
+		return -1;
+	if (db_next(st) == ERR_OK)
+		v = (int)db_col_int64(st, 0);
+	db_done(st);
+	return v;
+}
+
+/* Migration files are named NNN_what.sql; NNN is the version they make. */
+static int
+migration_number(const char *name)
+{
+	return atoi(name);
+}
+
+enum err
+db_migrate(struct db *db)
+{
+	char pragma[64];
+	size_t i;
+	int have, want;
+	enum err e;
+
+	if ((have = db_schema_version(db)) < 0)
+		return ERR_INTERNAL;
+	for (i = 0; i < embedded_sql_count; i++) {
+		want = migration_number(embedded_sql[i].name);
+		if (want <= 0 || want <= have)	/* seeds are not numbered */
+			continue;
+		if ((e = db_exec(db, "BEGIN IMMEDIATE")) != ERR_OK)
+			return e;
+		/* The version is a constant we computed, not input. */
+		snprintf(pragma, sizeof(pragma), "PRAGMA user_version=%d", want);
+		if ((e = db_exec(db, embedded_sql[i].data)) != ERR_OK ||
+		    (e = db_exec(db, pragma)) != ERR_OK) {
+			log_error(NULL, "db: migration %s failed",
+			    embedded_sql[i].name);
+			db_rollback(db);
+			return e;
+		}
+		if ((e = db_exec(db, "COMMIT")) != ERR_OK)
+			return e;
+		log_info(NULL, "db: migrated to %s", embedded_sql[i].name);
+		have = want;
+	}
+	return ERR_OK;
+}

@@ -1,0 +1,91 @@
+/* The one place that speaks SQLite.  A connection is opened per worker with
+ * WAL, foreign keys and a busy timeout; statements are prepared once and
+ * cached by their SQL text's address (always pass a string literal), so a
+ * hot path never re-parses SQL.  Errors map to enum err: SQLITE_BUSY is
+ * ERR_BUSY (503, clients retry), a constraint is ERR_CONFLICT.
+ *
+ * Usage:
+ *	struct db_stmt *st = db_prep(db, "SELECT title FROM courses WHERE id = ?");
+ *	if (st == NULL) return ERR_INTERNAL;
+ *	db_bind_int64(st, 1, id);
+ *	while ((e = db_next(st)) == ERR_OK)
+ *		use(db_col_text(st, 0));
+ *	db_done(st);			// always: resets and clears bindings
+ *	if (e != ERR_NOTFOUND) return e;	// ERR_NOTFOUND ends the rows
+ */
+#ifndef ENROLL_DB_H
+#define ENROLL_DB_H
+
+#include <stdint.h>
+
+#include "arena.h"
+#include "err.h"
+
+struct db;
+struct db_stmt;
+
+/* Opens (creating if needed) the database at path (":memory:" works).
+ * Returns NULL and logs on failure.  Caller frees with db_close(). */
+struct db *db_open(const char *path);
+
+/* Finalizes every cached statement and closes.  NULL is a no-op. */
+void db_close(struct db *db);
+
+/* Returns the cached statement for sql (prepared on first use), or NULL
+ * after logging when sql does not compile.  sql must be a string that
+ * outlives db (a literal): it is the cache key.  The statement belongs to
+ * db; release it after use with db_done(). */
+struct db_stmt *db_prep(struct db *db, const char *sql);
+
+/* Binds parameter idx (1-based).  Text is copied. */
+void db_bind_int64(struct db_stmt *st, int idx, int64_t v);
+void db_bind_text(struct db_stmt *st, int idx, const char *s);
+void db_bind_textn(struct db_stmt *st, int idx, const char *s, size_t n);
+void db_bind_null(struct db_stmt *st, int idx);
+/* Binds s, or NULL when s is NULL. */
+void db_bind_text_or_null(struct db_stmt *st, int idx, const char *s);
+
+/* Steps: ERR_OK when a row is ready, ERR_NOTFOUND when there are no more,
+ * ERR_BUSY / ERR_CONFLICT / ERR_INTERNAL on failure (logged). */
+enum err db_next(struct db_stmt *st);
+
+/* Runs a statement that returns no rows to completion: ERR_OK, ERR_BUSY,
+ * ERR_CONFLICT (constraint) or ERR_INTERNAL.  Resets it (no db_done
+ * needed). */
+enum err db_run(struct db_stmt *st);
+
+/* Resets st and clears its bindings so the cache can hand it out again. */
+void db_done(struct db_stmt *st);
+
+/* Column getters for the current row (0-based). */
+int64_t db_col_int64(struct db_stmt *st, int col);
+int db_col_is_null(struct db_stmt *st, int col);
+/* Returns the text of col; "" for NULL.  Valid until the next step. */
+const char *db_col_text(struct db_stmt *st, int col);
+/* Returns a copy of col's text in the arena; NULL for SQL NULL. */
+char *db_col_text_dup(struct arena *a, struct db_stmt *st, int col);
+
+/* Transactions.  db_begin takes the write lock at once (BEGIN IMMEDIATE)
+ * so that a transaction never fails half-way on a lock upgrade. */
+enum err db_begin(struct db *db);
+enum err db_commit(struct db *db);
+/* Rolls back if a transaction is open; safe to call on any exit path. */
+void db_rollback(struct db *db);
+
+/* Runs one or more statements of trusted, constant SQL (migrations, pragmas)
+ * that take no parameters. */
+enum err db_exec(struct db *db, const char *sql);
+
+/* Row id of the last insert, and rows changed by the last statement. */
+int64_t db_last_id(struct db *db);
+int db_changes(struct db *db);
+
+/* Applies the embedded migrations from sql/ that are newer than the
+ * database's PRAGMA user_version, each in its own transaction.  Returns
+ * ERR_OK when the schema is current. */
+enum err db_migrate(struct db *db);
+
+/* Returns the schema version (PRAGMA user_version), or -1 on error. */
+int db_schema_version(struct db *db);
+
+#endif

@@ -1,0 +1,290 @@
+/* Prefork FastCGI server over libfcgi.  The parent compiles the templates
+ * once (workers share them copy-on-write), opens the socket, forks N
+ * workers and supervises them; each worker opens its own database
+ * connection, then loops accept -> handle -> finish with one arena and one
+ * response buffer reused across requests, so a request allocates little. */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <fcgiapp.h>
+
+#include "app.h"
+#include "log.h"
+#include "server.h"
+#include "tmpl.h"
+
+#define MAX_WORKERS 64
+
+static volatile sig_atomic_t stopping;	/* set by SIGTERM/SIGINT */
+
+static void
+on_stop(int sig)
+{
+	stopping = 1;
+}
+
+/* Installs on_stop without SA_RESTART, so a blocked accept() returns. */
+static void
+catch_stop_signals(void)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_stop;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+}
+
+/* Reads the body announced by CONTENT_LENGTH into the arena.  Returns
+ * ERR_TOOLARGE over the limit and ERR_INVALID when the stream ends early. */
+static enum err
+read_body(FCGX_Request *r, struct arena *a, char **body, size_t *len)
+{
+	const char *cl = FCGX_GetParam("CONTENT_LENGTH", r->envp);
+	char *end;
+	unsigned long long n;
+	int got;
+
+	*body = NULL;
+	*len = 0;
+	if (cl == NULL || *cl == '\0')
+		return ERR_OK;
+	errno = 0;
+	n = strtoull(cl, &end, 10);
+	if (*end != '\0' || errno != 0 || cl[0] == '-')
+		return ERR_INVALID;
+	if (n > HTTP_MAX_BODY)
+		return ERR_TOOLARGE;
+	if ((*body = arena_alloc(a, (size_t)n + 1)) == NULL)
+		return ERR_INTERNAL;
+	got = n > 0 ? FCGX_GetStr(*body, (int)n, r->in) : 0;
+	if (got < 0 || (unsigned long long)got != n)
+		return ERR_INVALID;
+	(*body)[n] = '\0';
+	*len = (size_t)n;
+	return ERR_OK;
+}
+
+static void
+serve_one(struct worker *w, FCGX_Request *r, struct arena *a,
+    struct resp *rs, struct buf *out)
+{
+	struct req rq;
+	char *body;
+	size_t len;
+	enum err e;
+
+	arena_reset(a);
+	resp_reset(rs);
+	buf_reset(out);
+	e = read_body(r, a, &body, &len);
+	req_init(&rq, a, r->envp, body, len);
+	if (e != ERR_OK && rq.parse_err == ERR_OK)
+		rq.parse_err = e;
+	app_handle(w, &rq, rs);
+	resp_serialize(rs, rq.method == METHOD_HEAD, out);
+	if (out->oom || FCGX_PutStr(out->data, (int)out->len, r->out) < 0)
+		log_error(rq.request_id, "%s: response not written",
+		    w->app->name);
+}
+
+/* One worker process: returns its exit status. */
+static int
+worker_run(const struct app *app, const struct tmpl_set *tmpl, int sock)
+{
+	struct worker w;
+	FCGX_Request r;
+	struct arena *a;
+	struct resp rs;
+	struct buf out = { 0 };
+
+	memset(&rs, 0, sizeof(rs));
+	if (worker_init(&w, app, tmpl) != ERR_OK)
+		return 1;
+	if ((a = arena_new()) == NULL || FCGX_InitRequest(&r, sock,
+	    FCGI_FAIL_ACCEPT_ON_INTR) != 0) {
+		arena_free(a);
+		worker_fini(&w);
+		return 1;
+	}
+	while (!stopping) {
+		if (FCGX_Accept_r(&r) < 0) {
+			if (stopping || errno == EINTR)
+				continue;
+			log_error(NULL, "%s: accept failed", app->name);
+			break;
+		}
+		serve_one(&w, &r, a, &rs, &out);
+		FCGX_Finish_r(&r);
+	}
+	FCGX_Free(&r, 0);
+	buf_free(&out);
+	buf_free(&rs.body);
+	arena_free(a);
+	worker_fini(&w);
+	return 0;
+}
+
+static int
+parse_args(int argc, char **argv, const char **sockpath, int *workers)
+{
+	int i;
+	long n = 0;
+
+	*sockpath = NULL;
+	*workers = 2;
+	for (i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--socket") == 0 && i + 1 < argc) {
+			*sockpath = argv[++i];
+		} else if (strcmp(argv[i], "--workers") == 0 && i + 1 < argc) {
+			n = strtol(argv[++i], NULL, 10);
+			if (n < 1 || n > MAX_WORKERS)
+				return -1;
+			*workers = (int)n;
+		} else
+			return -1;
+	}
+	return *sockpath != NULL ? 0 : -1;
+}
+
+static pid_t
+spawn(const struct app *app, const struct tmpl_set *tmpl, int sock)
+{
+	pid_t pid = fork();
+
+	if (pid == 0)
+		_exit(worker_run(app, tmpl, sock));
+	if (pid < 0)
+		log_error(NULL, "%s: fork: %s", app->name, strerror(errno));
+	return pid;
+}
+
+/* Sends sig to every live worker. */
+static void
+signal_all(const pid_t *pids, int n, int sig)
+{
+	for (int i = 0; i < n; i++)
+		if (pids[i] > 0)
+			kill(pids[i], sig);
+}
+
+/* Waits up to 10 s for the workers to finish their requests and exit. */
+static void
+drain(pid_t *pids, int n)
+{
+	int live, status;
+	pid_t pid;
+	time_t deadline = time(NULL) + 10;
+
+	signal_all(pids, n, SIGTERM);
+	do {
+		live = 0;
+		for (int i = 0; i < n; i++) {
+			if (pids[i] <= 0)
+				continue;
+			pid = waitpid(pids[i], &status, WNOHANG);
+			if (pid == pids[i] || (pid < 0 && errno == ECHILD))
+				pids[i] = 0;
+			else
+				live++;
+		}
+		if (live > 0)
+			usleep(20 * 1000);
+	} while (live > 0 && time(NULL) < deadline);
+	signal_all(pids, n, SIGKILL);
+	while (waitpid(-1, &status, 0) > 0)
+		;
+}
+
+/* Parent: keeps n workers alive until told to stop. */
+static int
+supervise(const struct app *app, const struct tmpl_set *tmpl, int sock,
+    pid_t *pids, int n)
+{
+	int status, quick_deaths = 0;
+	time_t started[MAX_WORKERS];
+	pid_t pid;
+
+	for (int i = 0; i < n; i++) {
+		pids[i] = spawn(app, tmpl, sock);
+		started[i] = time(NULL);
+	}
+	while (!stopping) {
+		if ((pid = waitpid(-1, &status, 0)) < 0)
+			continue;	/* EINTR: check stopping */
+		for (int i = 0; i < n; i++) {
+			if (pids[i] != pid)
+				continue;
+			log_error(NULL, "%s: worker %d ended (%s %d); replacing",
+			    app->name, (int)pid, WIFSIGNALED(status) ?
+			    "signal" : "status", WIFSIGNALED(status) ?
+			    WTERMSIG(status) : WEXITSTATUS(status));
+			/* A worker that cannot even start will not start
+			 * next time either: give up instead of spinning. */
+			if (time(NULL) - started[i] < 1 && ++quick_deaths > 5) {
+				pids[i] = 0;
+				drain(pids, n);
+				return 1;
+			}
+			pids[i] = spawn(app, tmpl, sock);
+			started[i] = time(NULL);
+		}
+	}
+	drain(pids, n);
+	return 0;
+}
+
+int
+server_main(int argc, char **argv, const struct app *app)
+{
+	const char *sockpath;
+	struct tmpl_set *tmpl;
+	struct buf msg = { 0 };
+	pid_t pids[MAX_WORKERS] = { 0 };
+	int workers, sock, rc;
+	mode_t old;
+
+	if (parse_args(argc, argv, &sockpath, &workers) == -1) {
+		fprintf(stderr, "usage: %s --socket PATH|HOST:PORT "
+		    "[--workers N (1-%d)]\n", argv[0], MAX_WORKERS);
+		return 2;
+	}
+	if (tmpl_set_load_embedded(&tmpl, &msg) != ERR_OK) {
+		log_error(NULL, "%s: templates: %s", app->name,
+		    msg.data != NULL ? msg.data : "out of memory");
+		buf_free(&msg);
+		return 1;
+	}
+	buf_free(&msg);
+	if (FCGX_Init() != 0) {
+		tmpl_set_free(tmpl);
+		return 1;
+	}
+	/* nginx runs as another user: the socket's directory guards it. */
+	old = umask(0);
+	sock = FCGX_OpenSocket(sockpath, 1024);
+	umask(old);
+	if (sock < 0) {
+		log_error(NULL, "%s: cannot listen on %s", app->name, sockpath);
+		tmpl_set_free(tmpl);
+		return 1;
+	}
+	catch_stop_signals();
+	log_info(NULL, "%s: serving on %s with %d workers", app->name,
+	    sockpath, workers);
+	rc = supervise(app, tmpl, sock, pids, workers);
+	close(sock);
+	if (strchr(sockpath, ':') == NULL)
+		unlink(sockpath);
+	tmpl_set_free(tmpl);
+	log_info(NULL, "%s: stopped", app->name);
+	return rc;
+}

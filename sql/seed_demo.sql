@@ -1,0 +1,70 @@
+-- Demo catalog for `make run` and the tests: a dozen courses of every type,
+-- free and paid, each with its lesson outline.  Applied by
+-- `enrollctl seed-demo` to a database that has no courses yet.
+
+INSERT INTO courses (slug, title, summary, description, course_type, level, instructor, price_amount, currency, capacity, starts_at, enroll_deadline, access_days) VALUES
+('c-programming-fundamentals', 'C Programming Fundamentals', 'Pointers, memory and the standard library, from the ground up.', 'A practical first course in C: types, pointers, arrays, structs, the heap and the standard library. Every lesson ends with an exercise you compile and run.', 'self_paced', 'beginner', 'Ada Byron', 4900, 'usd', NULL, NULL, NULL, NULL),
+('sql-for-analysts', 'SQL for Analysts', 'Ask questions of your data with SELECT, JOIN and window functions.', 'From the first SELECT to window functions, with real data sets and a query every lesson.', 'self_paced', 'beginner', 'Edgar Codd', 3900, 'usd', NULL, NULL, NULL, NULL),
+('intro-to-git', 'Introduction to Git', 'Commits, branches and merges without fear. Free.', 'A free short course on version control with Git: commits, branches, merges, remotes and undoing mistakes.', 'self_paced', 'beginner', 'Linus Patch', 0, 'usd', NULL, NULL, NULL, NULL),
+('web-security-essentials', 'Web Security Essentials', 'XSS, CSRF, injection and sessions: attacks and defences.', 'Learn how real web applications are attacked and how to defend them: escaping, CSRF tokens, prepared statements, session handling and security headers.', 'self_paced', 'intermediate', 'Grace Hopper', 7900, 'usd', NULL, NULL, NULL, 365),
+('systems-design-cohort', 'Systems Design Cohort', 'Eight weeks of live design reviews in a small group.', 'A live cohort course: weekly design sessions, peer reviews and a capstone design presented to the group. Places are limited.', 'cohort', 'advanced', 'Barbara Liskov', 49900, 'usd', 20, unixepoch() + 21 * 86400, unixepoch() + 14 * 86400, NULL),
+('data-science-bootcamp', 'Data Science Bootcamp', 'Twelve weeks from statistics to models, live with mentors.', 'An intensive live cohort with weekly projects, mentor office hours and a final project reviewed by the instructors.', 'cohort', 'intermediate', 'Florence Nightingale', 89900, 'usd', 30, unixepoch() + 35 * 86400, unixepoch() + 28 * 86400, NULL),
+('writing-technical-docs', 'Writing Technical Documentation', 'A one-day workshop on docs people actually read.', 'A hands-on workshop: structure, tutorials versus reference, examples and review. Bring a document of your own.', 'workshop', 'beginner', 'Donald Knuth', 14900, 'usd', 25, unixepoch() + 10 * 86400, unixepoch() + 9 * 86400, NULL),
+('testing-in-practice', 'Testing in Practice', 'Unit, integration and end-to-end tests that catch real bugs.', 'What to test, at which level, and how to keep a test suite fast and honest.', 'self_paced', 'intermediate', 'Kent Beck', 5900, 'usd', NULL, NULL, NULL, NULL),
+('linux-command-line', 'The Linux Command Line', 'Shells, pipes and the tools you will use every day. Free.', 'A free course on working in the shell: files, pipes, processes, permissions and scripting basics.', 'self_paced', 'beginner', 'Ken Thompson', 0, 'usd', NULL, NULL, NULL, NULL),
+('payments-engineering', 'Payments Engineering', 'Idempotency, webhooks and reconciliation for people who move money.', 'How card payments work and how to build on them safely: idempotency keys, webhooks, retries, refunds, disputes and reconciliation.', 'self_paced', 'advanced', 'Ada Lovelace', 12900, 'usd', NULL, NULL, NULL, NULL),
+('ux-research-workshop', 'UX Research Workshop', 'Interviews and usability tests in one afternoon.', 'A practical workshop on planning interviews, running usability tests and turning notes into decisions.', 'workshop', 'beginner', 'Don Norman', 9900, 'usd', 15, unixepoch() + 12 * 86400, unixepoch() + 11 * 86400, NULL),
+('algorithms-live', 'Algorithms Live', 'Six weeks of live problem solving with a cohort.', 'Weekly live sessions on classic algorithms with graded problem sets and peer discussion.', 'cohort', 'intermediate', 'Edsger Dijkstra', 29900, 'usd', 40, unixepoch() + 30 * 86400, unixepoch() + 25 * 86400, NULL);
+
+-- Lessons: (course slug, position, title, minutes, preview).
+WITH outline (slug, position, title, minutes, preview) AS (VALUES
+('c-programming-fundamentals', 1, 'Your first C program', 12, 1),
+('c-programming-fundamentals', 2, 'Types and variables', 18, 0),
+('c-programming-fundamentals', 3, 'Pointers without tears', 25, 0),
+('c-programming-fundamentals', 4, 'Arrays and strings', 22, 0),
+('c-programming-fundamentals', 5, 'Memory on the heap', 24, 0),
+('sql-for-analysts', 1, 'SELECT and WHERE', 15, 1),
+('sql-for-analysts', 2, 'Joining tables', 20, 0),
+('sql-for-analysts', 3, 'GROUP BY and aggregates', 18, 0),
+('sql-for-analysts', 4, 'Window functions', 26, 0),
+('intro-to-git', 1, 'Why version control', 8, 1),
+('intro-to-git', 2, 'Commits and history', 14, 0),
+('intro-to-git', 3, 'Branches and merges', 16, 0),
+('web-security-essentials', 1, 'The threat model of a web app', 14, 1),
+('web-security-essentials', 2, 'Cross-site scripting and escaping', 22, 0),
+('web-security-essentials', 3, 'CSRF and same-site cookies', 18, 0),
+('web-security-essentials', 4, 'SQL injection and prepared statements', 20, 0),
+('web-security-essentials', 5, 'Sessions and passwords', 21, 0),
+('systems-design-cohort', 1, 'Week 1: requirements and estimates', 90, 0),
+('systems-design-cohort', 2, 'Week 2: storage and indexes', 90, 0),
+('systems-design-cohort', 3, 'Week 3: queues and retries', 90, 0),
+('systems-design-cohort', 4, 'Capstone presentations', 120, 0),
+('data-science-bootcamp', 1, 'Statistics refresher', 60, 1),
+('data-science-bootcamp', 2, 'Cleaning data', 60, 0),
+('data-science-bootcamp', 3, 'Regression models', 75, 0),
+('data-science-bootcamp', 4, 'Final project kick-off', 45, 0),
+('writing-technical-docs', 1, 'Who reads documentation', 30, 1),
+('writing-technical-docs', 2, 'Tutorials, guides and reference', 45, 0),
+('writing-technical-docs', 3, 'Review clinic', 60, 0),
+('testing-in-practice', 1, 'What a good test asserts', 16, 1),
+('testing-in-practice', 2, 'Unit tests that survive refactoring', 20, 0),
+('testing-in-practice', 3, 'End-to-end tests without flakiness', 24, 0),
+('linux-command-line', 1, 'Files and directories', 10, 1),
+('linux-command-line', 2, 'Pipes and filters', 14, 0),
+('linux-command-line', 3, 'Processes and signals', 15, 0),
+('linux-command-line', 4, 'Your first shell script', 18, 0),
+('payments-engineering', 1, 'How a card payment flows', 20, 1),
+('payments-engineering', 2, 'Idempotency keys', 18, 0),
+('payments-engineering', 3, 'Webhooks that survive retries', 22, 0),
+('payments-engineering', 4, 'Refunds, disputes and reconciliation', 25, 0),
+('ux-research-workshop', 1, 'Planning an interview', 40, 1),
+('ux-research-workshop', 2, 'Running a usability test', 50, 0),
+('ux-research-workshop', 3, 'From notes to decisions', 40, 0),
+('algorithms-live', 1, 'Sorting and searching', 90, 0),
+('algorithms-live', 2, 'Graphs and shortest paths', 90, 0),
+('algorithms-live', 3, 'Dynamic programming', 90, 0)
+)
+INSERT INTO lessons (course_id, position, title, duration_minutes, is_preview, body)
+SELECT c.id, o.position, o.title, o.minutes, o.preview,
+	'Notes for "' || o.title || '": read them, then try the exercise at the end.'
+FROM outline o JOIN courses c ON c.slug = o.slug;

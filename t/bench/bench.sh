@@ -1,0 +1,92 @@
+#!/bin/sh
+# make bench: wrk against a running stack on this machine, reporting the
+# figures DESIGN.md sets targets for.  Nothing here passes or fails: it
+# prints numbers for a person to read and compare.
+#   - nginx serving the catalog page as a static file (reference)
+#   - nginx + a FastCGI responder that does nothing (the floor)
+#   - the catalog page, a course page, title search
+#   - the same with 10,000 courses in the database
+#   - resident memory of a worker
+set -eu
+build=${1:-build}
+top=$(cd "$(dirname "$0")/../.." && pwd)
+dur=${BENCH_SECONDS:-10}
+conns=${BENCH_CONNECTIONS:-32}
+workers=${ENROLL_WORKERS:-2}
+run=$(mktemp -d /tmp/enroll-bench-XXXXXX)
+export ENROLL_WORKERS=$workers ENROLL_NO_RATE_LIMITS=1
+
+cleanup() {
+	"$top/t/stack.sh" stop "$run" 2>/dev/null || true
+	[ -f "$run/noop.pid" ] && kill "$(cat "$run/noop.pid")" 2>/dev/null
+	[ -f "$run/ref-nginx.pid" ] && kill "$(cat "$run/ref-nginx.pid")" 2>/dev/null
+	pkill -f "noop-fcgi --socket $run/" 2>/dev/null || true
+	rm -rf "$run"
+}
+trap cleanup EXIT INT TERM
+
+"$top/t/stack.sh" start "$build" "$run"
+. "$run/stack.env"
+
+# Reference server: a static copy of the catalog page and the no-op responder.
+mkdir -p "$run/ref/www" "$run/ref/tmp"
+curl -s "$BASE_URL/courses" > "$run/ref/www/catalog.html"
+"$build/bin/noop-fcgi" --socket "$run/noop.sock" --workers "$workers" \
+    --body "$run/ref/www/catalog.html" &
+echo $! > "$run/noop.pid"
+refport=$(perl -MIO::Socket::INET -e 'print IO::Socket::INET->new(Listen => 1, LocalAddr => "127.0.0.1:0")->sockport')
+user_line=""; [ "$(id -u)" = 0 ] && user_line="user root;"
+cat > "$run/ref/nginx.conf" <<CONF
+$user_line
+worker_processes 1;
+pid $run/ref/nginx.pid;
+error_log $run/ref/error.log;
+events { worker_connections 1024; }
+http {
+	access_log off;
+	client_body_temp_path $run/ref/tmp; fastcgi_temp_path $run/ref/tmp;
+	proxy_temp_path $run/ref/tmp; scgi_temp_path $run/ref/tmp; uwsgi_temp_path $run/ref/tmp;
+	server {
+		listen 127.0.0.1:$refport;
+		location = /static.html { alias $run/ref/www/catalog.html; default_type text/html; }
+		location = /noop { fastcgi_pass unix:$run/noop.sock; }
+	}
+}
+CONF
+nginx -p "$run/ref" -c "$run/ref/nginx.conf" -g 'daemon off;' &
+echo $! > "$run/ref-nginx.pid"
+sleep 0.5
+
+# wrk_line NAME URL: one row of the report.
+wrk_line() {
+	out=$(wrk -t2 -c"$conns" -d"${dur}s" --latency "$2" 2>&1)
+	rps=$(printf '%s\n' "$out" | awk '/Requests\/sec/ {print $2}')
+	p50=$(printf '%s\n' "$out" | awk '$1 == "50%" {print $2}')
+	p99=$(printf '%s\n' "$out" | awk '$1 == "99%" {print $2}')
+	errs=$(printf '%s\n' "$out" | awk '/Non-2xx|Socket errors/ {print}' | tr '\n' ' ')
+	printf '%-34s %10s req/s   p50 %-9s p99 %-9s %s\n' "$1" "$rps" "$p50" "$p99" "$errs"
+	eval "rps_$3=\${rps%.*}"
+}
+
+size=$(wc -c < "$run/ref/www/catalog.html")
+echo "enroll bench: $(nproc) cores, $workers workers per program, wrk -t2 -c$conns -d${dur}s, catalog page $size bytes"
+wrk_line "nginx static file" "http://127.0.0.1:$refport/static.html" static
+wrk_line "nginx + no-op FastCGI (floor)" "http://127.0.0.1:$refport/noop" noop
+wrk_line "catalog /courses (12 courses)" "$BASE_URL/courses" catalog
+wrk_line "course page" "$BASE_URL/courses/payments-engineering" course
+wrk_line "title search ?q=secur" "$BASE_URL/courses?q=secur" search
+
+echo "loading 10,000 more courses ..."
+sqlite3 "$ENROLL_DB" "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 10000)
+  INSERT INTO courses (slug, title, summary, course_type, price_amount)
+  SELECT 'bench-' || i, 'Bench Course ' || i || ' ' || substr('alpha beta gamma delta epsilon zeta eta theta', 1 + (i % 40), 12),
+         'A generated course for the benchmark.', CASE i % 3 WHEN 0 THEN 'self_paced' WHEN 1 THEN 'cohort' ELSE 'workshop' END, 1000 + i FROM n;"
+wrk_line "catalog with 10,012 courses" "$BASE_URL/courses" catalog10k
+wrk_line "catalog page 400 of 10k" "$BASE_URL/courses?page=400" page400
+wrk_line "title search in 10k ?q=gamma" "$BASE_URL/courses?q=gamma" search10k
+
+rss=$(for p in $(pgrep -P "$(cat "$run/cart.pid")"); do ps -o rss= -p "$p"; done | sort -n | tail -1)
+echo
+echo "catalog / no-op floor:      $(( rps_catalog * 100 / (rps_noop > 0 ? rps_noop : 1) ))%   (target 70% or more)"
+echo "10k catalog / 12 catalog:   $(( rps_catalog10k * 100 / (rps_catalog > 0 ? rps_catalog : 1) ))%   (target 90% or more)"
+echo "largest cart worker RSS:    ${rss} KiB   (target under 5 MiB)"

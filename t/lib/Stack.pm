@@ -1,0 +1,190 @@
+# The store, started for one test file: nginx, the five programs and the
+# Stripe emulator on free loopback ports with a database of its own
+# (t/stack.sh), plus a small browser (cookies, forms, CSRF tokens) and
+# direct SQL on the same database, so tests assert what users and
+# operators would see.
+package Stack;
+use strict;
+use warnings;
+use File::Temp qw(tempdir);
+use HTTP::Tiny;
+use Cwd qw(abs_path);
+use File::Basename qw(dirname);
+
+our $TOP = abs_path(dirname(__FILE__) . '/../..');
+our $BUILD = abs_path($ENV{ENROLL_BUILD} // "$TOP/build") // "$TOP/build";
+
+# Stack->start(%env): env overrides for the stack (e.g. ENROLL_WORKERS => 1).
+sub start {
+	my ($class, %env) = @_;
+	my $dir = tempdir('enroll-t-XXXXXX', TMPDIR => 1, CLEANUP => 1);
+	local %ENV = (%ENV, ENROLL_NO_RATE_LIMITS => 1, %env);
+	delete $ENV{$_} for grep { !defined $env{$_} && exists $env{$_} } keys %env;
+	my $rc = system("$TOP/t/stack.sh", 'start', $BUILD, $dir);
+	if ($rc != 0) {
+		system("tail -n 20 $dir/*.log >&2");
+		die "stack did not start\n";
+	}
+	my %cfg;
+	open(my $fh, '<', "$dir/stack.env") or die "no stack.env: $!";
+	while (<$fh>) { chomp; my ($k, $v) = split /=/, $_, 2; $cfg{$k} = $v; }
+	close $fh;
+	return bless { dir => $dir, cfg => \%cfg, env => \%env }, $class;
+}
+
+sub base { $_[0]{cfg}{BASE_URL} }
+sub dir { $_[0]{dir} }
+sub db { $_[0]{cfg}{ENROLL_DB} }
+sub cfg { $_[0]{cfg}{$_[1]} }
+
+# Rows of a query as arrays; values bound through sqlite3's .parameter.
+sub sql {
+	my ($self, $query, @binds) = @_;
+	my @cmd = ('sqlite3', '-batch', '-noheader', '-separator', "\x1f",
+	    '-cmd', '.timeout 5000');
+	for my $i (0 .. $#binds) {
+		my $v = $binds[$i];
+		$v =~ s/'/''/g;
+		push @cmd, '-cmd', ".parameter set ?" . ($i + 1) .
+		    ($v =~ /^-?\d+$/ ? " $v" : " \"'$v'\"");
+	}
+	open(my $fh, '-|', @cmd, $self->db, $query) or die "sqlite3: $!";
+	my @rows = map { chomp; [split /\x1f/, $_, -1] } <$fh>;
+	close $fh;
+	return @rows;
+}
+
+# The first column of the first row.
+sub sql_one { my @r = shift->sql(@_); return @r ? $r[0][0] : undef; }
+
+# Runs enrollctl against this stack's database.
+sub enrollctl {
+	my ($self, @args) = @_;
+	local $ENV{ENROLL_DB} = $self->db;
+	local $ENV{ENROLL_MAIL_DIR} = $self->cfg('ENROLL_MAIL_DIR');
+	local $ENV{ENROLL_BASE_URL} = $self->base;
+	local $ENV{STRIPE_API_BASE} = $self->cfg('STRIPE_API_BASE');
+	local $ENV{STRIPE_SECRET_KEY} = $self->cfg('STRIPE_SECRET_KEY');
+	return system("$BUILD/bin/enrollctl", @args) >> 8;
+}
+
+sub browser { return Browser->new($_[0]->base) }
+
+# Pids of the worker processes of one program (children of its parent).
+sub worker_pids {
+	my ($self, $prog) = @_;
+	open(my $fh, '<', "$self->{dir}/$prog.pid") or return ();
+	my $parent = <$fh>;
+	chomp $parent;
+	my @kids = split ' ', `pgrep -P $parent`;
+	return @kids;
+}
+
+sub parent_pid {
+	my ($self, $prog) = @_;
+	open(my $fh, '<', "$self->{dir}/$prog.pid") or return;
+	my $pid = <$fh>;
+	chomp $pid;
+	return $pid;
+}
+
+sub log_text {
+	my ($self, $name) = @_;
+	open(my $fh, '<', "$self->{dir}/$name.log") or return '';
+	local $/;
+	return <$fh>;
+}
+
+sub stop {
+	my $self = shift;
+	return if $self->{stopped}++;
+	system("$TOP/t/stack.sh", 'stop', $self->{dir});
+}
+
+sub DESTROY { $_[0]->stop }
+
+package Browser;
+use strict;
+use warnings;
+use HTTP::Tiny;
+
+sub new {
+	my ($class, $base) = @_;
+	return bless { base => $base, jar => {},
+	    http => HTTP::Tiny->new(max_redirect => 0, timeout => 30,
+	    agent => 'enroll-tests') }, $class;
+}
+
+sub _cookie_header {
+	my $self = shift;
+	return join '; ', map { "$_=$self->{jar}{$_}" } sort keys %{$self->{jar}};
+}
+
+sub _take_cookies {
+	my ($self, $res) = @_;
+	my $sc = $res->{headers}{'set-cookie'} or return;
+	for my $c (ref $sc ? @$sc : ($sc)) {
+		my ($pair, @attrs) = split /;\s*/, $c;
+		my ($k, $v) = split /=/, $pair, 2;
+		if (grep { /^max-age=0$/i } @attrs) { delete $self->{jar}{$k} }
+		else { $self->{jar}{$k} = $v }
+	}
+}
+
+sub cookie { $_[0]{jar}{$_[1]} }
+sub set_cookie { $_[0]{jar}{$_[1]} = $_[2] }
+
+# request(METHOD, path, {form} or raw string, {headers}); follows nothing.
+sub request {
+	my ($self, $method, $path, $body, $headers) = @_;
+	my %h = (%{$headers // {}});
+	$h{cookie} = $self->_cookie_header if %{$self->{jar}};
+	my %opt = (headers => \%h);
+	if (ref $body eq 'HASH' || ref $body eq 'ARRAY') {
+		$opt{content} = $self->{http}->www_form_urlencode($body);
+		$h{'content-type'} = 'application/x-www-form-urlencoded';
+	} elsif (defined $body) {
+		$opt{content} = $body;
+		$h{'content-type'} //= 'application/x-www-form-urlencoded';
+	}
+	my $url = $path =~ m{^https?://} ? $path : $self->{base} . $path;
+	my $res = $self->{http}->request($method, $url, \%opt);
+	$self->_take_cookies($res);
+	$self->{last} = $res;
+	return $res;
+}
+
+sub get { my ($s, $p, $h) = @_; return $s->request('GET', $p, undef, $h) }
+
+# GET following redirects within the store (as a browser would).
+sub get_follow {
+	my ($self, $path) = @_;
+	my $res = $self->get($path);
+	for (1 .. 5) {
+		last unless $res->{status} =~ /^30[123]$/;
+		$res = $self->get($res->{headers}{location});
+	}
+	return $res;
+}
+
+# POST a form with this visitor's CSRF token (taken from the last page, or
+# from $from when given).
+sub post {
+	my ($self, $path, $form, %o) = @_;
+	my %f = %{$form // {}};
+	$f{csrf_token} //= $self->csrf($o{from});
+	delete $f{csrf_token} if $o{no_csrf};
+	return $self->request('POST', $path, \%f);
+}
+
+# The CSRF token on a page (the last one fetched, or $path fetched now).
+sub csrf {
+	my ($self, $path) = @_;
+	my $res = defined $path ? $self->get($path) : $self->{last};
+	$res = $self->get('/courses') unless $res && defined $res->{content}
+	    && $res->{content} =~ /name="csrf_token"/;
+	return $1 if $res->{content} =~ /name="csrf_token" value="([^"]+)"/;
+	return undef;
+}
+
+1;

@@ -1,0 +1,151 @@
+#!/bin/sh
+# Starts the whole store on loopback: the five FastCGI programs, nginx with
+# a configuration rendered from nginx.conf.example, and (when no real Stripe
+# key is set) the local Stripe emulator.  `make run` and every end-to-end
+# test use this one script, so what the tests check is what a newcomer runs.
+#
+#   t/stack.sh run BUILD PORT    foreground; Ctrl-C stops everything
+#   t/stack.sh start BUILD DIR   background, free ports; writes DIR/stack.env
+#   t/stack.sh stop DIR          stops what start started
+set -eu
+
+top=$(cd "$(dirname "$0")/.." && pwd)
+programs="cart checkout webhook account admin"
+
+free_port() {
+	perl -MIO::Socket::INET -e \
+	    'print IO::Socket::INET->new(Listen => 1, LocalAddr => "127.0.0.1:0")->sockport'
+}
+
+# render_nginx RUNDIR PORT: nginx.conf.example with local paths and port.
+render_nginx() {
+	user_line="# user: nginx runs as the invoking user"
+	[ "$(id -u)" = 0 ] && user_line="user root;"
+	mkdir -p "$1/nginx-tmp"
+	limits='s/^\(\s*limit_req \)/\1/'
+	[ "${ENROLL_NO_RATE_LIMITS:-0}" = 1 ] && limits='/^\s*limit_req /d'
+	sed -e "s|^user www-data;|$user_line|" \
+	    -e "s|^pid .*|pid $1/nginx.pid;|" \
+	    -e "s|^error_log .*|error_log $1/nginx-error.log;|" \
+	    -e "s|access_log /var/log/nginx/enroll-access.log;|access_log $1/nginx-access.log;|" \
+	    -e "s|/run/enroll/|$1/|g" \
+	    -e "s|/usr/local/share/enroll/static/|$top/static/|" \
+	    -e "s|^\(\s*\)listen 80;|\1listen 127.0.0.1:$2;|" \
+	    -e "s|^\(\s*\)worker_processes auto;|\1worker_processes ${NGINX_WORKERS:-1};|" \
+	    -e "s|# @local-http@|client_body_temp_path $1/nginx-tmp/body; fastcgi_temp_path $1/nginx-tmp/fastcgi; proxy_temp_path $1/nginx-tmp/proxy; scgi_temp_path $1/nginx-tmp/scgi; uwsgi_temp_path $1/nginx-tmp/uwsgi;|" \
+	    -e "$limits" \
+	    "$top/nginx.conf.example" > "$1/nginx.conf"
+}
+
+wait_http() { # url seconds
+	i=0
+	while ! curl -s -o /dev/null "$1"; do
+		i=$((i + 1))
+		[ $i -gt $(($2 * 10)) ] && return 1
+		sleep 0.1
+	done
+}
+
+# start_all BUILD RUNDIR PORT: everything in the background; pids in RUNDIR.
+start_all() {
+	build=$1 run=$2 port=$3
+	mkdir -p "$run"
+	export ENROLL_DB="${ENROLL_DB:-$run/enroll.db}"
+	export ENROLL_BASE_URL="${ENROLL_BASE_URL:-http://127.0.0.1:$port}"
+	export ENROLL_MAIL_DIR="${ENROLL_MAIL_DIR:-$run/mail}"
+	mkdir -p "$(dirname "$ENROLL_DB")" "$ENROLL_MAIL_DIR"
+	"$build/bin/enrollctl" migrate >/dev/null
+	[ "${ENROLL_SEED:-1}" = 1 ] && "$build/bin/enrollctl" seed-demo >/dev/null
+
+	if [ -z "${STRIPE_SECRET_KEY:-}" ] && [ -x "$build/bin/stripe-emu" ]; then
+		export STRIPE_SECRET_KEY="sk_test_enroll_local_emulator"
+		export STRIPE_WEBHOOK_SECRET="whsec_enroll_local_emulator"
+		rm -f "$run/emu.port"
+		"$build/bin/stripe-emu" --listen 127.0.0.1:0 --port-file "$run/emu.port" \
+		    --db "$run/stripe-emu.db" \
+		    --spec "${ENROLL_SHARED:-$top/../shared}/stripe/spec3-subset.json" \
+		    --api-key "$STRIPE_SECRET_KEY" \
+		    --webhook-url "$ENROLL_BASE_URL/payment/webhook" \
+		    --webhook-secret "$STRIPE_WEBHOOK_SECRET" \
+		    2>>"$run/stripe-emu.log" &
+		echo $! > "$run/stripe-emu.pid"
+		i=0; while [ ! -s "$run/emu.port" ]; do
+			i=$((i + 1)); [ $i -gt 100 ] && { echo "stack: the Stripe emulator did not start; see $run/stripe-emu.log" >&2; return 1; }
+			sleep 0.1
+		done
+		export STRIPE_API_BASE="http://127.0.0.1:$(cat "$run/emu.port")"
+	fi
+
+	for p in $programs; do
+		"$build/bin/$p" --socket "$run/$p.sock" --workers "${ENROLL_WORKERS:-2}" \
+		    2>>"$run/$p.log" &
+		echo $! > "$run/$p.pid"
+	done
+	render_nginx "$run" "$port"
+	nginx -p "$run" -c "$run/nginx.conf" -g 'daemon off;' 2>>"$run/nginx-error.log" &
+	echo $! > "$run/nginx.pid.wrapper"
+	if ! wait_http "http://127.0.0.1:$port/" 10; then
+		echo "stack: the store did not answer on port $port; logs in $run" >&2
+		return 1
+	fi
+	cat > "$run/stack.env" <<ENV
+BASE_URL=$ENROLL_BASE_URL
+PORT=$port
+ENROLL_DB=$ENROLL_DB
+ENROLL_MAIL_DIR=$ENROLL_MAIL_DIR
+STRIPE_API_BASE=${STRIPE_API_BASE:-}
+STRIPE_SECRET_KEY=${STRIPE_SECRET_KEY:-}
+STRIPE_WEBHOOK_SECRET=${STRIPE_WEBHOOK_SECRET:-}
+RUN_DIR=$run
+ENV
+}
+
+stop_all() {
+	run=$1
+	for f in "$run"/*.pid "$run"/nginx.pid.wrapper; do
+		[ -f "$f" ] || continue
+		case $f in */nginx.pid) continue;; esac
+		kill -TERM "$(cat "$f")" 2>/dev/null || true
+	done
+	# Programs drain in-flight requests, then exit; give them a moment.
+	i=0
+	for f in "$run"/*.pid "$run"/nginx.pid.wrapper; do
+		[ -f "$f" ] || continue
+		case $f in */nginx.pid) continue;; esac
+		while kill -0 "$(cat "$f")" 2>/dev/null && [ $i -lt 100 ]; do
+			i=$((i + 1)); sleep 0.1
+		done
+		kill -KILL "$(cat "$f")" 2>/dev/null || true
+		rm -f "$f"
+	done
+}
+
+case "${1:-}" in
+run)
+	build=$2 port=$3 run="$top/var/run"
+	if curl -s -o /dev/null "http://127.0.0.1:$port/"; then
+		echo "make run: port $port is taken; use PORT=8081 make run" >&2
+		exit 1
+	fi
+	export ENROLL_DB="${ENROLL_DB:-$top/var/enroll.db}"
+	export ENROLL_MAIL_DIR="${ENROLL_MAIL_DIR:-$top/var/mail}"
+	trap 'stop_all "$run"; exit 0' INT TERM
+	stop_all "$run"
+	start_all "$build" "$run" "$port" || { stop_all "$run"; exit 1; }
+	echo "enroll is serving http://127.0.0.1:$port/  (database $ENROLL_DB, logs in $run)"
+	[ -f "$run/stripe-emu.pid" ] && echo "payments go to the local Stripe emulator at $STRIPE_API_BASE (test card 4242 4242 4242 4242)"
+	echo "Ctrl-C stops everything."
+	while :; do sleep 1; done
+	;;
+start)
+	build=$2 run=$3
+	start_all "$build" "$run" "${PORT:-$(free_port)}" || { stop_all "$run"; exit 1; }
+	;;
+stop)
+	stop_all "$2"
+	;;
+*)
+	echo "usage: $0 run BUILD PORT | start BUILD DIR | stop DIR" >&2
+	exit 2
+	;;
+esac

@@ -1,0 +1,35 @@
+/* In-process harness for handler tests: a worker over a fresh migrated and
+ * seeded database file, and requests built from CGI parameters exactly as
+ * FastCGI would deliver them, answered by the real dispatcher. */
+#ifndef ENROLL_HARNESS_H
+#define ENROLL_HARNESS_H
+
+#include "app.h"
+
+struct harness {
+	struct worker w;	/* the worker under test */
+	struct tmpl_set *tmpl;	/* compiled templates */
+	struct arena *arena;	/* request arena, reset per request */
+	struct resp rs;		/* last response */
+	char dbpath[64];	/* temporary database file */
+	char cookies[1024];	/* Cookie header carried between requests */
+	char csrf[128];		/* last token found by harness_csrf() */
+};
+
+/* Sets h up for app over a new database (seeded when seed is 1).  Aborts
+ * the test on failure.  Undo with harness_close(). */
+void harness_open(struct harness *h, const struct app *app, int seed);
+void harness_close(struct harness *h);
+
+/* Answers one request; body may be NULL.  Set-Cookie headers of the answer
+ * are kept for the next request.  Returns &h->rs. */
+struct resp *harness_request(struct harness *h, const char *method,
+    const char *uri, const char *body);
+
+/* Returns the CSRF token in the last page (kept in h->csrf), or "". */
+const char *harness_csrf(struct harness *h);
+
+/* Returns the value of header name in the last response, or NULL. */
+const char *harness_header(struct harness *h, const char *name);
+
+#endif
