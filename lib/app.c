@@ -11,6 +11,7 @@
 #include "db.h"
 #include "log.h"
 #include "session.h"
+#include "stripe.h"
 #include "tmpl.h"
 
 #define SLUG_MAX 120
@@ -53,9 +54,24 @@ worker_init(struct worker *w, const struct app *app,
 	return ERR_OK;
 }
 
+struct stripe *
+worker_stripe(struct worker *w)
+{
+	if (w->stripe != NULL)
+		return w->stripe;
+	if (w->cfg.stripe_key == NULL) {
+		log_error(NULL, "%s: STRIPE_SECRET_KEY is not set", w->app->name);
+		return NULL;
+	}
+	w->stripe = stripe_new(w->cfg.stripe_api_base, w->cfg.stripe_key);
+	return w->stripe;
+}
+
 void
 worker_fini(struct worker *w)
 {
+	stripe_free(w->stripe);
+	w->stripe = NULL;
 	db_close(w->db);
 	w->db = NULL;
 }
@@ -249,6 +265,7 @@ resp_error(struct req *rq, struct resp *rs, enum err e, const char *message)
 	rs->ctx = NULL;
 	rs->status = err_status(e);
 	rs->tmpl = "error.html";
+	rs->content_type = "text/html; charset=utf-8";
 	if (e == ERR_METHOD)
 		resp_header(rs, "Allow", "GET, HEAD, POST");
 	if ((ctx = resp_ctx(rs)) == NULL)

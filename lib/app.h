@@ -63,6 +63,10 @@ struct app {
 enum err worker_init(struct worker *w, const struct app *app,
     const struct tmpl_set *tmpl);
 
+/* Returns the worker's Stripe client, created on first use from the
+ * configuration; NULL (logged) when no key is configured.  Owned by w. */
+struct stripe *worker_stripe(struct worker *w);
+
 /* Closes what worker_init opened (not the templates).  Safe twice. */
 void worker_fini(struct worker *w);
 

@@ -13,6 +13,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <curl/curl.h>
 #include <fcgiapp.h>
 
 #include "app.h"
@@ -264,7 +265,8 @@ server_main(int argc, char **argv, const struct app *app)
 		return 1;
 	}
 	buf_free(&msg);
-	if (FCGX_Init() != 0) {
+	/* Once per process, before any worker makes a Stripe client. */
+	if (curl_global_init(CURL_GLOBAL_DEFAULT) != 0 || FCGX_Init() != 0) {
 		tmpl_set_free(tmpl);
 		return 1;
 	}

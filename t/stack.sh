@@ -54,8 +54,12 @@ start_all() {
 	export ENROLL_BASE_URL="${ENROLL_BASE_URL:-http://127.0.0.1:$port}"
 	export ENROLL_MAIL_DIR="${ENROLL_MAIL_DIR:-$run/mail}"
 	mkdir -p "$(dirname "$ENROLL_DB")" "$ENROLL_MAIL_DIR"
-	"$build/bin/enrollctl" migrate >/dev/null
-	[ "${ENROLL_SEED:-1}" = 1 ] && "$build/bin/enrollctl" seed-demo >/dev/null
+	"$build/bin/enrollctl" migrate >>"$run/enrollctl.log" 2>&1 ||
+		{ echo "stack: migration failed; see $run/enrollctl.log" >&2; return 1; }
+	if [ "${ENROLL_SEED:-1}" = 1 ]; then
+		"$build/bin/enrollctl" seed-demo >>"$run/enrollctl.log" 2>&1 ||
+			{ echo "stack: seeding failed; see $run/enrollctl.log" >&2; return 1; }
+	fi
 
 	if [ -z "${STRIPE_SECRET_KEY:-}" ] && [ -x "$build/bin/stripe-emu" ]; then
 		export STRIPE_SECRET_KEY="sk_test_enroll_local_emulator"

@@ -181,7 +181,9 @@ sub post {
 sub csrf {
 	my ($self, $path) = @_;
 	my $res = defined $path ? $self->get($path) : $self->{last};
-	$res = $self->get('/courses') unless $res && defined $res->{content}
+	# A course page always has a form (enrol or add to cart).
+	$res = $self->get('/courses/c-programming-fundamentals')
+	    unless $res && defined $res->{content}
 	    && $res->{content} =~ /name="csrf_token"/;
 	return $1 if $res->{content} =~ /name="csrf_token" value="([^"]+)"/;
 	return undef;

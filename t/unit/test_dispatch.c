@@ -46,17 +46,19 @@ h_note(struct req *rq, struct resp *rs)
 	return resp_redirect(rs, "/t/page");
 }
 
+/* A page with a form: the course page of a made-up course. */
 static enum err
 h_page(struct req *rq, struct resp *rs)
 {
-	cJSON *ctx = resp_ctx(rs);
+	cJSON *ctx = resp_ctx(rs), *course;
 
-	if (ctx == NULL)
+	if (ctx == NULL ||
+	    (course = cJSON_AddObjectToObject(ctx, "course")) == NULL)
 		return ERR_INTERNAL;
-	cJSON_AddStringToObject(ctx, "title", "A test page");
-	cJSON_AddStringToObject(ctx, "message", "<b>hello</b>");
-	rs->status = 200;
-	rs->tmpl = "error.html";	/* any template with a title */
+	cJSON_AddStringToObject(course, "title", "<b>hello</b>");
+	cJSON_AddNumberToObject(course, "id", 1);
+	cJSON_AddBoolToObject(course, "is_active", 1);
+	rs->tmpl = "cart/course.html";
 	return ERR_OK;
 }
 
