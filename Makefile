@@ -89,6 +89,7 @@ $(BUILD)/bin/%: $(BUILD)/cgi-bin/%.o $(LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -o $@ $< $(LIB) $(LDFLAGS) $(LDLIBS)
 
+$(EMU_SRC:%.c=$(BUILD)/%.o): $(wildcard t/emu/*.h)
 $(BUILD)/bin/stripe-emu: $(EMU_SRC:%.c=$(BUILD)/%.o) $(LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -o $@ $(EMU_SRC:%.c=$(BUILD)/%.o) $(LIB) $(LDFLAGS) $(LDLIBS) $(shell pkg-config --libs libmicrohttpd 2>/dev/null)

@@ -1,0 +1,615 @@
+#!/usr/bin/env perl
+# The Stripe emulator over real HTTP: keys, validation against the spec,
+# idempotency, checkout sessions and the hosted page with each test card,
+# events, signed webhook delivery (checked with the stripe npm package),
+# refunds, expiry and the fault modes.  A forked receiver records what the
+# emulator delivers and answers with the statuses the test queues for it.
+use strict;
+use warnings;
+use FindBin;
+use File::Temp qw(tempdir);
+use HTTP::Tiny;
+use IO::Socket::INET;
+use JSON::PP;
+use POSIX qw(WNOHANG);
+use Test::More;
+use Time::HiRes qw(sleep time);
+
+my $root   = "$FindBin::Bin/..";
+my $build  = $ENV{ENROLL_BUILD} // 'build';
+$build = "$root/$build" unless $build =~ m{^/};
+my $bin    = "$build/bin/stripe-emu";
+my $shared = $ENV{ENROLL_SHARED} // "$root/../shared";
+my $spec   = "$shared/stripe/spec3-subset.json";
+plan skip_all => "no $bin (make BUILD=... first)" unless -x $bin;
+plan skip_all => "no $spec" unless -r $spec;
+
+my $KEY    = 'sk_test_emu' . ('x' x 20) . 'abcd';
+my $SECRET = 'whsec_emutestsecret0123456789';
+my $dir    = tempdir(CLEANUP => 1);
+my $db     = "$dir/emu.db";
+my $json   = JSON::PP->new->canonical;
+my $http   = HTTP::Tiny->new(timeout => 15, max_redirect => 0);
+
+# --- the webhook receiver: one request at a time, recorded to files ------
+my $rsock = IO::Socket::INET->new(LocalAddr => '127.0.0.1', LocalPort => 0,
+    Listen => 16, ReuseAddr => 1) or die "listen: $!";
+my $rport = $rsock->sockport;
+mkdir "$dir/rcv";
+my $receiver = fork // die "fork: $!";
+if ($receiver == 0) {
+	my $n = 0;
+	while (my $c = $rsock->accept) {
+		local $/ = "\r\n";
+		my ($len, $sig) = (0, '');
+		my $line = <$c> // next;
+		while (defined($line = <$c>)) {
+			last if $line eq "\r\n";
+			$len = $1 if $line =~ /^Content-Length:\s*(\d+)/i;
+			$sig = $1 if $line =~ /^Stripe-Signature:\s*(\S+)/i;
+		}
+		my $body = '';
+		read($c, $body, $len) if $len;
+		my $status = next_answer();
+		my $rec = { sig => $sig, body => $body, status => $status,
+		    at => time };
+		open my $f, '>', sprintf("%s/rcv/%06d.tmp", $dir, ++$n) or die;
+		print $f JSON::PP->new->encode($rec);
+		close $f;
+		rename sprintf("%s/rcv/%06d.tmp", $dir, $n),
+		    sprintf("%s/rcv/%06d.json", $dir, $n);
+		print $c "HTTP/1.1 $status X\r\nContent-Length: 0\r\n"
+		    . "Connection: close\r\n\r\n";
+		close $c;
+	}
+	exit 0;
+}
+close $rsock;
+
+# Statuses queued for the receiver, one per request, then 200.
+sub next_answer {
+	my $file = "$dir/answers";
+	local $/ = "\n";
+	open my $f, '<', $file or return 200;
+	my @a = <$f>;
+	close $f;
+	my $s = shift @a // 200;
+	chomp $s;
+	open $f, '>', "$file.tmp" or return $s;
+	print $f @a;
+	close $f;
+	rename "$file.tmp", $file;
+	return $s;
+}
+
+sub answer_with { open my $f, '>', "$dir/answers" or die; print $f map {"$_\n"} @_; close $f }
+
+sub received {
+	opendir my $d, "$dir/rcv" or return ();
+	my @f = sort grep { /\.json$/ } readdir $d;
+	return map {
+		open my $fh, '<', "$dir/rcv/$_" or die;
+		local $/;
+		my $r = JSON::PP->new->decode(<$fh>);
+		$r->{event} = eval { JSON::PP->new->decode($r->{body}) } // {};
+		$r;
+	} @f;
+}
+
+# --- the emulator --------------------------------------------------------
+my $emu = fork // die "fork: $!";
+if ($emu == 0) {
+	open STDERR, '>', "$dir/emu.log" or die;
+	exec $bin, '--listen', '127.0.0.1:0', '--port-file', "$dir/port",
+	    '--db', $db, '--spec', $spec, '--api-key', $KEY,
+	    '--webhook-url', "http://127.0.0.1:$rport/payment/webhook",
+	    '--webhook-secret', $SECRET;
+	die "exec: $!";
+}
+my $port;
+for (1 .. 200) {
+	last if -s "$dir/port" && (($port) = do { local @ARGV = "$dir/port"; <> } =~ /(\d+)/);
+	sleep 0.05;
+}
+BAIL_OUT("emulator did not start: " . slurp("$dir/emu.log")) unless $port;
+my $base = "http://127.0.0.1:$port";
+
+END {
+	local $?;
+	if ($emu) { kill 'TERM', $emu; waitpid $emu, 0 }
+	if ($receiver) { kill 'TERM', $receiver; waitpid $receiver, 0 }
+}
+
+sub slurp { open my $f, '<', shift or return ''; local $/; <$f> }
+
+# api(METHOD, PATH, [pairs], key => ..., idem => ...) -> (status, json, res)
+sub api {
+	my ($method, $path, $params, %o) = @_;
+	my $form = $params ? $http->www_form_urlencode($params) : '';
+	my %h = (exists $o{key} ? (defined $o{key} ? (Authorization => "Bearer $o{key}") : ())
+	    : (Authorization => "Bearer $KEY"), 'Stripe-Version' => '2023-08-16');
+	$h{'Idempotency-Key'} = $o{idem} if $o{idem};
+	my $url = "$base$path";
+	my %req = (headers => \%h);
+	if ($method eq 'GET') {
+		$url .= "?$form" if $form ne '';
+	} else {
+		$h{'Content-Type'} = 'application/x-www-form-urlencoded';
+		$req{content} = $form;
+	}
+	my $res = $http->request($method, $url, \%req);
+	my $j = eval { $json->decode($res->{content}) };
+	return ($res->{status}, $j, $res);
+}
+
+sub ctl {
+	my ($method, $path, $params) = @_;
+	my $res = $params
+	    ? $http->post_form("$base/_emu/$path", $params)
+	    : $http->request($method, "$base/_emu/$path");
+	return ($res->{status}, eval { $json->decode($res->{content}) }, $res);
+}
+
+sub sql {
+	my $q = shift;
+	my $out = `sqlite3 '$db' "$q"`;
+	chomp $out;
+	return $out;
+}
+
+sub wait_for {
+	my ($cond, $secs) = @_;
+	my $end = time + ($secs // 5);
+	while (time < $end) {
+		my $v = $cond->();
+		return $v if $v;
+		sleep 0.05;
+	}
+	return $cond->();
+}
+
+sub events_of_type {
+	my ($type) = @_;
+	my (undef, $l) = api(GET => '/v1/events', [type => $type, limit => 100]);
+	return @{ $l->{data} // [] };
+}
+
+sub delivered_ids { map { $_->{event}{id} // () } received() }
+
+my @lines = (
+	'line_items[0][price_data][currency]'                    => 'usd',
+	'line_items[0][price_data][unit_amount]'                 => 4900,
+	'line_items[0][price_data][product_data][name]'          => 'Intro to <C> & "Unix"',
+	'line_items[0][quantity]'                                => 1,
+	'line_items[1][price_data][currency]'                    => 'usd',
+	'line_items[1][price_data][unit_amount]'                 => 1500,
+	'line_items[1][price_data][product_data][name]'          => 'Workbook',
+	'line_items[1][quantity]'                                => 2,
+);
+
+sub new_session {
+	my (@extra) = @_;
+	my ($st, $s) = api(POST => '/v1/checkout/sessions', [mode => 'payment',
+	    @lines, success_url => 'http://shop.test/ok?cs={CHECKOUT_SESSION_ID}',
+	    cancel_url => 'http://shop.test/cart', expires_at => int(time) + 3600,
+	    'metadata[order_id]' => 7, @extra]);
+	is($st, 200, 'checkout session created') or diag explain $s;
+	return $s;
+}
+
+# --- keys, routes, validation -------------------------------------------
+{
+	my ($st, $j, $r) = api(GET => '/v1/customers/cus_x', undef, key => undef);
+	is($st, 401, 'no key: 401');
+	is($j->{error}{type}, 'invalid_request_error', 'no key: Stripe error type');
+	like($j->{error}{message}, qr/You did not provide an API key/, 'no key: message');
+	($st, $j) = api(GET => '/v1/customers/cus_x', undef, key => 'sk_test_wrongkey1234');
+	is($st, 401, 'wrong key: 401');
+	like($j->{error}{message}, qr/^Invalid API Key provided: sk_test_\*+1234$/,
+	    'wrong key: masked like Stripe');
+	($st, $j) = api(GET => '/v1/nothing');
+	is($st, 404, 'unknown path: 404');
+	like($j->{error}{message}, qr/Unrecognized request URL \(GET: \/v1\/nothing\)/,
+	    'unknown path: Stripe message');
+	($st, $j) = api(GET => '/v1/customers/cus_missing');
+	is($st, 404, 'missing object: 404');
+	is($j->{error}{code}, 'resource_missing', 'missing object: resource_missing');
+}
+
+{
+	my ($st, $j) = api(POST => '/v1/checkout/sessions', [mode => 'payment',
+	    @lines, 'line_items[0][foo]' => 1, success_url => 'http://x/ok']);
+	is($st, 400, 'unknown nested parameter: 400');
+	is($j->{error}{code}, 'parameter_unknown', 'unknown: code');
+	is($j->{error}{param}, 'line_items[0][foo]', 'unknown: param as sent');
+	is($j->{error}{message}, 'Received unknown parameter: line_items[0][foo]',
+	    'unknown: message');
+	($st, $j) = api(POST => '/v1/customers', [emial => 'x@y.z']);
+	is($j->{error}{param}, 'emial', 'unknown top-level parameter');
+	($st, $j) = api(POST => '/v1/checkout/sessions', [mode => 'payment',
+	    @lines, 'line_items[1][quantity]' => 'two', success_url => 'http://x/ok']);
+	is($st, 400, 'non-integer quantity: 400');
+	is($j->{error}{code}, 'parameter_invalid_integer', 'wrong type: code');
+	is($j->{error}{param}, 'line_items[1][quantity]', 'wrong type: param');
+	($st, $j) = api(POST => '/v1/checkout/sessions', [mode => 'paymnt', @lines,
+	    success_url => 'http://x/ok']);
+	like($j->{error}{message}, qr/^Invalid mode: must be one of payment, setup, or subscription/,
+	    'enum checked from the spec');
+	($st, $j) = api(POST => '/v1/checkout/sessions', [mode => 'payment', @lines]);
+	is($j->{error}{code}, 'parameter_missing', 'required success_url');
+	is($j->{error}{param}, 'success_url', 'required: param');
+	($st, $j) = api(POST => '/v1/checkout/sessions', [mode => 'payment',
+	    'line_items[0][price_data][unit_amount]' => 100,
+	    'line_items[0][quantity]' => 1, success_url => 'http://x/ok']);
+	is($j->{error}{param}, 'line_items[0][price_data][currency]',
+	    'nested required parameter');
+	($st, $j) = api(POST => '/v1/customers', [name => 'x' x 257]);
+	is($st, 400, 'maxLength from the spec');
+	($st, $j) = api(POST => '/v1/refunds', [payment_intent => 'pi_x', metadata => '']);
+	is($j->{error}{code}, 'resource_missing', 'anyOf: empty string unsets metadata');
+	($st, $j) = api(POST => '/v1/customers', [metadata => 'x']);
+	is($st, 400, 'object parameter given a string: 400');
+	($st, $j) = api(GET => '/v1/events', ['created[gte]' => 'soon']);
+	is($j->{error}{code}, 'parameter_invalid_integer', 'GET query validated too');
+	($st, $j) = api(POST => '/v1/checkout/sessions', [mode => 'payment', @lines,
+	    success_url => 'http://x/ok', expires_at => int(time) + 600]);
+	like($j->{error}{message}, qr/at least 30 minutes/, 'expires_at under 30 min refused');
+	($st, $j) = api(POST => '/v1/checkout/sessions', [mode => 'payment', @lines,
+	    success_url => 'http://x/ok', expires_at => int(time) + 25 * 3600]);
+	like($j->{error}{message}, qr/less than 24 hours/, 'expires_at over 24 h refused');
+	my $res = $http->request(POST => "$base/v1/customers", { headers => {
+	    Authorization => "Bearer $KEY",
+	    'Content-Type' => 'application/x-www-form-urlencoded' },
+	    content => 'email=%zz&x' });
+	is($res->{status}, 400, 'malformed form: 400');
+	$res = $http->request(POST => "$base/v1/customers", { headers => {
+	    Authorization => "Bearer $KEY" }, content => 'a=' . ('x' x 300_000) });
+	is($res->{status}, 413, 'body over the limit: 413');
+	($st) = api(GET => '/v1/events', [limit => 5]);
+	is($st, 200, 'still serving after malformed input');
+}
+
+# --- idempotency ----------------------------------------------------------
+{
+	my @p = (email => 'idem@example.com', name => 'Idem');
+	my ($s1, $a, $r1) = api(POST => '/v1/customers', \@p, idem => 'key-1');
+	my ($s2, $b, $r2) = api(POST => '/v1/customers', \@p, idem => 'key-1');
+	is($s2, 200, 'replay: 200');
+	is($b->{id}, $a->{id}, 'replay returns the same object');
+	is($r2->{content}, $r1->{content}, 'replay body is byte for byte the first');
+	is($r2->{headers}{'idempotent-replayed'}, 'true', 'Idempotent-Replayed: true');
+	is(sql("SELECT count(*) FROM customers WHERE email = 'idem\@example.com'"), 1,
+	    'one customer row');
+	my ($s3, $c) = api(POST => '/v1/customers', [email => 'other@example.com'],
+	    idem => 'key-1');
+	is($s3, 400, 'same key, other parameters: 400');
+	is($c->{error}{type}, 'idempotency_error', 'idempotency_error');
+	like($c->{error}{message}, qr/^Keys for idempotent requests can only be used with the same parameters they were first used with/,
+	    'Stripe message');
+	my ($s4, $d) = api(POST => '/v1/coupons', [amount_off => 100, currency => 'usd'],
+	    idem => 'key-1');
+	is($d->{error}{type}, 'idempotency_error', 'same key on another endpoint');
+	my ($s5) = api(POST => '/v1/customers', [foo => 1], idem => 'key-v');
+	my ($s6, $e) = api(POST => '/v1/customers', [email => 'v@example.com'],
+	    idem => 'key-v');
+	is("$s5 $s6", '400 200', 'a validation error is not saved under the key');
+}
+
+# --- checkout, the hosted page, payments ------------------------------------
+my ($paid_cs, $paid_pi);
+{
+	my ($st, $co) = api(POST => '/v1/coupons', [amount_off => 900, currency => 'usd',
+	    duration => 'once', name => 'Launch']);
+	is($st, 200, 'coupon created');
+	my $s = new_session('discounts[0][coupon]' => $co->{id});
+	is($s->{object}, 'checkout.session', 'object');
+	like($s->{id}, qr/^cs_test_\w+$/, 'id like Stripe');
+	is($s->{amount_subtotal}, 4900 + 2 * 1500, 'amount_subtotal from line items');
+	is($s->{amount_total}, 4900 + 2 * 1500 - 900, 'amount_total less the coupon');
+	is($s->{total_details}{amount_discount}, 900, 'total_details.amount_discount');
+	is($s->{status}, 'open', 'open');
+	is($s->{payment_status}, 'unpaid', 'unpaid');
+	is($s->{url}, "$base/c/pay/$s->{id}", 'url is the hosted page');
+	my ($ls, $li) = api(GET => "/v1/checkout/sessions/$s->{id}/line_items");
+	is(scalar @{ $li->{data} }, 2, 'two line items');
+	is($li->{data}[1]{amount_subtotal}, 3000, 'line amount');
+	is($li->{data}[0]{amount_discount} + $li->{data}[1]{amount_discount}, 900,
+	    'discount shared over the lines');
+
+	my $page = $http->get($s->{url});
+	is($page->{status}, 200, 'page served');
+	like($page->{content}, qr/Intro to &lt;C&gt; &amp; &quot;Unix&quot;/, 'line name, escaped');
+	like($page->{content}, qr/Workbook<\/td><td class="n">2<\/td><td class="n">30\.00 USD/,
+	    'quantity and amount');
+	like($page->{content}, qr/id="discount">\x{e2}\x{88}\x{92}9\.00 USD/, 'discount shown');
+	like($page->{content}, qr/id="total">70\.00 USD/, 'total shown');
+	like($page->{content}, qr/name="card"/, 'card field');
+
+	my $r = $http->post_form("$s->{url}", [card => '4000 0000 0000 0002']);
+	is($r->{status}, 200, 'declined card: page again');
+	like($r->{content}, qr/Your card was declined\./, 'page shows the decline');
+	$r = $http->post_form("$s->{url}", [card => '1234']);
+	like($r->{content}, qr/card number is incorrect/, 'not a card number');
+
+	$r = $http->post_form("$s->{url}", [card => '4242 4242 4242 4242',
+	    email => 'student@example.com']);
+	is($r->{status}, 303, 'paid: 303');
+	is($r->{headers}{location}, "http://shop.test/ok?cs=$s->{id}",
+	    'redirect to success_url with the session id');
+	my (undef, $g) = api(GET => "/v1/checkout/sessions/$s->{id}");
+	is($g->{status}, 'complete', 'session complete');
+	is($g->{payment_status}, 'paid', 'session paid');
+	is($g->{customer_details}{email}, 'student@example.com', 'customer_details.email');
+	like($g->{payment_intent}, qr/^pi_/, 'payment_intent set');
+	my (undef, $pi) = api(GET => "/v1/payment_intents/$g->{payment_intent}");
+	is($pi->{status}, 'succeeded', 'payment intent succeeded');
+	is($pi->{amount}, 7000, 'payment intent amount');
+	like($pi->{latest_charge}, qr/^ch_/, 'latest_charge');
+	is($pi->{metadata}{order_id}, undef, 'session metadata is not the intent\'s');
+	(undef, $co) = api(GET => "/v1/coupons/$co->{id}");
+	is($co->{times_redeemed}, 1, 'coupon redeemed once');
+	my ($cl) = events_of_type('checkout.session.completed');
+	is($cl->{data}{object}{id}, $s->{id}, 'checkout.session.completed listed');
+	is($cl->{data}{object}{payment_status}, 'paid', 'with payment_status paid');
+	is($cl->{api_version}, '2023-08-16', 'api_version');
+	is($cl->{object}, 'event', 'event object');
+	ok(scalar(grep { $_->{data}{object}{id} eq $pi->{id} }
+	    events_of_type('payment_intent.succeeded')), 'payment_intent.succeeded listed');
+	ok(scalar(events_of_type('charge.succeeded')), 'charge.succeeded listed');
+	my ($pf) = events_of_type('payment_intent.payment_failed');
+	is($pf->{data}{object}{last_payment_error}{decline_code}, 'generic_decline',
+	    'the decline made payment_intent.payment_failed');
+	$page = $http->get($s->{url});
+	like($page->{content}, qr/complete/, 'paid page says complete');
+	unlike($page->{content}, qr/name="card"/, 'and takes no payment');
+	my ($ps) = ctl(POST => "pay/$s->{id}", [card => '4242424242424242']);
+	is($ps, 409, 'paying again is refused');
+	my (undef, $list) = api(GET => '/v1/checkout/sessions',
+	    [payment_intent => $pi->{id}]);
+	is(scalar @{ $list->{data} }, 1, 'list filtered by payment_intent');
+	is($list->{object}, 'list', 'list object');
+	($paid_cs, $paid_pi) = ($s->{id}, $pi->{id});
+}
+
+{
+	my $s = new_session();
+	my ($st, $j, $r) = ctl(POST => "pay/$s->{id}", [card => '4000000000009995']);
+	is($st, 402, 'insufficient funds: 402');
+	like($r->{headers}{'emu-outcome'}, qr/decline_code=insufficient_funds/,
+	    'Emu-Outcome has the decline code');
+	is($j->{status}, 'open', 'session stays open');
+	my (undef, $pi) = api(GET => "/v1/payment_intents/$j->{payment_intent}");
+	is($pi->{last_payment_error}{decline_code}, 'insufficient_funds',
+	    'last_payment_error.decline_code');
+	is($pi->{last_payment_error}{code}, 'card_declined', 'code card_declined');
+	is($pi->{status}, 'requires_payment_method', 'intent waits for a new card');
+	($st, $j) = ctl(POST => "pay/$s->{id}", [card => '4242424242424242']);
+	is($j->{payment_status}, 'paid', 'a second card pays');
+}
+
+{
+	my $s = new_session();
+	my $r = $http->post_form($s->{url}, [card => '4000 0027 6000 3184']);
+	is($r->{status}, 200, '3184: extra step');
+	like($r->{content}, qr/Complete authentication/, 'authentication page');
+	my (undef, $g) = api(GET => "/v1/checkout/sessions/$s->{id}");
+	is($g->{status}, 'open', 'still open while authenticating');
+	my (undef, $pi) = api(GET => "/v1/payment_intents/$g->{payment_intent}");
+	is($pi->{status}, 'requires_action', 'intent requires_action');
+	$r = $http->post_form("$s->{url}/authenticate", [result => 'complete']);
+	is($r->{status}, 303, 'Complete pays and redirects');
+	(undef, $g) = api(GET => "/v1/checkout/sessions/$s->{id}");
+	is($g->{payment_status}, 'paid', 'paid after authentication');
+
+	$s = new_session();
+	$http->post_form($s->{url}, [card => '4000002760003184']);
+	$r = $http->post_form("$s->{url}/authenticate", [result => 'fail']);
+	like($r->{content}, qr/unable to authenticate/, 'Fail shows the error');
+	(undef, $g) = api(GET => "/v1/checkout/sessions/$s->{id}");
+	is($g->{status}, 'open', 'failed authentication leaves it open');
+	ok(scalar(grep { $_->{data}{object}{id} eq $g->{payment_intent} &&
+	    $_->{data}{object}{last_payment_error}{code} eq
+	    'payment_intent_authentication_failure' }
+	    events_of_type('payment_intent.payment_failed')),
+	    'payment_intent.payment_failed for the failed authentication');
+}
+
+# --- expiry -----------------------------------------------------------------
+{
+	my $s = new_session();
+	my $r = $http->post_form("$s->{url}/cancel", []);
+	is($r->{status}, 303, 'Cancel: 303');
+	is($r->{headers}{location}, 'http://shop.test/cart', 'to cancel_url');
+	my ($st, $x) = api(POST => "/v1/checkout/sessions/$s->{id}/expire");
+	is($st, 200, 'expire');
+	is($x->{status}, 'expired', 'status expired');
+	is($x->{url}, undef, 'no url once expired');
+	ok(scalar(grep { $_->{data}{object}{id} eq $s->{id} }
+	    events_of_type('checkout.session.expired')), 'checkout.session.expired');
+	($st, $x) = api(POST => "/v1/checkout/sessions/$s->{id}/expire");
+	is($st, 400, 'expiring twice is refused');
+	my $page = $http->get($s->{url});
+	like($page->{content}, qr/has expired/, 'page says expired');
+	unlike($page->{content}, qr/name="card"/, 'no card field');
+	($st) = ctl(POST => "pay/$s->{id}", [card => '4242424242424242']);
+	is($st, 409, 'an expired session cannot be paid');
+	is(sql("SELECT status FROM checkout_sessions WHERE id = '$s->{id}'"), 'expired',
+	    'stored expired');
+}
+
+# --- refunds ----------------------------------------------------------------
+{
+	my ($st, $re) = api(POST => '/v1/refunds', [payment_intent => $paid_pi,
+	    amount => 2000, reason => 'requested_by_customer']);
+	is($st, 200, 'partial refund');
+	like($re->{id}, qr/^re_/, 'refund id');
+	is($re->{amount}, 2000, 'refund amount');
+	is($re->{status}, 'succeeded', 'refund succeeded');
+	my ($ev) = events_of_type('charge.refunded');
+	is($ev->{data}{object}{amount_refunded}, 2000, 'charge.refunded amount_refunded');
+	ok(!$ev->{data}{object}{refunded}, 'not refunded in full');
+	($st, my $e) = api(POST => '/v1/refunds', [payment_intent => $paid_pi,
+	    amount => 6000]);
+	is($st, 400, 'over-refund refused');
+	is($e->{error}{code}, 'amount_too_large', 'amount_too_large');
+	($st, $re) = api(POST => '/v1/refunds', [payment_intent => $paid_pi]);
+	is($re->{amount}, 5000, 'the rest is refunded');
+	($ev) = events_of_type('charge.refunded');
+	is($ev->{data}{object}{amount_refunded}, 7000, 'charge.refunded: all of it');
+	ok($ev->{data}{object}{refunded}, 'refunded true');
+	is($ev->{data}{previous_attributes}{amount_refunded}, 2000, 'previous_attributes');
+	is(scalar(events_of_type('refund.created')), 2, 'refund.created twice');
+	($st, $e) = api(POST => '/v1/refunds', [payment_intent => $paid_pi, amount => 1]);
+	is($e->{error}{code}, 'charge_already_refunded', 'nothing left to refund');
+	(undef, $re) = api(GET => "/v1/refunds/$re->{id}");
+	is($re->{amount}, 5000, 'refund retrieved');
+}
+
+# --- events and delivery ----------------------------------------------------
+{
+	my (undef, $l) = api(GET => '/v1/events', [limit => 3]);
+	is(scalar @{ $l->{data} }, 3, 'limit');
+	ok($l->{has_more}, 'has_more');
+	my @all = @{ (api(GET => '/v1/events', [limit => 100]))[1]{data} };
+	ok($all[0]{created} >= $all[-1]{created}, 'newest first');
+	my (undef, $p2) = api(GET => '/v1/events', [limit => 2,
+	    starting_after => $l->{data}[2]{id}]);
+	is($p2->{data}[0]{id}, $all[3]{id}, 'starting_after pages on');
+	(undef, $l) = api(GET => '/v1/events', ['created[gt]' => int(time) + 1000]);
+	is(scalar @{ $l->{data} }, 0, 'created[gt] filters');
+	(undef, $l) = api(GET => '/v1/events', [type => 'checkout.session.*', limit => 100]);
+	ok(!grep({ $_->{type} !~ /^checkout\.session\./ } @{ $l->{data} }),
+	    'type wildcard');
+
+	ctl(POST => 'deliver-pending', []);
+	my @rcv = received();
+	my %got = map { $_->{event}{id} => 1 } @rcv;
+	ok(!grep({ !$got{$_->{id}} } @all), 'every event was delivered')
+	    or diag explain [map { $_->{id} } grep { !$got{$_->{id}} } @all];
+	my ($done) = grep { $_->{event}{type} eq 'checkout.session.completed' } @rcv;
+	ok($done, 'checkout.session.completed delivered');
+	like($done->{sig}, qr/^t=\d+,v1=[0-9a-f]{64}$/, 'Stripe-Signature shape');
+	my (undef, $one) = api(GET => "/v1/events/$done->{event}{id}");
+	is($one->{pending_webhooks}, 0, 'pending_webhooks 0 once delivered');
+	SKIP: {
+		skip 'node or the stripe npm package is missing', 3
+		    unless -d "$root/t/node_modules/stripe" && `node -v 2>/dev/null`;
+		my @check = (@rcv, { sig => $done->{sig}, body => $done->{body} . ' ' });
+		open my $f, '>', "$dir/verify.json" or die;
+		print $f $json->encode([map { { sig => $_->{sig}, body => $_->{body} } } @check]);
+		close $f;
+		my $out = `node '$root/t/js/emu-verify.js' '$SECRET' '$dir/verify.json'`;
+		my $res = eval { $json->decode($out) } // [];
+		my $tampered = pop @$res;
+		is(scalar(grep { /^evt_/ } @$res), scalar @rcv,
+		    'stripe.webhooks.constructEvent accepts every delivery')
+		    or diag $out;
+		ok((grep { $_ eq $done->{event}{id} } @$res), 'including checkout.session.completed');
+		like($tampered // '', qr/^error/, 'and refuses a changed body');
+	}
+}
+
+# --- faults -----------------------------------------------------------------
+{
+	my ($st, $f) = ctl(POST => 'faults', [api_status => 500, api_count => 1]);
+	is($st, 200, 'fault set');
+	my @p = (email => 'retry@example.com');
+	my ($s1, $e1, $r1) = api(POST => '/v1/customers', \@p, idem => 'retry-1');
+	is($s1, 500, 'injected 500');
+	is($e1->{error}{type}, 'api_error', 'api_error');
+	my ($s2, $c) = api(POST => '/v1/customers', \@p, idem => 'retry-1');
+	is($s2, 200, 'the retry with the same key succeeds: a 500 is not saved');
+	is(sql("SELECT count(*) FROM customers WHERE email = 'retry\@example.com'"), 1,
+	    'one customer');
+	my (undef, $reqs) = ctl(GET => 'requests');
+	my @mine = grep { ($_->{idempotency_key} // '') eq 'retry-1' } @$reqs;
+	is(join(',', map { $_->{status} } @mine), '500,200', '/_emu/requests logs both');
+	is($mine[0]{body}, 'email=retry%40example.com', 'with the raw body');
+	is($mine[0]{stripe_version}, '2023-08-16', 'and Stripe-Version');
+	ctl(POST => 'faults', [api_status => 429, api_count => 2]);
+	my ($s3, $e3) = api(GET => '/v1/events');
+	is($s3, 429, 'injected 429');
+	is($e3->{error}{type}, 'rate_limit_error', 'rate_limit_error');
+	ctl(POST => 'reset-faults', []);
+	($s3) = api(GET => '/v1/events');
+	is($s3, 200, 'reset-faults');
+	ctl(POST => 'faults', [api_hang_ms => 400]);
+	my $t0 = time;
+	($s3) = api(GET => '/v1/events', [limit => 1]);
+	ok(time - $t0 >= 0.35, 'api_hang_ms delays the answer');
+}
+
+sub customer_event {
+	my ($email) = @_;
+	my (undef, $c) = api(POST => '/v1/customers', [email => $email]);
+	my ($ev) = grep { $_->{data}{object}{id} eq $c->{id} }
+	    events_of_type('customer.created');
+	return $ev->{id};
+}
+
+{
+	ctl(POST => 'faults', [delivery => 'drop']);
+	my $id = customer_event('drop@example.com');
+	ctl(POST => 'deliver-pending', []);
+	sleep 0.3;
+	ok(!grep({ $_ eq $id } delivered_ids()), 'drop: never delivered');
+	is(sql("SELECT state FROM deliveries WHERE event_id = '$id'"), 'dropped',
+	    'drop: recorded as dropped');
+
+	ctl(POST => 'faults', [delivery => 'duplicate']);
+	$id = customer_event('dup@example.com');
+	ok(wait_for(sub { 2 == grep { $_ eq $id } delivered_ids() }),
+	    'duplicate: the same event id delivered twice');
+
+	ctl(POST => 'faults', [delivery => 'reorder', delivery_delay_ms => 5000]);
+	my @ids = map { customer_event("r$_\@example.com") } 1 .. 3;
+	sleep 0.3;
+	ok(!grep({ my $i = $_; grep { $_ eq $i } @ids } delivered_ids()),
+	    'reorder: held');
+	ctl(POST => 'deliver-pending', []);
+	my @order = grep { my $i = $_; grep { $_ eq $i } @ids } delivered_ids();
+	is_deeply(\@order, [reverse @ids], 'reorder: delivered newest first');
+
+	ctl(POST => 'faults', [delivery => 'delay', delivery_delay_ms => 600]);
+	my $t0 = time;
+	$id = customer_event('delay@example.com');
+	ok(wait_for(sub { grep { $_ eq $id } delivered_ids() }, 5), 'delay: delivered');
+	my ($rec) = grep { ($_->{event}{id} // '') eq $id } received();
+	ok($rec->{at} - $t0 >= 0.5, 'delay: after the delay');
+
+	ctl(POST => 'reset-faults', []);
+	ctl(POST => 'deliver-pending', []);
+	answer_with(500, 500);
+	$id = customer_event('retry-hook@example.com');
+	ok(wait_for(sub { grep { $_->{event}{id} eq $id && $_->{status} == 200 }
+	    received() }, 8), 'retried until the endpoint answers 200');
+	is(join(',', map { $_->{status} } grep { ($_->{event}{id} // '') eq $id }
+	    received()), '500,500,200', 'two failures, then success');
+	my @at = map { $_->{at} } grep { ($_->{event}{id} // '') eq $id } received();
+	ok($at[2] - $at[1] > $at[1] - $at[0], 'with growing backoff');
+	is(sql("SELECT attempts || ' ' || state FROM deliveries WHERE event_id = '$id'"),
+	    '3 delivered', 'attempts recorded');
+	is(sql("SELECT count(*) FROM delivery_attempts WHERE event_id = '$id'"), 3,
+	    'each attempt recorded');
+}
+
+# --- the clock: expires_at passes ------------------------------------------
+{
+	my $s = new_session(expires_at => int(time) + 31 * 60);
+	my ($st) = ctl(POST => 'advance-clock', [seconds => 32 * 60]);
+	is($st, 200, 'clock advanced');
+	my (undef, $g) = api(GET => "/v1/checkout/sessions/$s->{id}");
+	is($g->{status}, 'expired', 'expired when expires_at passed');
+	ok(scalar(grep { $_->{data}{object}{id} eq $s->{id} }
+	    events_of_type('checkout.session.expired')), 'with checkout.session.expired');
+}
+
+kill 'TERM', $emu;
+waitpid $emu, 0;
+is($?, 0, 'SIGTERM: the emulator exits cleanly (no sanitizer report)')
+    or diag slurp("$dir/emu.log");
+$emu = 0;
+unlike(slurp("$dir/emu.log"), qr/(AddressSanitizer|LeakSanitizer|runtime error)/,
+    'no sanitizer report in the log');
+
+done_testing();
