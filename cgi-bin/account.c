@@ -1,12 +1,431 @@
-/* account: login, registration, the student's dashboard, courses,
- * learning pages, wishlist, billing, orders, team seats and bookings.
- * Its routes arrive with the issues that build them; until then every
- * request is answered 404 by the dispatcher. */
+/* account: login, registration, logout, the student's dashboard and
+ * settings; later the student's courses, learning pages, wishlist,
+ * billing, orders, team seats and bookings.  Handlers read declared
+ * fields, call lib/user.c and lib/session.c, and re-show a form with the
+ * error next to its field when the input is not usable. */
+#include <time.h>
+
+#include <cjson/cJSON.h>
+
 #include "app.h"
 #include "apps.h"
+#include "cart.h"
+#include "password.h"
 #include "server.h"
+#include "session.h"
+#include "user.h"
 
-const struct app account_app = { "account", NULL, 0, NULL };
+#define HOME_PAGE "/account/dashboard"
+#define SETTINGS_PAGE "/account/settings"
+
+static const char msg_login_bad[] = "That email and password do not match "
+    "an account. Check both and try again.";
+static const char msg_throttled[] = "There have been too many failed "
+    "attempts. Wait 15 minutes, then try again.";
+static const char msg_wrong_current[] = "That is not your current "
+    "password.";
+
+/* Adds errors[field] = message to the page's context. */
+static enum err
+form_error(struct resp *rs, const char *field, const char *message)
+{
+	cJSON *ctx = resp_ctx(rs), *errors;
+
+	if (ctx == NULL)
+		return ERR_INTERNAL;
+	if ((errors = cJSON_GetObjectItemCaseSensitive(ctx, "errors")) == NULL &&
+	    (errors = cJSON_AddObjectToObject(ctx, "errors")) == NULL)
+		return ERR_INTERNAL;
+	return cJSON_AddStringToObject(errors, field, message) != NULL ?
+	    ERR_OK : ERR_INTERNAL;
+}
+
+/* Puts the value sent for each of the NULL-terminated names back into
+ * form[name] (never a password), so a re-shown form keeps what was typed. */
+static enum err
+form_refill(struct req *rq, struct resp *rs, const char *const *names)
+{
+	cJSON *ctx = resp_ctx(rs), *form;
+	const char *v;
+
+	if (ctx == NULL || (form = cJSON_AddObjectToObject(ctx, "form")) == NULL)
+		return ERR_INTERNAL;
+	for (; *names != NULL; names++) {
+		v = field_str(rq, *names);
+		if (v == NULL)
+			v = field_raw(rq, *names);
+		if (v != NULL && cJSON_AddStringToObject(form, *names, v) == NULL)
+			return ERR_INTERNAL;
+	}
+	return ERR_OK;
+}
+
+/* Shows tmpl again with status (400 for unusable input, 429 throttled). */
+static enum err
+form_again(struct req *rq, struct resp *rs, const char *tmpl, int status,
+    const char *const *refill)
+{
+	enum err e;
+
+	if ((e = form_refill(rq, rs, refill)) != ERR_OK)
+		return e;
+	rs->status = status;
+	rs->tmpl = tmpl;
+	return ERR_OK;
+}
+
+/* Returns the same-site page to go to after login: next, or home. */
+static const char *
+next_page(const struct req *rq)
+{
+	return req_safe_next(field_str(rq, "next"), HOME_PAGE);
+}
+
+/* Logs the visitor in as user id: the guest cart joins the user's cart,
+ * a new session starts, and the browser goes on to next. */
+static enum err
+sign_in(struct req *rq, struct resp *rs, int64_t id)
+{
+	enum err e;
+
+	if ((e = cart_merge_guest(rq->w->db, session_guest_id(rq), id)) !=
+	    ERR_OK || (e = session_start(rq, rs, id)) != ERR_OK)
+		return e;
+	return resp_redirect(rs, next_page(rq));
+}
+
+/* GET /account/login and /account/register: the empty form. */
+static enum err
+show_entry_form(struct req *rq, struct resp *rs, const char *tmpl)
+{
+	static const char *const refill[] = { NULL };
+	cJSON *ctx;
+
+	if (rq->user != NULL)
+		return resp_redirect(rs, next_page(rq));
+	if ((ctx = resp_ctx(rs)) == NULL ||
+	    cJSON_AddStringToObject(ctx, "next", req_safe_next(field_str(rq,
+	    "next"), "")) == NULL)
+		return ERR_INTERNAL;
+	return form_again(rq, rs, tmpl, 200, refill);
+}
+
+static enum err
+h_login_form(struct req *rq, struct resp *rs)
+{
+	return show_entry_form(rq, rs, "account/login.html");
+}
+
+static enum err
+h_register_form(struct req *rq, struct resp *rs)
+{
+	return show_entry_form(rq, rs, "account/register.html");
+}
+
+/* Re-shows the login form with message; next is kept. */
+static enum err
+login_again(struct req *rq, struct resp *rs, int status, const char *message)
+{
+	static const char *const refill[] = { "email", NULL };
+	cJSON *ctx = resp_ctx(rs);
+	enum err e;
+
+	if (ctx == NULL || cJSON_AddStringToObject(ctx, "next",
+	    req_safe_next(field_str(rq, "next"), "")) == NULL)
+		return ERR_INTERNAL;
+	if ((e = form_error(rs, "login", message)) != ERR_OK)
+		return e;
+	return form_again(rq, rs, "account/login.html", status, refill);
+}
+
+/* POST /account/login: email, password, next. */
+static enum err
+h_login(struct req *rq, struct resp *rs)
+{
+	const char *email = field_str(rq, "email");
+	const char *password = field_str(rq, "password");
+	enum auth_result r;
+	int64_t id;
+	enum err e;
+
+	if (email == NULL || password == NULL || *password == '\0')
+		return login_again(rq, rs, 400, "Enter your email address and "
+		    "your password.");
+	if ((e = user_authenticate(rq->w->db, email, password,
+	    rq->remote_addr, (int64_t)time(NULL), &r, &id)) != ERR_OK)
+		return e;
+	if (r == AUTH_THROTTLED)
+		return login_again(rq, rs, 429, msg_throttled);
+	if (r != AUTH_OK)
+		return login_again(rq, rs, 400, msg_login_bad);
+	return sign_in(rq, rs, id);
+}
+
+/* Checks a new password field; adds its error and returns 0 when unfit. */
+static int
+new_password_ok(struct req *rq, struct resp *rs, const char *field,
+    enum err *e)
+{
+	const char *pw = field_str(rq, field), *why;
+
+	why = pw == NULL && field_bad(rq, field) ?
+	    "Use at most 200 characters for your password." :
+	    password_policy_error(pw);
+	*e = why != NULL ? form_error(rs, field, why) : ERR_OK;
+	return why == NULL;
+}
+
+/* Checks the name field; adds its error and returns 0 when unfit. */
+static int
+name_ok(struct req *rq, struct resp *rs, enum err *e)
+{
+	*e = ERR_OK;
+	if (field_str(rq, "name") != NULL)
+		return 1;
+	*e = form_error(rs, "name", field_bad(rq, "name") ? "Use at most 100 "
+	    "characters, on one line." : "Enter your name.");
+	return 0;
+}
+
+/* Checks the email field; adds its error and returns 0 when unfit. */
+static int
+email_ok(struct req *rq, struct resp *rs, enum err *e)
+{
+	*e = ERR_OK;
+	if (field_str(rq, "email") != NULL)
+		return 1;
+	*e = form_error(rs, "email", "Enter an email address like "
+	    "name@example.com.");
+	return 0;
+}
+
+/* POST /account/register: name, email, password, next. */
+static enum err
+h_register(struct req *rq, struct resp *rs)
+{
+	static const char *const refill[] = { "name", "email", NULL };
+	cJSON *ctx;
+	int ok;
+	int64_t id;
+	enum err e, e1, e2, e3;
+
+	/* & rather than &&: every field's error is shown at once. */
+	ok = name_ok(rq, rs, &e1) & email_ok(rq, rs, &e2) &
+	    new_password_ok(rq, rs, "password", &e3);
+	if (e1 != ERR_OK || e2 != ERR_OK || e3 != ERR_OK)
+		return ERR_INTERNAL;
+	if (ok) {
+		e = user_create(rq->w->db, field_str(rq, "email"),
+		    field_str(rq, "name"), field_str(rq, "password"),
+		    ROLE_STUDENT, &id);
+		if (e == ERR_OK)
+			return sign_in(rq, rs, id);
+		if (e != ERR_CONFLICT)
+			return e;
+		if ((e = form_error(rs, "email", "An account with this email "
+		    "already exists. Log in instead, or use another email.")) !=
+		    ERR_OK)
+			return e;
+	}
+	if ((ctx = resp_ctx(rs)) == NULL || cJSON_AddStringToObject(ctx,
+	    "next", req_safe_next(field_str(rq, "next"), "")) == NULL)
+		return ERR_INTERNAL;
+	return form_again(rq, rs, "account/register.html", 400, refill);
+}
+
+/* POST /account/logout. */
+static enum err
+h_logout(struct req *rq, struct resp *rs)
+{
+	enum err e;
+
+	if (rq->user == NULL)
+		return resp_redirect(rs, "/");
+	if ((e = session_end(rq, rs)) != ERR_OK)
+		return e;
+	return resp_flash_redirect(rq, rs, "/", "You are logged out.");
+}
+
+/* GET /account/dashboard. */
+static enum err
+h_dashboard(struct req *rq, struct resp *rs)
+{
+	if (resp_ctx(rs) == NULL)
+		return ERR_INTERNAL;
+	rs->tmpl = "account/dashboard.html";
+	return ERR_OK;
+}
+
+/* Shows the settings page with status; the forms show the user's current
+ * name and email unless refill puts back what was just typed. */
+static enum err
+settings_page(struct req *rq, struct resp *rs, int status,
+    const char *const *refill)
+{
+	cJSON *form;
+	enum err e;
+
+	if ((e = form_refill(rq, rs, refill)) != ERR_OK)
+		return e;
+	form = cJSON_GetObjectItemCaseSensitive(rs->ctx, "form");
+	if ((!cJSON_HasObjectItem(form, "name") &&
+	    cJSON_AddStringToObject(form, "name", rq->user->name) == NULL) ||
+	    (!cJSON_HasObjectItem(form, "email") &&
+	    cJSON_AddStringToObject(form, "email", rq->user->email) == NULL))
+		return ERR_INTERNAL;
+	rs->status = status;
+	rs->tmpl = "account/settings.html";
+	return ERR_OK;
+}
+
+static enum err
+h_settings(struct req *rq, struct resp *rs)
+{
+	static const char *const refill[] = { NULL };
+
+	return settings_page(rq, rs, 200, refill);
+}
+
+/* POST /account/settings/name: name. */
+static enum err
+h_settings_name(struct req *rq, struct resp *rs)
+{
+	static const char *const refill[] = { "name", NULL };
+	enum err e;
+
+	if (!name_ok(rq, rs, &e))
+		return e != ERR_OK ? e : settings_page(rq, rs, 400, refill);
+	if ((e = user_set_name(rq->w->db, rq->user->id,
+	    field_str(rq, "name"))) != ERR_OK)
+		return e;
+	return resp_flash_redirect(rq, rs, SETTINGS_PAGE,
+	    "Your name is changed.");
+}
+
+/* Checks the current_password field of the user's form through the login
+ * throttle; adds error_key's error and returns 0 when it does not match. */
+static int
+current_password_ok(struct req *rq, struct resp *rs, const char *error_key,
+    enum err *e)
+{
+	const char *pw = field_str(rq, "current_password");
+	enum auth_result r = AUTH_BAD;
+	int64_t id;
+
+	*e = ERR_OK;
+	if (pw != NULL && *pw != '\0' && (*e = user_authenticate(rq->w->db,
+	    rq->user->email, pw, rq->remote_addr, (int64_t)time(NULL), &r,
+	    &id)) != ERR_OK)
+		return 0;
+	if (r == AUTH_OK)
+		return 1;
+	*e = form_error(rs, error_key, r == AUTH_THROTTLED ? msg_throttled :
+	    pw == NULL || *pw == '\0' ? "Enter your current password." :
+	    msg_wrong_current);
+	return 0;
+}
+
+/* POST /account/settings/email: email, current_password. */
+static enum err
+h_settings_email(struct req *rq, struct resp *rs)
+{
+	static const char *const refill[] = { "email", NULL };
+	enum err e;
+
+	if (!email_ok(rq, rs, &e) ||
+	    !current_password_ok(rq, rs, "email_password", &e))
+		return e != ERR_OK ? e : settings_page(rq, rs, 400, refill);
+	e = user_set_email(rq->w->db, rq->user->id, field_str(rq, "email"));
+	if (e == ERR_CONFLICT) {
+		if ((e = form_error(rs, "email", "Another account uses this "
+		    "email address.")) != ERR_OK)
+			return e;
+		return settings_page(rq, rs, 400, refill);
+	}
+	if (e != ERR_OK)
+		return e;
+	return resp_flash_redirect(rq, rs, SETTINGS_PAGE,
+	    "Your email address is changed.");
+}
+
+/* POST /account/settings/password: current_password, password.  Every
+ * other session of the user ends; this one stays. */
+static enum err
+h_settings_password(struct req *rq, struct resp *rs)
+{
+	static const char *const refill[] = { NULL };
+	enum err e;
+
+	if (!new_password_ok(rq, rs, "password", &e) ||
+	    !current_password_ok(rq, rs, "current_password", &e))
+		return e != ERR_OK ? e : settings_page(rq, rs, 400, refill);
+	if ((e = user_set_password(rq->w->db, rq->user->id,
+	    field_str(rq, "password"), session_current_id(rq))) != ERR_OK)
+		return e;
+	return resp_flash_redirect(rq, rs, SETTINGS_PAGE, "Your password is "
+	    "changed. Everywhere else you were logged in, you are now logged "
+	    "out.");
+}
+
+/* Field sizes: an email fits RFC 5321; a password field takes more than
+ * the policy allows so that the policy, not the validator, explains. */
+#define F_EMAIL_FIELD { "email", F_EMAIL, USER_EMAIL_MAX }
+#define F_NEXT_FIELD { "next", F_LINE, 2000 }
+
+static const struct field next_fields[] = {
+	F_NEXT_FIELD,
+	{ NULL, 0, 0 },
+};
+
+static const struct field login_fields[] = {
+	F_EMAIL_FIELD,
+	{ "password", F_PASSWORD, 1024 },
+	F_NEXT_FIELD,
+	{ NULL, 0, 0 },
+};
+
+static const struct field register_fields[] = {
+	{ "name", F_LINE, USER_NAME_MAX },
+	F_EMAIL_FIELD,
+	{ "password", F_PASSWORD, 1024 },
+	F_NEXT_FIELD,
+	{ NULL, 0, 0 },
+};
+
+static const struct field name_fields[] = {
+	{ "name", F_LINE, USER_NAME_MAX },
+	{ NULL, 0, 0 },
+};
+
+static const struct field email_fields[] = {
+	F_EMAIL_FIELD,
+	{ "current_password", F_PASSWORD, 1024 },
+	{ NULL, 0, 0 },
+};
+
+static const struct field password_fields[] = {
+	{ "current_password", F_PASSWORD, 1024 },
+	{ "password", F_PASSWORD, 1024 },
+	{ NULL, 0, 0 },
+};
+
+static const struct route routes[] = {
+	{ METHOD_GET, "/account/login", h_login_form, 0, next_fields },
+	{ METHOD_POST, "/account/login", h_login, 0, login_fields },
+	{ METHOD_GET, "/account/register", h_register_form, 0, next_fields },
+	{ METHOD_POST, "/account/register", h_register, 0, register_fields },
+	{ METHOD_POST, "/account/logout", h_logout, 0, NULL },
+	{ METHOD_GET, "/account/dashboard", h_dashboard, R_LOGIN, NULL },
+	{ METHOD_GET, "/account/settings", h_settings, R_LOGIN, NULL },
+	{ METHOD_POST, "/account/settings/name", h_settings_name, R_LOGIN,
+	    name_fields },
+	{ METHOD_POST, "/account/settings/email", h_settings_email, R_LOGIN,
+	    email_fields },
+	{ METHOD_POST, "/account/settings/password", h_settings_password,
+	    R_LOGIN, password_fields },
+};
+
+const struct app account_app = { "account", routes, NELEM(routes), NULL };
 
 #ifndef ENROLL_TEST_APP
 int

@@ -3,10 +3,17 @@
  * and exit non-zero. */
 #include <stdio.h>
 #include <string.h>
+#include <termios.h>
+#include <unistd.h>
 
+#include <sodium.h>
+
+#include "arena.h"
 #include "config.h"
 #include "db.h"
+#include "password.h"
 #include "seed.h"
+#include "user.h"
 
 struct command {
 	const char *name;	/* first argument */
@@ -45,10 +52,103 @@ cmd_seed_demo(struct db *db, int argc, char **argv)
 	return 0;
 }
 
+/* Reads one line from stdin into buf (without its newline), with echo off
+ * when stdin is a terminal.  Returns 0, or -1 when the line is too long
+ * or cannot be read. */
+static int
+read_password(char *buf, size_t size)
+{
+	struct termios old, quiet;
+	int tty = isatty(STDIN_FILENO) && tcgetattr(STDIN_FILENO, &old) == 0;
+	size_t n;
+	int rc = 0;
+
+	if (tty) {
+		fprintf(stderr, "Password: ");
+		quiet = old;
+		quiet.c_lflag &= ~(tcflag_t)ECHO;
+		tcsetattr(STDIN_FILENO, TCSAFLUSH, &quiet);
+	}
+	if (fgets(buf, (int)size, stdin) == NULL) {
+		buf[0] = '\0';
+		rc = ferror(stdin) ? -1 : 0;
+	}
+	if (tty) {
+		tcsetattr(STDIN_FILENO, TCSAFLUSH, &old);
+		fputc('\n', stderr);
+	}
+	n = strlen(buf);
+	if (rc == 0 && n == size - 1 && buf[n - 1] != '\n')
+		rc = -1;
+	while (n > 0 && (buf[n - 1] == '\n' || buf[n - 1] == '\r'))
+		buf[--n] = '\0';
+	return rc;
+}
+
+/* create-admin EMAIL [NAME]: the password comes on stdin.  An existing
+ * account is promoted; its password changes only when one is given. */
+static int
+cmd_create_admin(struct db *db, int argc, char **argv)
+{
+	char pw[1100];
+	const char *why, *name = argc > 1 ? argv[1] : "Administrator";
+	struct arena *a;
+	char *email;
+	int created, rc = 1;
+	enum err e;
+
+	if (argc < 1 || argc > 2) {
+		fprintf(stderr, "usage: enrollctl create-admin EMAIL [NAME] "
+		    "< password\n");
+		return 2;
+	}
+	if (db_schema_version(db) < 2) {
+		fprintf(stderr, "enrollctl: run 'enrollctl migrate' first\n");
+		return 1;
+	}
+	if ((a = arena_new()) == NULL)
+		return 1;
+	if ((email = user_email_normalise(a, argv[0])) == NULL) {
+		fprintf(stderr, "enrollctl: '%s' is not an email address\n",
+		    argv[0]);
+		goto out;
+	}
+	if (read_password(pw, sizeof(pw)) != 0) {
+		fprintf(stderr, "enrollctl: could not read the password from "
+		    "stdin (at most 200 characters, one line)\n");
+		goto out;
+	}
+	/* Empty keeps an existing account's password; a new one needs one. */
+	if (pw[0] != '\0' && (why = password_policy_error(pw)) != NULL) {
+		fprintf(stderr, "enrollctl: %s\n", why);
+		goto out;
+	}
+	e = user_make_admin(db, email, name, pw[0] != '\0' ? pw : NULL,
+	    &created);
+	if (e == ERR_INVALID)
+		fprintf(stderr, "enrollctl: %s\n", pw[0] == '\0' ?
+		    "a new account needs a password on stdin" :
+		    "the name must be one line of at most 100 characters");
+	else if (e != ERR_OK)
+		fprintf(stderr, "enrollctl: could not save the admin: %s\n",
+		    err_str(e));
+	else {
+		printf("%s %s is an admin\n", created ? "created" : "promoted",
+		    email);
+		rc = 0;
+	}
+out:
+	sodium_memzero(pw, sizeof(pw));
+	arena_free(a);
+	return rc;
+}
+
 static const struct command commands[] = {
 	{ "migrate", "", "create or upgrade the schema", cmd_migrate },
 	{ "seed-demo", "", "load demo courses into an empty catalog",
 	    cmd_seed_demo },
+	{ "create-admin", "EMAIL [NAME]", "create or promote an admin; "
+	    "password on stdin", cmd_create_admin },
 };
 
 static int

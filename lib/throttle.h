@@ -1,0 +1,33 @@
+/* Login throttling: failed attempts are recorded per email and per client
+ * address; after THROTTLE_MAX_FAILS of either within THROTTLE_WINDOW
+ * seconds, further attempts are refused until the oldest ages out.  The
+ * email is counted whether or not an account has it, so the throttle
+ * says nothing about which emails are registered. */
+#ifndef ENROLL_THROTTLE_H
+#define ENROLL_THROTTLE_H
+
+#include <stdint.h>
+
+#include "err.h"
+
+struct db;
+
+#define THROTTLE_WINDOW (15 * 60)	/* seconds a failure counts */
+#define THROTTLE_MAX_FAILS 5		/* per email, and per address */
+
+/* Sets *blocked to 1 when email or addr has THROTTLE_MAX_FAILS failures
+ * newer than now - THROTTLE_WINDOW, else 0.  Returns ERR_OK, or ERR_BUSY /
+ * ERR_INTERNAL from the database. */
+enum err throttle_check(struct db *db, const char *email, const char *addr,
+    int64_t now, int *blocked);
+
+/* Records one failed attempt, and forgets failures older than the window.
+ * Returns ERR_OK, ERR_BUSY or ERR_INTERNAL. */
+enum err throttle_fail(struct db *db, const char *email, const char *addr,
+    int64_t now);
+
+/* Forgets the failures of email (after a successful login).  The address's
+ * failures for other emails still count. */
+enum err throttle_clear(struct db *db, const char *email);
+
+#endif
