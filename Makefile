@@ -74,9 +74,11 @@ $(BUILD)/%.o: %.c $(wildcard lib/*.h cgi-bin/*.h t/unit/*.h) | $(BUILD)/gen/embe
 
 # SQL migrations and templates are compiled in, so a binary carries the
 # schema and pages it was built with.
-$(BUILD)/gen/embedded.c $(BUILD)/gen/embedded.h: $(TEMPLATES) $(MIGRATIONS) lib/embed.sh
+$(BUILD)/gen/embedded.c: $(TEMPLATES) $(MIGRATIONS) lib/embed.sh
 	@mkdir -p $(BUILD)/gen
 	sh lib/embed.sh $(BUILD)/gen/embedded $(MIGRATIONS) -- $(TEMPLATES)
+# Written by the same command: one rule, so make -j runs it once.
+$(BUILD)/gen/embedded.h: $(BUILD)/gen/embedded.c ;
 
 $(BUILD)/gen/embedded.o: $(BUILD)/gen/embedded.c
 	$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<

@@ -10,10 +10,14 @@
 #include "app.h"
 #include "apps.h"
 #include "cart.h"
+#include "enrollment.h"
+#include "order.h"
 #include "password.h"
 #include "server.h"
 #include "session.h"
+#include "url.h"
 #include "user.h"
+#include "view.h"
 
 #define HOME_PAGE "/account/dashboard"
 #define SETTINGS_PAGE "/account/settings"
@@ -409,6 +413,101 @@ static const struct field password_fields[] = {
 	{ NULL, 0, 0 },
 };
 
+#define ORDERS_PER_PAGE 20
+#define COURSES_PER_PAGE 20
+
+/* GET /payment/orders: the user's orders, newest first. */
+static enum err
+h_orders(struct req *rq, struct resp *rs)
+{
+	struct order *os;
+	int64_t page = 1;
+	size_t n;
+	int more;
+	cJSON *ctx, *arr, *o;
+	enum err e;
+
+	if (field_bad(rq, "page"))
+		return ERR_INVALID;
+	field_int(rq, "page", &page);
+	if (page < 1)
+		page = 1;
+	if ((e = order_list(rq->w->db, rq->arena, rq->user->id, page,
+	    ORDERS_PER_PAGE, &os, &n, &more)) != ERR_OK)
+		return e;
+	if ((ctx = resp_ctx(rs)) == NULL ||
+	    (arr = cJSON_AddArrayToObject(ctx, "orders")) == NULL)
+		return ERR_INTERNAL;
+	for (size_t i = 0; i < n; i++) {
+		if ((o = view_order(rq->arena, &os[i])) == NULL)
+			return ERR_INTERNAL;
+		cJSON_AddItemToArray(arr, o);
+	}
+	if ((e = view_pager(rq->arena, ctx, "/payment/orders", NULL, page, more)) != ERR_OK)
+		return e;
+	rs->tmpl = "payment/orders.html";
+	return ERR_OK;
+}
+
+/* GET /payment/order/<id>: the receipt; anyone else's order is a 404. */
+static enum err
+h_order(struct req *rq, struct resp *rs)
+{
+	struct order o;
+	cJSON *ctx, *v;
+	enum err e;
+
+	if ((e = order_load(rq->w->db, rq->arena, rq->id, rq->user->id, &o)) !=
+	    ERR_OK)
+		return e;
+	if ((ctx = resp_ctx(rs)) == NULL ||
+	    (v = view_order(rq->arena, &o)) == NULL)
+		return ERR_INTERNAL;
+	cJSON_AddItemToObject(ctx, "order", v);
+	rs->tmpl = "payment/order.html";
+	return ERR_OK;
+}
+
+/* GET /account/my-courses: the courses the student can open. */
+static enum err
+h_my_courses(struct req *rq, struct resp *rs)
+{
+	struct course *cs;
+	int64_t page = 1;
+	size_t n;
+	int more;
+	cJSON *ctx, *arr, *o;
+	enum err e;
+
+	if (field_bad(rq, "page"))
+		return ERR_INVALID;
+	field_int(rq, "page", &page);
+	if (page < 1)
+		page = 1;
+	if ((e = enrollment_list(rq->w->db, rq->arena, rq->user->id, page,
+	    COURSES_PER_PAGE, &cs, &n, &more)) != ERR_OK)
+		return e;
+	if ((ctx = resp_ctx(rs)) == NULL ||
+	    (arr = cJSON_AddArrayToObject(ctx, "courses")) == NULL)
+		return ERR_INTERNAL;
+	for (size_t i = 0; i < n; i++) {
+		if ((o = view_course(rq->arena, &cs[i])) == NULL)
+			return ERR_INTERNAL;
+		cJSON_AddItemToArray(arr, o);
+	}
+	if ((e = view_pager(rq->arena, ctx, "/account/my-courses", NULL,
+	    page, more)) !=
+	    ERR_OK)
+		return e;
+	rs->tmpl = "account/my_courses.html";
+	return ERR_OK;
+}
+
+static const struct field list_fields[] = {
+	{ "page", F_INT, 6 },
+	{ NULL, 0, 0 },
+};
+
 static const struct route routes[] = {
 	{ METHOD_GET, "/account/login", h_login_form, 0, next_fields },
 	{ METHOD_POST, "/account/login", h_login, 0, login_fields },
@@ -423,6 +522,10 @@ static const struct route routes[] = {
 	    email_fields },
 	{ METHOD_POST, "/account/settings/password", h_settings_password,
 	    R_LOGIN, password_fields },
+	{ METHOD_GET, "/account/my-courses", h_my_courses, R_LOGIN,
+	    list_fields },
+	{ METHOD_GET, "/payment/orders", h_orders, R_LOGIN, list_fields },
+	{ METHOD_GET, "/payment/order/<id>", h_order, R_LOGIN, NULL },
 };
 
 const struct app account_app = { "account", routes, NELEM(routes), NULL };

@@ -1,5 +1,6 @@
-/* cart: the public store front (catalog, course pages, pricing) and, with
- * the purchase work, the cart and its coupons. */
+/* cart: the public store front (catalog, course pages, pricing), the cart
+ * and its coupon.  Guests have a cart too, kept by their guest cookie and
+ * merged into their own at login. */
 #include <stdio.h>
 #include <string.h>
 
@@ -7,11 +8,15 @@
 
 #include "app.h"
 #include "apps.h"
+#include "cart_items.h"
 #include "catalog.h"
+#include "money.h"
 #include "server.h"
 #include "session.h"
 #include "url.h"
 #include "view.h"
+
+#include <time.h>
 
 #define CATALOG_PER_PAGE 12
 #define PRICING_PER_PAGE 50
@@ -28,31 +33,6 @@ add_courses(struct req *rq, cJSON *ctx, const struct course *cs, size_t n)
 		if ((o = view_course(rq->arena, &cs[i])) == NULL)
 			return ERR_INTERNAL;
 		cJSON_AddItemToArray(arr, o);
-	}
-	return ERR_OK;
-}
-
-/* Adds prev_url / next_url for page of a listing at path. */
-static enum err
-add_pages(struct req *rq, cJSON *ctx, const char *path, int64_t page,
-    int has_more, const char *type, const char *search)
-{
-	char num[24];
-	const char *pairs[] = { "type", type, "q", search, "page", num, NULL };
-	char *url;
-
-	cJSON_AddNumberToObject(ctx, "page", (double)page);
-	if (page > 1) {
-		snprintf(num, sizeof(num), "%lld", (long long)(page - 1));
-		if ((url = url_query(rq->arena, path, pairs)) == NULL)
-			return ERR_INTERNAL;
-		cJSON_AddStringToObject(ctx, "prev_url", url);
-	}
-	if (has_more) {
-		snprintf(num, sizeof(num), "%lld", (long long)(page + 1));
-		if ((url = url_query(rq->arena, path, pairs)) == NULL)
-			return ERR_INTERNAL;
-		cJSON_AddStringToObject(ctx, "next_url", url);
 	}
 	return ERR_OK;
 }
@@ -83,6 +63,7 @@ static enum err
 h_catalog(struct req *rq, struct resp *rs)
 {
 	struct catalog_query q = { .per_page = CATALOG_PER_PAGE, .page = 1 };
+	const char *filters[] = { "type", NULL, "q", NULL, NULL };
 	struct course *cs;
 	size_t n;
 	int has_more;
@@ -105,11 +86,13 @@ h_catalog(struct req *rq, struct resp *rs)
 	if ((e = catalog_list(rq->w->db, rq->arena, &q, &cs, &n,
 	    &has_more)) != ERR_OK)
 		return e;
+	filters[1] = q.type;
+	filters[3] = q.search;
 	if ((ctx = resp_ctx(rs)) == NULL ||
 	    (e = add_courses(rq, ctx, cs, n)) != ERR_OK ||
 	    (e = add_type_filter(ctx, q.type)) != ERR_OK ||
-	    (e = add_pages(rq, ctx, "/courses", q.page < 1 ? 1 : q.page,
-	    has_more, q.type, q.search)) != ERR_OK)
+	    (e = view_pager(rq->arena, ctx, "/courses", filters,
+	    q.page < 1 ? 1 : q.page, has_more)) != ERR_OK)
 		return ERR_INTERNAL;
 	if (q.search != NULL)
 		cJSON_AddStringToObject(ctx, "q", q.search);
@@ -168,17 +151,145 @@ h_pricing(struct req *rq, struct resp *rs)
 		return e;
 	if ((ctx = resp_ctx(rs)) == NULL ||
 	    add_courses(rq, ctx, cs, n) != ERR_OK ||
-	    add_pages(rq, ctx, "/payment/pricing", q.page < 1 ? 1 : q.page,
-	    has_more, NULL, NULL) != ERR_OK)
+	    view_pager(rq->arena, ctx, "/payment/pricing", NULL,
+	    q.page < 1 ? 1 : q.page, has_more) != ERR_OK)
 		return ERR_INTERNAL;
 	rs->tmpl = "cart/pricing.html";
 	return ERR_OK;
+}
+
+static int64_t
+visitor_id(const struct req *rq)
+{
+	return rq->user != NULL ? rq->user->id : 0;
+}
+
+static int
+add_money(cJSON *o, const char *key, int64_t amount, const char *currency)
+{
+	cJSON *m = money_json(amount, currency);
+
+	return m != NULL && cJSON_AddItemToObject(o, key, m) ? 0 : -1;
+}
+
+/* GET /payment/cart: the lines, subtotal, discount and total, priced now. */
+static enum err
+h_cart(struct req *rq, struct resp *rs)
+{
+	struct cart c;
+	cJSON *ctx, *arr, *o;
+	enum err e;
+
+	if ((e = cart_load(rq->w->db, rq->arena, visitor_id(rq),
+	    session_guest_id(rq), NULL, time(NULL), &c)) != ERR_OK)
+		return e;
+	if ((ctx = resp_ctx(rs)) == NULL ||
+	    (arr = cJSON_AddArrayToObject(ctx, "items")) == NULL)
+		return ERR_INTERNAL;
+	for (size_t i = 0; i < c.n; i++) {
+		if ((o = view_course(rq->arena, &c.lines[i].course)) == NULL)
+			return ERR_INTERNAL;
+		cJSON_AddItemToArray(arr, o);
+		if (c.lines[i].discount > 0 && add_money(o, "discount",
+		    c.lines[i].discount, c.currency) == -1)
+			return ERR_INTERNAL;
+	}
+	if (add_money(ctx, "subtotal", c.subtotal, c.currency) == -1 ||
+	    add_money(ctx, "discount", c.discount, c.currency) == -1 ||
+	    add_money(ctx, "total", c.total, c.currency) == -1)
+		return ERR_INTERNAL;
+	cJSON_AddNumberToObject(ctx, "count", (double)c.n);
+	if (c.coupon_code != NULL) {
+		cJSON_AddStringToObject(ctx, "coupon_code", c.coupon_code);
+		if (c.coupon_verdict != COUPON_OK)
+			cJSON_AddStringToObject(ctx, "coupon_problem",
+			    coupon_verdict_message(c.coupon_verdict));
+	}
+	rs->tmpl = "cart/cart.html";
+	return ERR_OK;
+}
+
+/* POST /payment/add-to-cart/<id> */
+static enum err
+h_add(struct req *rq, struct resp *rs)
+{
+	enum cart_add_result r;
+	enum err e;
+
+	e = cart_add(rq->w->db, visitor_id(rq), session_guest_id(rq), rq->id,
+	    &r);
+	if (e != ERR_OK)
+		return e;
+	return resp_flash_redirect(rq, rs, "/payment/cart",
+	    cart_add_message(r));
+}
+
+/* POST /payment/remove-from-cart/<id> */
+static enum err
+h_remove(struct req *rq, struct resp *rs)
+{
+	int removed;
+	enum err e;
+
+	e = cart_remove(rq->w->db, visitor_id(rq), session_guest_id(rq),
+	    rq->id, &removed);
+	if (e != ERR_OK)
+		return e;
+	return resp_flash_redirect(rq, rs, "/payment/cart", removed ?
+	    "Removed from your cart." : "That course was not in your cart.");
+}
+
+/* POST /payment/apply-coupon: checked against the cart before it is kept;
+ * a code that does not apply leaves the cart as it was. */
+static enum err
+h_apply_coupon(struct req *rq, struct resp *rs)
+{
+	const char *code = field_str(rq, "code");
+	struct cart c;
+	enum err e;
+
+	if (code == NULL)
+		return resp_flash_redirect(rq, rs, "/payment/cart",
+		    field_bad(rq, "code") ? "Coupon codes are letters, digits, "
+		    "dashes and underscores." : "Enter a coupon code.");
+	if ((e = cart_load(rq->w->db, rq->arena, visitor_id(rq),
+	    session_guest_id(rq), code, time(NULL), &c)) != ERR_OK)
+		return e;
+	if (c.n == 0)
+		return resp_flash_redirect(rq, rs, "/payment/cart",
+		    "Add a course to your cart before applying a coupon.");
+	if (c.coupon_verdict != COUPON_OK)
+		return resp_flash_redirect(rq, rs, "/payment/cart",
+		    coupon_verdict_message(c.coupon_verdict));
+	if ((e = cart_set_coupon(rq->w->db, visitor_id(rq),
+	    session_guest_id(rq), code)) != ERR_OK)
+		return e;
+	return resp_flash_redirect(rq, rs, "/payment/cart",
+	    coupon_verdict_message(COUPON_OK));
+}
+
+/* POST /payment/remove-coupon */
+static enum err
+h_remove_coupon(struct req *rq, struct resp *rs)
+{
+	enum err e;
+
+	if ((e = cart_set_coupon(rq->w->db, visitor_id(rq),
+	    session_guest_id(rq), NULL)) != ERR_OK)
+		return e;
+	return resp_flash_redirect(rq, rs, "/payment/cart",
+	    "The coupon is removed.");
 }
 
 static const struct field catalog_fields[] = {
 	{ "type", F_TOKEN, 20 },
 	{ "q", F_LINE, 100 },
 	{ "page", F_INT, 6 },
+	{ NULL, 0, 0 },
+};
+
+static const struct field coupon_fields[] = {
+	{ "code", F_CODE, 40 },
 	{ NULL, 0, 0 },
 };
 
@@ -192,6 +303,12 @@ static const struct route routes[] = {
 	{ METHOD_GET, "/courses", h_catalog, 0, catalog_fields },
 	{ METHOD_GET, "/courses/<slug>", h_course, 0, NULL },
 	{ METHOD_GET, "/payment/pricing", h_pricing, 0, page_fields },
+	{ METHOD_GET, "/payment/cart", h_cart, 0, NULL },
+	{ METHOD_POST, "/payment/add-to-cart/<id>", h_add, 0, NULL },
+	{ METHOD_POST, "/payment/remove-from-cart/<id>", h_remove, 0, NULL },
+	{ METHOD_POST, "/payment/apply-coupon", h_apply_coupon, 0,
+	    coupon_fields },
+	{ METHOD_POST, "/payment/remove-coupon", h_remove_coupon, 0, NULL },
 };
 
 const struct app cart_app = { "cart", routes, NELEM(routes), NULL };

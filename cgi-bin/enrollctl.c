@@ -3,27 +3,34 @@
  * and exit non-zero. */
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 #include <termios.h>
 #include <unistd.h>
 
+#include <curl/curl.h>
 #include <sodium.h>
 
 #include "arena.h"
 #include "config.h"
 #include "db.h"
 #include "password.h"
+#include "events.h"
+#include "mail.h"
+#include "order.h"
 #include "seed.h"
+#include "stripe.h"
 #include "user.h"
 
 struct command {
 	const char *name;	/* first argument */
 	const char *usage;	/* arguments after the name */
 	const char *help;	/* one line */
-	int (*run)(struct db *db, int argc, char **argv);
+	int (*run)(struct db *db, const struct config *cfg, int argc,
+	    char **argv);
 };
 
 static int
-cmd_migrate(struct db *db, int argc, char **argv)
+cmd_migrate(struct db *db, const struct config *cfg, int argc, char **argv)
 {
 	if (db_migrate(db) != ERR_OK) {
 		fprintf(stderr, "enrollctl: migration failed; the database "
@@ -35,7 +42,7 @@ cmd_migrate(struct db *db, int argc, char **argv)
 }
 
 static int
-cmd_seed_demo(struct db *db, int argc, char **argv)
+cmd_seed_demo(struct db *db, const struct config *cfg, int argc, char **argv)
 {
 	int seeded;
 
@@ -88,7 +95,7 @@ read_password(char *buf, size_t size)
 /* create-admin EMAIL [NAME]: the password comes on stdin.  An existing
  * account is promoted; its password changes only when one is given. */
 static int
-cmd_create_admin(struct db *db, int argc, char **argv)
+cmd_create_admin(struct db *db, const struct config *cfg, int argc, char **argv)
 {
 	char pw[1100];
 	const char *why, *name = argc > 1 ? argv[1] : "Administrator";
@@ -143,12 +150,73 @@ out:
 	return rc;
 }
 
+static int
+cmd_send_mail(struct db *db, const struct config *cfg, int argc, char **argv)
+{
+	int sent, failed;
+
+	if (mail_deliver_due(db, cfg, time(NULL), 500, &sent, &failed) !=
+	    ERR_OK) {
+		fprintf(stderr, "enrollctl: the outbox could not be read\n");
+		return 1;
+	}
+	printf("%d sent, %d failed (retried later)\n", sent, failed);
+	return failed > 0 ? 3 : 0;
+}
+
+static int
+cmd_expire_orders(struct db *db, const struct config *cfg, int argc,
+    char **argv)
+{
+	int n;
+
+	if (order_expire_stale(db, time(NULL), &n) != ERR_OK) {
+		fprintf(stderr, "enrollctl: expiring orders failed\n");
+		return 1;
+	}
+	printf("%d stale orders expired, their reservations released\n", n);
+	return 0;
+}
+
+static int
+cmd_reconcile(struct db *db, const struct config *cfg, int argc, char **argv)
+{
+	struct stripe *s;
+	int seen, applied;
+	enum err e;
+
+	if (cfg->stripe_key == NULL) {
+		fprintf(stderr, "enrollctl: STRIPE_SECRET_KEY is not set\n");
+		return 1;
+	}
+	if (curl_global_init(CURL_GLOBAL_DEFAULT) != 0 ||
+	    (s = stripe_new(cfg->stripe_api_base, cfg->stripe_key)) == NULL) {
+		fprintf(stderr, "enrollctl: cannot start the Stripe client\n");
+		return 1;
+	}
+	e = events_reconcile(db, s, cfg->base_url, &seen, &applied);
+	stripe_free(s);
+	curl_global_cleanup();
+	if (e != ERR_OK) {
+		fprintf(stderr, "enrollctl: reconcile failed: %s\n", err_str(e));
+		return 1;
+	}
+	printf("%d events listed by Stripe, %d applied that the webhook "
+	    "missed\n", seen, applied);
+	return 0;
+}
+
 static const struct command commands[] = {
 	{ "migrate", "", "create or upgrade the schema", cmd_migrate },
 	{ "seed-demo", "", "load demo courses into an empty catalog",
 	    cmd_seed_demo },
 	{ "create-admin", "EMAIL [NAME]", "create or promote an admin; "
 	    "password on stdin", cmd_create_admin },
+	{ "send-mail", "", "deliver due mail from the outbox", cmd_send_mail },
+	{ "expire-orders", "", "expire stale checkouts, release reservations",
+	    cmd_expire_orders },
+	{ "reconcile", "", "apply Stripe events the webhook missed",
+	    cmd_reconcile },
 };
 
 static int
@@ -180,7 +248,7 @@ main(int argc, char **argv)
 			    cfg.db_path);
 			return 1;
 		}
-		rc = commands[i].run(db, argc - 2, argv + 2);
+		rc = commands[i].run(db, &cfg, argc - 2, argv + 2);
 		db_close(db);
 		return rc;
 	}

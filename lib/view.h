@@ -16,4 +16,19 @@ struct cJSON *view_course(struct arena *a, const struct course *c);
 /* Same for a lesson. */
 struct cJSON *view_lesson(const struct lesson *l);
 
+/* Adds "page", and "prev_url" / "next_url" when there are such pages, to
+ * ctx for a listing at path.  filters is a NULL-terminated list of
+ * key, value pairs kept in the links (values may be NULL), or NULL.
+ * Returns ERR_OK or ERR_INTERNAL. */
+enum err view_pager(struct arena *a, struct cJSON *ctx, const char *path,
+    const char *const *filters, int64_t page, int has_more);
+
+struct order;
+
+/* Returns a new cJSON object for an order (number, status, status_label,
+ * subtotal, discount, total, refunded as money objects, coupon_code,
+ * created_at, paid_at, url, items with their prices); NULL on OOM.  The
+ * caller owns it. */
+struct cJSON *view_order(struct arena *a, const struct order *o);
+
 #endif

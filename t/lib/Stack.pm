@@ -14,10 +14,15 @@ use File::Basename qw(dirname);
 our $TOP = abs_path(dirname(__FILE__) . '/../..');
 our $BUILD = abs_path($ENV{ENROLL_BUILD} // "$TOP/build") // "$TOP/build";
 
+# Every stack started by this test file, stopped at the end however the
+# file ends (File::Temp's own cleanup would remove the pid files first).
+my @running;
+END { $_->stop for @running }
+
 # Stack->start(%env): env overrides for the stack (e.g. ENROLL_WORKERS => 1).
 sub start {
 	my ($class, %env) = @_;
-	my $dir = tempdir('enroll-t-XXXXXX', TMPDIR => 1, CLEANUP => 1);
+	my $dir = tempdir('enroll-t-XXXXXX', TMPDIR => 1, CLEANUP => 0);
 	local %ENV = (%ENV, ENROLL_NO_RATE_LIMITS => 1, %env);
 	delete $ENV{$_} for grep { !defined $env{$_} && exists $env{$_} } keys %env;
 	my $rc = system("$TOP/t/stack.sh", 'start', $BUILD, $dir);
@@ -29,7 +34,9 @@ sub start {
 	open(my $fh, '<', "$dir/stack.env") or die "no stack.env: $!";
 	while (<$fh>) { chomp; my ($k, $v) = split /=/, $_, 2; $cfg{$k} = $v; }
 	close $fh;
-	return bless { dir => $dir, cfg => \%cfg, env => \%env }, $class;
+	my $self = bless { dir => $dir, cfg => \%cfg, env => \%env, pid => $$ }, $class;
+	push @running, $self;
+	return $self;
 }
 
 sub base { $_[0]{cfg}{BASE_URL} }
@@ -49,7 +56,8 @@ sub sql {
 		    ($v =~ /^-?\d+$/ ? " $v" : " \"'$v'\"");
 	}
 	open(my $fh, '-|', @cmd, $self->db, $query) or die "sqlite3: $!";
-	my @rows = map { chomp; [split /\x1f/, $_, -1] } <$fh>;
+	# split gives no field at all for an empty line: a NULL or '' value.
+	my @rows = map { chomp; my @f = split /\x1f/, $_, -1; @f = ('') unless @f; \@f } <$fh>;
 	close $fh;
 	return @rows;
 }
@@ -69,6 +77,70 @@ sub enrollctl {
 }
 
 sub browser { return Browser->new($_[0]->base) }
+
+# A new student, registered and logged in through the real form; returns
+# the browser and the user's id.
+my $student_seq = 0;
+sub student {
+	my ($self, %o) = @_;
+	my $b = $self->browser;
+	my $email = $o{email} // sprintf('student%d.%d@example.org', $$, ++$student_seq);
+	my $csrf = $b->csrf('/account/register');
+	my $res = $b->post('/account/register', { name => $o{name} // 'Ada Student',
+	    email => $email, password => $o{password} // 'correct horse battery' });
+	die "registration failed: $res->{status}\n$res->{content}" unless $res->{status} == 303;
+	my $id = $self->sql_one('SELECT id FROM users WHERE email = ?1', lc $email);
+	return wantarray ? ($b, $id, $email) : $b;
+}
+
+# Stripe emulator: its API (with the secret key) and its control API.
+sub emu {
+	my ($self, $method, $path, $form) = @_;
+	my $http = HTTP::Tiny->new(timeout => 30);
+	my %opt = (headers => { authorization => 'Bearer ' . $self->cfg('STRIPE_SECRET_KEY') });
+	if ($form) {
+		$opt{content} = $http->www_form_urlencode($form);
+		$opt{headers}{'content-type'} = 'application/x-www-form-urlencoded';
+	}
+	return $http->request($method, $self->cfg('STRIPE_API_BASE') . $path, \%opt);
+}
+
+sub emu_json {
+	my $res = shift->emu(@_);
+	require JSON::PP;
+	return eval { JSON::PP::decode_json($res->{content}) } // {};
+}
+
+# Signs a webhook body as Stripe does, with this stack's secret.
+sub stripe_signature {
+	my ($self, $body, $t) = @_;
+	require Digest::SHA;
+	$t //= time;
+	my $secret = (split /,/, $self->cfg('STRIPE_WEBHOOK_SECRET'))[0];
+	return "t=$t,v1=" . Digest::SHA::hmac_sha256_hex("$t.$body", $secret);
+}
+
+# Posts a signed event to the store's webhook.
+sub deliver {
+	my ($self, $body, %o) = @_;
+	my $http = HTTP::Tiny->new(timeout => 30);
+	return $http->request('POST', $self->base . '/payment/webhook', {
+	    headers => { 'content-type' => 'application/json',
+	    'stripe-signature' => $o{signature} // $self->stripe_signature($body) },
+	    content => $body });
+}
+
+# Polls $cond (a sub) until true or $secs pass; returns its last value.
+sub wait_for {
+	my ($self, $cond, $secs) = @_;
+	require Time::HiRes;
+	my $end = Time::HiRes::time() + ($secs // 15);
+	while (1) {
+		my $v = $cond->();
+		return $v if $v || Time::HiRes::time() > $end;
+		Time::HiRes::sleep(0.1);
+	}
+}
 
 # Pids of the worker processes of one program (children of its parent).
 sub worker_pids {
@@ -97,8 +169,11 @@ sub log_text {
 
 sub stop {
 	my $self = shift;
-	return if $self->{stopped}++;
+	# Only the process that started it (not a forked child) stops it.
+	return if $self->{stopped} || $self->{pid} != $$;
+	$self->{stopped} = 1;
 	system("$TOP/t/stack.sh", 'stop', $self->{dir});
+	system('rm', '-rf', $self->{dir}) unless $ENV{ENROLL_KEEP_STACK};
 }
 
 sub DESTROY { $_[0]->stop }

@@ -1,0 +1,306 @@
+/* Cart contents and their prices (see cart_items.h).  Prices always come
+ * from the courses table at the moment of looking; the order freezes them
+ * at checkout. */
+#include <string.h>
+
+#include "cart_items.h"
+#include "db.h"
+#include "money.h"
+
+#define CART_MAX_ITEMS 20
+
+static const char *const add_messages[CART_ADD_MAX] = {
+	[CART_ADDED] = "Added to your cart.",
+	[CART_ALREADY_IN] = "That course is already in your cart.",
+	[CART_OWNED] = "You already have access to that course.",
+	[CART_NOT_ON_SALE] = "That course is not on sale.",
+	[CART_FREE] = "That course is free: enrol from its page.",
+	[CART_FULL] = "Your cart is full; check out or remove a course first.",
+};
+
+const char *
+cart_add_message(enum cart_add_result r)
+{
+	return (unsigned)r < CART_ADD_MAX ? add_messages[r] : "";
+}
+
+/* Finds the visitor's cart; *id is 0 when there is none. */
+static enum err
+cart_find(struct db *db, struct arena *a, int64_t user_id,
+    const char *guest_id, int64_t *id, const char **coupon)
+{
+	struct db_stmt *st;
+	enum err e;
+
+	*id = 0;
+	if (user_id > 0)
+		st = db_prep(db, "SELECT id, coupon_code FROM carts "
+		    "WHERE user_id = ?");
+	else
+		st = db_prep(db, "SELECT id, coupon_code FROM carts "
+		    "WHERE guest_id = ?");
+	if (st == NULL)
+		return ERR_INTERNAL;
+	if (user_id > 0)
+		db_bind_int64(st, 1, user_id);
+	else if (guest_id != NULL)
+		db_bind_text(st, 1, guest_id);
+	else
+		db_bind_null(st, 1);
+	if ((e = db_next(st)) == ERR_OK) {
+		*id = db_col_int64(st, 0);
+		if (coupon != NULL)
+			*coupon = a != NULL ? db_col_text_dup(a, st, 1) : NULL;
+	}
+	db_done(st);
+	return e == ERR_NOTFOUND ? ERR_OK : e;
+}
+
+/* Returns the visitor's cart id in *id, creating the cart. */
+static enum err
+cart_ensure(struct db *db, int64_t user_id, const char *guest_id,
+    int64_t *id)
+{
+	struct db_stmt *st;
+	enum err e;
+
+	if ((e = cart_find(db, NULL, user_id, guest_id, id, NULL)) != ERR_OK ||
+	    *id != 0)
+		return e;
+	if (user_id <= 0 && guest_id == NULL)
+		return ERR_INVALID;
+	st = db_prep(db, "INSERT INTO carts (user_id, guest_id) VALUES (?, ?)");
+	if (st == NULL)
+		return ERR_INTERNAL;
+	if (user_id > 0) {
+		db_bind_int64(st, 1, user_id);
+		db_bind_null(st, 2);
+	} else {
+		db_bind_null(st, 1);
+		db_bind_text(st, 2, guest_id);
+	}
+	if ((e = db_run(st)) != ERR_OK)
+		return e;
+	*id = db_last_id(db);
+	return ERR_OK;
+}
+
+static enum err
+apply_cart_coupon(struct db *db, struct arena *a, int64_t user_id,
+    int64_t now, struct cart *c)
+{
+	struct price_line *pl;
+	struct coupon cp;
+	int64_t total, mine;
+	enum err e;
+
+	c->coupon_verdict = COUPON_OK;
+	if (c->coupon_code == NULL || c->n == 0)
+		return ERR_OK;
+	if ((pl = arena_alloc(a, c->n * sizeof(*pl))) == NULL)
+		return ERR_INTERNAL;
+	for (size_t i = 0; i < c->n; i++) {
+		pl[i].course_id = c->lines[i].course.id;
+		pl[i].course_type = c->lines[i].course.type;
+		pl[i].amount = c->lines[i].course.price_amount;
+	}
+	if ((e = coupon_load(db, a, c->coupon_code, &cp)) == ERR_NOTFOUND) {
+		c->coupon_verdict = COUPON_UNKNOWN;
+		return ERR_OK;
+	}
+	if (e != ERR_OK || (e = coupon_usage(db, cp.id, user_id, 0, &total,
+	    &mine)) != ERR_OK)
+		return e;
+	c->coupon_verdict = coupon_apply(&cp, now, total, mine, c->currency,
+	    pl, c->n, &c->discount);
+	for (size_t i = 0; i < c->n; i++)
+		c->lines[i].discount = pl[i].discount;
+	return ERR_OK;
+}
+
+enum err
+cart_load(struct db *db, struct arena *a, int64_t user_id,
+    const char *guest_id, const char *try_code, int64_t now, struct cart *c)
+{
+	struct db_stmt *st;
+	int64_t ids[CART_MAX_ITEMS];
+	size_t n = 0;
+	enum err e;
+
+	memset(c, 0, sizeof(*c));
+	c->currency = "usd";
+	if ((e = cart_find(db, a, user_id, guest_id, &c->id, &c->coupon_code))
+	    != ERR_OK || c->id == 0)
+		return e;
+	st = db_prep(db, "SELECT course_id FROM cart_items WHERE cart_id = ? "
+	    "ORDER BY added_at, id LIMIT 20");
+	if (st == NULL)
+		return ERR_INTERNAL;
+	db_bind_int64(st, 1, c->id);
+	while ((e = db_next(st)) == ERR_OK && n < CART_MAX_ITEMS)
+		ids[n++] = db_col_int64(st, 0);
+	db_done(st);
+	if (e != ERR_NOTFOUND && e != ERR_OK)
+		return e;
+	if ((c->lines = arena_alloc(a, (n ? n : 1) * sizeof(*c->lines))) == NULL)
+		return ERR_INTERNAL;
+	for (size_t i = 0; i < n; i++) {
+		if ((e = catalog_get_by_id(db, a, ids[i],
+		    &c->lines[c->n].course)) == ERR_NOTFOUND)
+			continue;
+		if (e != ERR_OK)
+			return e;
+		if (c->n == 0)
+			c->currency = c->lines[0].course.currency;
+		if (money_add(c->subtotal, c->lines[c->n].course.price_amount,
+		    &c->subtotal) != ERR_OK)
+			return ERR_INVALID;
+		c->n++;
+	}
+	if (try_code != NULL)
+		c->coupon_code = try_code;
+	if ((e = apply_cart_coupon(db, a, user_id, now, c)) != ERR_OK)
+		return e;
+	c->total = c->subtotal - c->discount;
+	return ERR_OK;
+}
+
+/* Decides whether course_id may go into the cart. */
+static enum err
+check_addable(struct db *db, int64_t user_id, int64_t course_id,
+    enum cart_add_result *res)
+{
+	struct db_stmt *st;
+	enum err e;
+
+	st = db_prep(db, "SELECT c.is_active, c.price_amount, EXISTS (SELECT 1 "
+	    "FROM enrollments en WHERE en.user_id = ?2 AND en.course_id = c.id "
+	    "AND en.status = 'active') FROM courses c WHERE c.id = ?1");
+	if (st == NULL)
+		return ERR_INTERNAL;
+	db_bind_int64(st, 1, course_id);
+	db_bind_int64(st, 2, user_id);
+	if ((e = db_next(st)) == ERR_OK) {
+		*res = CART_ADDED;
+		if (!db_col_int64(st, 0))
+			*res = CART_NOT_ON_SALE;
+		else if (db_col_int64(st, 2))
+			*res = CART_OWNED;
+		else if (db_col_int64(st, 1) == 0)
+			*res = CART_FREE;
+	}
+	db_done(st);
+	return e;
+}
+
+enum err
+cart_add(struct db *db, int64_t user_id, const char *guest_id,
+    int64_t course_id, enum cart_add_result *res)
+{
+	struct db_stmt *st;
+	int64_t cart_id, count = 0;
+	enum err e;
+
+	if ((e = db_begin(db)) != ERR_OK)
+		return e;
+	if ((e = check_addable(db, user_id, course_id, res)) != ERR_OK ||
+	    *res != CART_ADDED)
+		goto out;
+	if ((e = cart_ensure(db, user_id, guest_id, &cart_id)) != ERR_OK)
+		goto out;
+	st = db_prep(db, "SELECT count(*), coalesce(sum(course_id = ?2), 0) "
+	    "FROM cart_items WHERE cart_id = ?1");
+	if (st == NULL) {
+		e = ERR_INTERNAL;
+		goto out;
+	}
+	db_bind_int64(st, 1, cart_id);
+	db_bind_int64(st, 2, course_id);
+	if ((e = db_next(st)) == ERR_OK) {
+		count = db_col_int64(st, 0);
+		if (db_col_int64(st, 1))
+			*res = CART_ALREADY_IN;
+	}
+	db_done(st);
+	if (e != ERR_OK || *res != CART_ADDED)
+		goto out;
+	if (count >= CART_MAX_ITEMS) {
+		*res = CART_FULL;
+		goto out;
+	}
+	st = db_prep(db, "INSERT INTO cart_items (cart_id, course_id) "
+	    "VALUES (?, ?)");
+	if (st == NULL) {
+		e = ERR_INTERNAL;
+		goto out;
+	}
+	db_bind_int64(st, 1, cart_id);
+	db_bind_int64(st, 2, course_id);
+	if ((e = db_run(st)) != ERR_OK)
+		goto out;
+	return db_commit(db);
+out:
+	db_rollback(db);
+	return e;
+}
+
+enum err
+cart_remove(struct db *db, int64_t user_id, const char *guest_id,
+    int64_t course_id, int *removed)
+{
+	struct db_stmt *st;
+	int64_t cart_id;
+	enum err e;
+
+	*removed = 0;
+	if ((e = cart_find(db, NULL, user_id, guest_id, &cart_id, NULL)) !=
+	    ERR_OK || cart_id == 0)
+		return e;
+	st = db_prep(db, "DELETE FROM cart_items WHERE cart_id = ? AND "
+	    "course_id = ?");
+	if (st == NULL)
+		return ERR_INTERNAL;
+	db_bind_int64(st, 1, cart_id);
+	db_bind_int64(st, 2, course_id);
+	if ((e = db_run(st)) == ERR_OK)
+		*removed = db_changes(db);
+	return e;
+}
+
+enum err
+cart_set_coupon(struct db *db, int64_t user_id, const char *guest_id,
+    const char *code)
+{
+	struct db_stmt *st;
+	int64_t cart_id;
+	enum err e;
+
+	if ((e = db_begin(db)) != ERR_OK)
+		return e;
+	if ((e = cart_ensure(db, user_id, guest_id, &cart_id)) != ERR_OK)
+		goto out;
+	st = db_prep(db, "UPDATE carts SET coupon_code = ?, updated_at = "
+	    "unixepoch() WHERE id = ?");
+	if (st == NULL) {
+		e = ERR_INTERNAL;
+		goto out;
+	}
+	db_bind_text_or_null(st, 1, code);
+	db_bind_int64(st, 2, cart_id);
+	if ((e = db_run(st)) != ERR_OK)
+		goto out;
+	return db_commit(db);
+out:
+	db_rollback(db);
+	return e;
+}
+
+int64_t *
+cart_course_ids(struct arena *a, const struct cart *c)
+{
+	int64_t *ids = arena_alloc(a, (c->n ? c->n : 1) * sizeof(*ids));
+
+	for (size_t i = 0; ids != NULL && i < c->n; i++)
+		ids[i] = c->lines[i].course.id;
+	return ids;
+}

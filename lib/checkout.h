@@ -1,0 +1,59 @@
+/* Checkout: from the user's cart to a Stripe Checkout Session, keeping the
+ * rule that an order has at most one open session.  A checkout of the same
+ * cart reuses the pending order (and its session while it is open); a
+ * changed cart first expires the old session at Stripe and cancels the old
+ * order.  A $0 order is fulfilled at once, without Stripe.  Every Stripe
+ * POST carries an idempotency key made from the order, so a retried click
+ * never creates a second payable session. */
+#ifndef ENROLL_CHECKOUT_H
+#define ENROLL_CHECKOUT_H
+
+#include <stdint.h>
+
+#include "arena.h"
+#include "err.h"
+#include "fulfil.h"
+
+struct db;
+struct stripe;
+
+/* Minutes a Checkout Session stays payable (Stripe needs 30 or more:
+ * never exactly 30, so clock skew cannot make it refuse). */
+#define CHECKOUT_MINUTES 32
+
+struct checkout_buyer {
+	int64_t user_id;	/* users.id */
+	const char *email;	/* for the Stripe customer */
+	const char *name;	/* likewise */
+	const char *guest_id;	/* unused by checkout; kept for symmetry */
+};
+
+struct checkout_outcome {
+	const char *redirect;	/* where the browser goes next (arena) */
+	const char *message;	/* plain words when refused (static) */
+	int64_t order_id;	/* the order, 0 when none was made */
+};
+
+/* Starts (or resumes) the checkout of buyer's cart.  ERR_OK with
+ * out->redirect set; ERR_CONFLICT with out->message when the cart cannot be
+ * bought as it is; ERR_UPSTREAM when Stripe failed (the order stays
+ * pending and a retry resumes it). */
+enum err checkout_start(struct db *db, struct stripe *s, struct arena *a,
+    const struct checkout_buyer *buyer, const char *base_url, int64_t now,
+    struct checkout_outcome *out);
+
+/* The success page's work: retrieves session_id from Stripe, checks that it
+ * belongs to an order of user_id, and fulfils it when paid.  *order_id gets
+ * the order; *outcome what fulfilment did (FULFIL_NOT_PAID: still
+ * processing).  ERR_NOTFOUND when the session is not this user's. */
+enum err checkout_confirm(struct db *db, struct stripe *s, struct arena *a,
+    int64_t user_id, const char *session_id, const char *base_url,
+    int64_t *order_id, enum fulfil_outcome *outcome);
+
+/* The cancel page's work: expires the user's open session at Stripe and
+ * cancels the pending order (releasing reservations); the cart is kept.
+ * A session that turns out to be paid is fulfilled instead (*paid 1). */
+enum err checkout_cancel(struct db *db, struct stripe *s, struct arena *a,
+    int64_t user_id, const char *base_url, int *paid);
+
+#endif

@@ -1,0 +1,152 @@
+/* Free enrollment and access checks (see enrollment.h). */
+#include <stdio.h>
+
+#include "buf.h"
+#include "db.h"
+#include "enrollment.h"
+#include "mail.h"
+
+static enum err
+queue_welcome(struct db *db, int64_t user_id, int64_t course_id,
+    const char *base_url)
+{
+	struct db_stmt *st;
+	struct buf body = { 0 }, subj = { 0 };
+	char key[80], to[320] = "";
+	enum err e;
+
+	st = db_prep(db, "SELECT u.email, u.name, c.title, c.slug FROM users u, "
+	    "courses c WHERE u.id = ? AND c.id = ?");
+	if (st == NULL)
+		return ERR_INTERNAL;
+	db_bind_int64(st, 1, user_id);
+	db_bind_int64(st, 2, course_id);
+	if ((e = db_next(st)) == ERR_OK) {
+		snprintf(to, sizeof(to), "%s", db_col_text(st, 0));
+		buf_printf(&body, "Hello %s,\n\nwelcome to %s. Start here:\n"
+		    "%s/courses/%s\n\nYour courses: %s/account/my-courses\n",
+		    db_col_text(st, 1), db_col_text(st, 2), base_url,
+		    db_col_text(st, 3), base_url);
+		buf_printf(&subj, "Welcome to %s", db_col_text(st, 2));
+	}
+	db_done(st);
+	if (e == ERR_OK) {
+		snprintf(key, sizeof(key), "welcome-free-%lld-%lld",
+		    (long long)user_id, (long long)course_id);
+		e = body.oom || subj.oom ? ERR_INTERNAL :
+		    mail_queue(db, key, to, subj.data, body.data);
+	}
+	buf_free(&body);
+	buf_free(&subj);
+	return e == ERR_NOTFOUND ? ERR_INTERNAL : e;
+}
+
+enum err
+enrollment_free(struct db *db, int64_t user_id, int64_t course_id,
+    const char *base_url, enum enroll_free_result *res)
+{
+	struct db_stmt *st;
+	enum err e;
+
+	if ((e = db_begin(db)) != ERR_OK)
+		return e;
+	st = db_prep(db, "SELECT price_amount, is_active FROM courses "
+	    "WHERE id = ?");
+	if (st == NULL) {
+		e = ERR_INTERNAL;
+		goto out;
+	}
+	db_bind_int64(st, 1, course_id);
+	if ((e = db_next(st)) == ERR_OK)
+		*res = db_col_int64(st, 0) != 0 ? ENROLL_FREE_NOT_FREE :
+		    !db_col_int64(st, 1) ? ENROLL_FREE_NOT_ON_SALE :
+		    ENROLL_FREE_OK;
+	db_done(st);
+	if (e != ERR_OK || *res != ENROLL_FREE_OK)
+		goto out;
+	st = db_prep(db, "INSERT INTO enrollments (user_id, course_id, source) "
+	    "VALUES (?, ?, 'free') ON CONFLICT (user_id, course_id) DO UPDATE "
+	    "SET status = 'active', source = 'free', revoked_at = NULL "
+	    "WHERE enrollments.status = 'revoked'");
+	if (st == NULL) {
+		e = ERR_INTERNAL;
+		goto out;
+	}
+	db_bind_int64(st, 1, user_id);
+	db_bind_int64(st, 2, course_id);
+	if ((e = db_run(st)) != ERR_OK)
+		goto out;
+	if (db_changes(db) == 0) {
+		*res = ENROLL_FREE_ALREADY;
+		goto out;
+	}
+	if ((e = queue_welcome(db, user_id, course_id, base_url)) != ERR_OK)
+		goto out;
+	return db_commit(db);
+out:
+	db_rollback(db);
+	return e;
+}
+
+enum err
+enrollment_active(struct db *db, int64_t user_id, int64_t course_id,
+    int *has)
+{
+	struct db_stmt *st;
+	enum err e;
+
+	*has = 0;
+	st = db_prep(db, "SELECT 1 FROM enrollments WHERE user_id = ? AND "
+	    "course_id = ? AND status = 'active'");
+	if (st == NULL)
+		return ERR_INTERNAL;
+	db_bind_int64(st, 1, user_id);
+	db_bind_int64(st, 2, course_id);
+	e = db_next(st);
+	db_done(st);
+	if (e == ERR_OK)
+		*has = 1;
+	return e == ERR_NOTFOUND ? ERR_OK : e;
+}
+
+enum err
+enrollment_list(struct db *db, struct arena *a, int64_t user_id,
+    int64_t page, int per_page, struct course **out, size_t *n,
+    int *has_more)
+{
+	struct db_stmt *st;
+	int64_t *ids;
+	size_t count = 0;
+	enum err e;
+
+	*n = 0;
+	*has_more = 0;
+	if (page < 1)
+		page = 1;
+	ids = arena_alloc(a, (size_t)per_page * sizeof(*ids));
+	*out = arena_alloc(a, (size_t)per_page * sizeof(**out));
+	st = db_prep(db, "SELECT course_id FROM enrollments WHERE user_id = ? "
+	    "AND status = 'active' ORDER BY granted_at DESC, id DESC "
+	    "LIMIT ? OFFSET ?");
+	if (ids == NULL || *out == NULL || st == NULL)
+		return ERR_INTERNAL;
+	db_bind_int64(st, 1, user_id);
+	db_bind_int64(st, 2, per_page + 1);
+	db_bind_int64(st, 3, (page - 1) * per_page);
+	while ((e = db_next(st)) == ERR_OK) {
+		if (count == (size_t)per_page) {
+			*has_more = 1;
+			continue;
+		}
+		ids[count++] = db_col_int64(st, 0);
+	}
+	db_done(st);
+	if (e != ERR_NOTFOUND)
+		return e;
+	for (size_t i = 0; i < count; i++) {
+		if ((e = catalog_get_by_id(db, a, ids[i], &(*out)[*n])) != ERR_OK)
+			return e;
+		(*n)++;
+	}
+	return ERR_OK;
+}

@@ -1,0 +1,27 @@
+/* Mail through a transactional outbox: mail_queue() writes the message in
+ * the caller's transaction, next to the change it reports, so a message is
+ * sent if and only if that change committed; mail_deliver_due() sends what
+ * is due (SMTP over libcurl, or .eml files when no server is configured),
+ * retrying failures with backoff and never sending a message twice. */
+#ifndef ENROLL_MAIL_H
+#define ENROLL_MAIL_H
+
+#include <stdint.h>
+
+#include "err.h"
+
+struct db;
+struct config;
+
+/* Queues a message.  dedupe_key names the event it reports
+ * ("order-paid-42"): queuing the same key again does nothing. */
+enum err mail_queue(struct db *db, const char *dedupe_key, const char *to,
+    const char *subject, const char *body);
+
+/* Sends up to limit due messages at time now.  *sent and *failed count
+ * this run's outcomes.  A failure is retried later with backoff and given
+ * up after a number of attempts (status 'failed'). */
+enum err mail_deliver_due(struct db *db, const struct config *cfg,
+    int64_t now, int limit, int *sent, int *failed);
+
+#endif
