@@ -25,12 +25,6 @@ CPPFLAGS += -Ilib -Icgi-bin -I$(BUILD)/gen -D_GNU_SOURCE
 CFLAGS   += -std=c11 $(OPT) $(WARN) $(PKG_CFLAGS)
 LDLIBS   += $(PKG_LIBS) -lm
 
-# Debian packages the build, the store and the tests need.
-DEB_PKGS = pkg-config libfcgi-dev libsqlite3-dev libcurl4-openssl-dev \
-	   libcjson-dev libsodium-dev libcmocka-dev libmicrohttpd-dev \
-	   nginx sqlite3 curl wrk clang libclang-rt-14-dev nodejs npm \
-	   chromium chromium-driver
-
 LIB_SRC  := $(wildcard lib/*.c)
 LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/%.o) $(BUILD)/gen/embedded.o
 LIB      := $(BUILD)/libenroll.a
@@ -51,22 +45,9 @@ MIGRATIONS := $(sort $(wildcard sql/*.sql))
 
 all: $(LIB) $(PROG_BIN) $(EMU_BIN) $(BUILD)/bin/noop-fcgi
 
-# Installs the Debian packages that are missing (as root), or says how.
+# Installs what is missing (as root), or says how: t/deps.sh.
 deps:
-	@missing=""; for p in $(DEB_PKGS); do \
-	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'ok installed' || missing="$$missing $$p"; \
-	done; \
-	if [ -n "$$missing" ]; then \
-	  if [ "$$(id -u)" = 0 ]; then \
-	    echo "deps: installing$$missing"; \
-	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing >/dev/null || exit 1; \
-	  else \
-	    echo "deps: missing packages; run: sudo apt-get install -y$$missing"; exit 1; \
-	  fi; \
-	fi
-	@[ -d t/node_modules/stripe ] && [ -d t/node_modules/playwright-core ] || \
-	  (cd t && npm install --no-audit --no-fund --silent >/dev/null) || \
-	  { echo "deps: npm install in t/ failed"; exit 1; }
+	@sh t/deps.sh
 
 $(BUILD)/%.o: %.c $(wildcard lib/*.h cgi-bin/*.h t/unit/*.h) | $(BUILD)/gen/embedded.h
 	@mkdir -p $(dir $@)
