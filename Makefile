@@ -43,7 +43,7 @@ MIGRATIONS := $(sort $(wildcard sql/*.sql))
 
 .PHONY: all deps run test test-unit test-e2e bench install clean fuzz
 
-all: $(LIB) $(PROG_BIN) $(EMU_BIN) $(BUILD)/bin/noop-fcgi
+all: $(LIB) $(PROG_BIN) $(EMU_BIN) $(BUILD)/bin/noop-fcgi $(BUILD)/bin/sqlite-tx-rate
 
 # Installs what is missing (as root), or says how: t/deps.sh.
 deps:
@@ -78,6 +78,10 @@ $(BUILD)/bin/stripe-emu: $(EMU_SRC:%.c=$(BUILD)/%.o) $(LIB)
 	$(CC) $(CFLAGS) -o $@ $(EMU_SRC:%.c=$(BUILD)/%.o) $(LIB) $(LDFLAGS) $(LDLIBS) $(shell pkg-config --libs libmicrohttpd 2>/dev/null)
 
 $(BUILD)/bin/noop-fcgi: $(BUILD)/t/bench/noop.o $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -o $@ $< $(LIB) $(LDFLAGS) $(LDLIBS)
+
+$(BUILD)/bin/sqlite-tx-rate: $(BUILD)/t/bench/sqlite_tx_rate.o $(LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -o $@ $< $(LIB) $(LDFLAGS) $(LDLIBS)
 

@@ -44,10 +44,7 @@ course_type_valid(const char *name)
 #define COURSE_COLS "c.id, c.slug, c.title, c.summary, c.description, " \
 	"c.course_type, c.level, c.instructor, c.price_amount, c.currency, " \
 	"c.is_active, coalesce(c.capacity, 0), coalesce(c.starts_at, 0), " \
-	"coalesce(c.enroll_deadline, 0), " \
-	"(SELECT count(*) FROM lessons l WHERE l.course_id = c.id), " \
-	"(SELECT coalesce(sum(l.duration_minutes), 0) FROM lessons l " \
-	"WHERE l.course_id = c.id)"
+	"coalesce(c.enroll_deadline, 0), c.lesson_count, c.total_minutes"
 
 /* Copies the COURSE_COLS of the current row into *c; ERR_INTERNAL on OOM. */
 static enum err

@@ -8,6 +8,27 @@
 #include "url.h"
 #include "view.h"
 
+/* Members whose keys are literals and whose strings live in the request
+ * arena are added without copies: a page of courses builds hundreds of
+ * them, and the context is always freed before the arena. */
+static void
+add_str(cJSON *o, const char *key, const char *val)
+{
+	cJSON_AddItemToObjectCS(o, key, cJSON_CreateStringReference(val));
+}
+
+static void
+add_num(cJSON *o, const char *key, double val)
+{
+	cJSON_AddItemToObjectCS(o, key, cJSON_CreateNumber(val));
+}
+
+static void
+add_bool(cJSON *o, const char *key, int val)
+{
+	cJSON_AddItemToObjectCS(o, key, cJSON_CreateBool(val));
+}
+
 cJSON *
 view_course(struct arena *a, const struct course *c)
 {
@@ -15,30 +36,29 @@ view_course(struct arena *a, const struct course *c)
 	const char *url = url_segment(a, "/courses/", c->slug);
 
 	price = money_json(c->price_amount, c->currency);
-	if (o == NULL || price == NULL || url == NULL ||
-	    !cJSON_AddItemToObject(o, "price", price)) {
+	if (o == NULL || price == NULL || url == NULL) {
 		cJSON_Delete(price);
 		cJSON_Delete(o);
 		return NULL;
 	}
-	cJSON_AddNumberToObject(o, "id", (double)c->id);
-	cJSON_AddStringToObject(o, "slug", c->slug);
-	cJSON_AddStringToObject(o, "url", url);
-	cJSON_AddStringToObject(o, "title", c->title);
-	cJSON_AddStringToObject(o, "summary", c->summary);
-	cJSON_AddStringToObject(o, "description", c->description);
-	cJSON_AddStringToObject(o, "type", c->type);
-	cJSON_AddStringToObject(o, "type_label", course_type_label(c->type));
-	cJSON_AddStringToObject(o, "level", c->level);
-	cJSON_AddStringToObject(o, "instructor", c->instructor);
-	cJSON_AddBoolToObject(o, "is_free", c->price_amount == 0);
-	cJSON_AddBoolToObject(o, "is_active", c->is_active);
-	cJSON_AddNumberToObject(o, "capacity", (double)c->capacity);
-	cJSON_AddNumberToObject(o, "starts_at", (double)c->starts_at);
-	cJSON_AddNumberToObject(o, "enroll_deadline",
-	    (double)c->enroll_deadline);
-	cJSON_AddNumberToObject(o, "lesson_count", (double)c->lesson_count);
-	cJSON_AddNumberToObject(o, "total_minutes", (double)c->total_minutes);
+	cJSON_AddItemToObjectCS(o, "price", price);
+	add_num(o, "id", (double)c->id);
+	add_str(o, "slug", c->slug);
+	add_str(o, "url", url);
+	add_str(o, "title", c->title);
+	add_str(o, "summary", c->summary);
+	add_str(o, "description", c->description);
+	add_str(o, "type", c->type);
+	add_str(o, "type_label", course_type_label(c->type));
+	add_str(o, "level", c->level);
+	add_str(o, "instructor", c->instructor);
+	add_bool(o, "is_free", c->price_amount == 0);
+	add_bool(o, "is_active", c->is_active);
+	add_num(o, "capacity", (double)c->capacity);
+	add_num(o, "starts_at", (double)c->starts_at);
+	add_num(o, "enroll_deadline", (double)c->enroll_deadline);
+	add_num(o, "lesson_count", (double)c->lesson_count);
+	add_num(o, "total_minutes", (double)c->total_minutes);
 	return o;
 }
 

@@ -139,7 +139,13 @@ run)
 	echo "enroll is serving http://127.0.0.1:$port/  (database $ENROLL_DB, logs in $run)"
 	[ -f "$run/stripe-emu.pid" ] && echo "payments go to the local Stripe emulator at $STRIPE_API_BASE (test card 4242 4242 4242 4242)"
 	echo "Ctrl-C stops everything."
-	while :; do sleep 1; done
+	# The operator's periodic jobs: deliver mail (to $ENROLL_MAIL_DIR as
+	# .eml files unless ENROLL_SMTP_URL is set) and expire stale checkouts.
+	while :; do
+		"$build/bin/enrollctl" send-mail >>"$run/enrollctl.log" 2>&1 || true
+		"$build/bin/enrollctl" expire-orders >>"$run/enrollctl.log" 2>&1 || true
+		sleep 10
+	done
 	;;
 start)
 	build=$2 run=$3
