@@ -8,6 +8,9 @@
 
 #include "log.h"
 
+static void log_line(const char *, const char *, const char *, va_list)
+    __attribute__((format(printf, 3, 0)));
+
 static void
 log_line(const char *level, const char *rid, const char *fmt, va_list ap)
 {

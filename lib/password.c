@@ -16,9 +16,12 @@
 /* A hash made with the parameters above for a random password that was
  * then thrown away: verifying against it costs what a real check costs.
  * password_needs_rehash() of it must be 0 (test_accounts checks). */
-const char password_dummy_hash[] =
+/* Sized as libsodium declares its argument: crypto_pwhash_STRBYTES. */
+const char password_dummy_hash[128] =
     "$argon2id$v=19$m=19456,t=2,p=1$S6x1A04e9SRn4T9cLygCeQ$"
     "VkACUUJQLIaITf/eAj1zeoNSax2bk80wSLCSOOtYtds";
+_Static_assert(sizeof(password_dummy_hash) == crypto_pwhash_STRBYTES,
+    "the dummy hash is sized as libsodium reads it");
 
 /* Counts UTF-8 code points: every byte that is not a continuation byte. */
 static size_t

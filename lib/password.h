@@ -31,7 +31,7 @@ void password_verify_dummy(const char *pw);
 
 /* The hash password_verify_dummy() checks against; public only so that a
  * test can see it was made with the current parameters. */
-extern const char password_dummy_hash[];
+extern const char password_dummy_hash[128];	/* crypto_pwhash_STRBYTES */
 
 /* Returns 1 when hash was made with other parameters than the current
  * ones (so it should be replaced at the next login), else 0. */

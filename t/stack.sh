@@ -144,7 +144,8 @@ run)
 	while :; do
 		"$build/bin/enrollctl" send-mail >>"$run/enrollctl.log" 2>&1 || true
 		"$build/bin/enrollctl" expire-orders >>"$run/enrollctl.log" 2>&1 || true
-		sleep 10
+		# In the background, so that Ctrl-C's trap runs at once.
+		sleep 10 & wait $! || true
 	done
 	;;
 start)
