@@ -6,32 +6,31 @@
 #include "enrollment.h"
 #include "mail.h"
 
-static enum err
-queue_welcome(struct db *db, int64_t user_id, int64_t course_id,
+enum err
+enrollment_queue_welcome(struct db *db, int64_t user_id, int64_t course_id,
     const char *base_url)
 {
 	struct db_stmt *st;
 	struct buf body = { 0 }, subj = { 0 };
-	char key[80], to[320] = "";
+	char key[80], to[MAIL_ADDR_MAX], name[MAIL_NAME_MAX];
 	enum err e;
 
-	st = db_prep(db, "SELECT u.email, u.name, c.title, c.slug FROM users u, "
-	    "courses c WHERE u.id = ? AND c.id = ?");
+	if ((e = mail_recipient(db, user_id, to, name)) != ERR_OK)
+		return e == ERR_NOTFOUND ? ERR_INTERNAL : e;
+	st = db_prep(db, "SELECT title, slug FROM courses WHERE id = ?");
 	if (st == NULL)
 		return ERR_INTERNAL;
-	db_bind_int64(st, 1, user_id);
-	db_bind_int64(st, 2, course_id);
+	db_bind_int64(st, 1, course_id);
 	if ((e = db_next(st)) == ERR_OK) {
-		snprintf(to, sizeof(to), "%s", db_col_text(st, 0));
 		buf_printf(&body, "Hello %s,\n\nwelcome to %s. Start here:\n"
 		    "%s/courses/%s\n\nYour courses: %s/account/my-courses\n",
-		    db_col_text(st, 1), db_col_text(st, 2), base_url,
-		    db_col_text(st, 3), base_url);
-		buf_printf(&subj, "Welcome to %s", db_col_text(st, 2));
+		    name, db_col_text(st, 0), base_url, db_col_text(st, 1),
+		    base_url);
+		buf_printf(&subj, "Welcome to %s", db_col_text(st, 0));
 	}
 	db_done(st);
 	if (e == ERR_OK) {
-		snprintf(key, sizeof(key), "welcome-free-%lld-%lld",
+		snprintf(key, sizeof(key), "welcome-%lld-%lld",
 		    (long long)user_id, (long long)course_id);
 		e = body.oom || subj.oom ? ERR_INTERNAL :
 		    mail_queue(db, key, to, subj.data, body.data);
@@ -80,7 +79,8 @@ enrollment_free(struct db *db, int64_t user_id, int64_t course_id,
 		*res = ENROLL_FREE_ALREADY;
 		goto out;
 	}
-	if ((e = queue_welcome(db, user_id, course_id, base_url)) != ERR_OK)
+	if ((e = enrollment_queue_welcome(db, user_id, course_id,
+	    base_url)) != ERR_OK)
 		goto out;
 	return db_commit(db);
 out:

@@ -23,6 +23,11 @@ enum enroll_free_result {
 enum err enrollment_free(struct db *db, int64_t user_id, int64_t course_id,
     const char *base_url, enum enroll_free_result *res);
 
+/* Queues the welcome mail of user_id to course_id (once per user and
+ * course, whatever grants the access), in the caller's transaction. */
+enum err enrollment_queue_welcome(struct db *db, int64_t user_id,
+    int64_t course_id, const char *base_url);
+
 /* Sets *has to 1 when user_id has active access to course_id. */
 enum err enrollment_active(struct db *db, int64_t user_id, int64_t course_id,
     int *has);

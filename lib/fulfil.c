@@ -7,6 +7,7 @@
 
 #include "buf.h"
 #include "db.h"
+#include "enrollment.h"
 #include "fulfil.h"
 #include "log.h"
 #include "mail.h"
@@ -63,27 +64,18 @@ load_order_row(struct db *db, int64_t id, struct order_row *r)
 	return e;
 }
 
-/* Queues the confirmation and one welcome per course, keyed so that they
- * are queued once whatever calls fulfilment. */
+/* Queues the order confirmation (a receipt with a link to each course),
+ * keyed by the order so that it is queued once whoever fulfils. */
 static enum err
 queue_paid_mail(struct db *db, int64_t order_id, const struct order_row *r,
     const char *base_url)
 {
 	struct db_stmt *st;
 	struct buf body = { 0 }, key = { 0 }, subj = { 0 };
-	char to[320] = "", name[200] = "";
+	char to[MAIL_ADDR_MAX], name[MAIL_NAME_MAX];
 	enum err e;
 
-	st = db_prep(db, "SELECT email, name FROM users WHERE id = ?");
-	if (st == NULL)
-		return ERR_INTERNAL;
-	db_bind_int64(st, 1, r->user_id);
-	if ((e = db_next(st)) == ERR_OK) {
-		snprintf(to, sizeof(to), "%s", db_col_text(st, 0));
-		snprintf(name, sizeof(name), "%s", db_col_text(st, 1));
-	}
-	db_done(st);
-	if (e != ERR_OK)
+	if ((e = mail_recipient(db, r->user_id, to, name)) != ERR_OK)
 		return e == ERR_NOTFOUND ? ERR_INTERNAL : e;
 	buf_printf(&body, "Hello %s,\n\nthank you for your order %s.\n\n",
 	    name, r->number);
@@ -120,6 +112,33 @@ out:
 	buf_free(&key);
 	buf_free(&subj);
 	return e;
+}
+
+/* One welcome mail per course the order gives access to. */
+static enum err
+queue_welcomes(struct db *db, int64_t order_id, int64_t user_id,
+    const char *base_url)
+{
+	struct db_stmt *st;
+	int64_t courses[64];
+	size_t n = 0;
+	enum err e;
+
+	st = db_prep(db, "SELECT course_id FROM order_items WHERE order_id = ? "
+	    "ORDER BY id LIMIT 64");
+	if (st == NULL)
+		return ERR_INTERNAL;
+	db_bind_int64(st, 1, order_id);
+	while ((e = db_next(st)) == ERR_OK)
+		courses[n++] = db_col_int64(st, 0);
+	db_done(st);
+	if (e != ERR_NOTFOUND)
+		return e;
+	for (size_t i = 0; i < n; i++)
+		if ((e = enrollment_queue_welcome(db, user_id, courses[i],
+		    base_url)) != ERR_OK)
+			return e;
+	return ERR_OK;
 }
 
 /* The grant itself: order paid, enrollments, redemption, cart emptied of
@@ -179,7 +198,9 @@ grant(struct db *db, int64_t order_id, const struct order_row *r,
 	db_bind_int64(st, 1, r->user_id);
 	if ((e = db_run(st)) != ERR_OK)
 		return e;
-	return queue_paid_mail(db, order_id, r, base_url);
+	if ((e = queue_paid_mail(db, order_id, r, base_url)) != ERR_OK)
+		return e;
+	return queue_welcomes(db, order_id, r->user_id, base_url);
 }
 
 /* Records the payment intent of a payment we will not honour as is. */
@@ -293,21 +314,11 @@ static enum err
 queue_refund_mail(struct db *db, int64_t order_id, const struct order_row *r,
     int64_t amount, const char *base_url)
 {
-	struct db_stmt *st;
 	struct buf body = { 0 }, key = { 0 }, subj = { 0 };
-	char to[320] = "", name[200] = "";
+	char to[MAIL_ADDR_MAX], name[MAIL_NAME_MAX];
 	enum err e;
 
-	st = db_prep(db, "SELECT email, name FROM users WHERE id = ?");
-	if (st == NULL)
-		return ERR_INTERNAL;
-	db_bind_int64(st, 1, r->user_id);
-	if ((e = db_next(st)) == ERR_OK) {
-		snprintf(to, sizeof(to), "%s", db_col_text(st, 0));
-		snprintf(name, sizeof(name), "%s", db_col_text(st, 1));
-	}
-	db_done(st);
-	if (e != ERR_OK)
+	if ((e = mail_recipient(db, r->user_id, to, name)) != ERR_OK)
 		return e == ERR_NOTFOUND ? ERR_INTERNAL : e;
 	buf_printf(&body, "Hello %s,\n\nwe have refunded ", name);
 	money_format(&body, amount, r->currency);

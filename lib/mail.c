@@ -34,6 +34,25 @@ mail_queue(struct db *db, const char *dedupe_key, const char *to,
 	return db_run(st);
 }
 
+enum err
+mail_recipient(struct db *db, int64_t user_id, char to[MAIL_ADDR_MAX],
+    char name[MAIL_NAME_MAX])
+{
+	struct db_stmt *st;
+	enum err e;
+
+	st = db_prep(db, "SELECT email, name FROM users WHERE id = ?");
+	if (st == NULL)
+		return ERR_INTERNAL;
+	db_bind_int64(st, 1, user_id);
+	if ((e = db_next(st)) == ERR_OK) {
+		snprintf(to, MAIL_ADDR_MAX, "%s", db_col_text(st, 0));
+		snprintf(name, MAIL_NAME_MAX, "%s", db_col_text(st, 1));
+	}
+	db_done(st);
+	return e;
+}
+
 struct message {
 	int64_t id;		/* outbox.id */
 	char to[320];		/* recipient */

@@ -18,6 +18,13 @@ struct config;
 enum err mail_queue(struct db *db, const char *dedupe_key, const char *to,
     const char *subject, const char *body);
 
+/* Copies the address and name of user_id into to and name (sizes below,
+ * always terminated).  ERR_NOTFOUND when there is no such user. */
+#define MAIL_ADDR_MAX 320
+#define MAIL_NAME_MAX 200
+enum err mail_recipient(struct db *db, int64_t user_id,
+    char to[MAIL_ADDR_MAX], char name[MAIL_NAME_MAX]);
+
 /* Sends up to limit due messages at time now.  *sent and *failed count
  * this run's outcomes.  A failure is retried later with backoff and given
  * up after a number of attempts (status 'failed'). */

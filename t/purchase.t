@@ -97,15 +97,25 @@ subtest 'a student buys two courses with a coupon' => sub {
 	is($s->sql_one('SELECT count(*) FROM enrollments WHERE user_id = ?1', $uid), 2, 'grants nothing more');
 	is($s->sql_one(q{SELECT count(*) FROM outbox WHERE to_addr = ?1 AND subject LIKE 'Your order%'}, $email), 1, 'one confirmation mail queued');
 
+	is($s->sql_one(q{SELECT count(*) FROM outbox WHERE to_addr = ?1 AND subject LIKE 'Welcome to%'}, $email), 2, 'and a welcome for each course');
 	is($s->enrollctl('send-mail'), 0, 'enrollctl send-mail delivers');
-	my ($file) = glob($s->cfg('ENROLL_MAIL_DIR') . '/*.eml');
-	my $mail = do { local $/; open my $fh, '<', $file or die; <$fh> };
-	like($mail, qr/^To: \Q$email\E/m, 'the mail goes to the student');
+	my %mail;
+	for my $f (glob($s->cfg('ENROLL_MAIL_DIR') . '/*.eml')) {
+		open my $fh, '<', $f or die;
+		local $/;
+		my $text = <$fh>;
+		my ($subject) = $text =~ /^Subject: (.*?)\r?$/m;
+		$mail{$subject} = $text;
+	}
+	is(scalar keys %mail, 3, 'three messages written');
+	my $mail = $mail{"Your order $num is confirmed"} // '';
+	like($mail, qr/^To: \Q$email\E/m, 'the confirmation goes to the student');
 	like($mail, qr/\Q$num\E/, 'names the order');
 	like($mail, qr/\$142\.40/, 'and the total paid');
+	like($mail{'Welcome to Payments Engineering'} // '', qr{/courses/payments-engineering}, 'the welcome links to the course');
 	is($s->sql_one(q{SELECT count(*) FROM outbox WHERE status = 'pending'}), 0, 'nothing left to send');
 	is($s->enrollctl('send-mail'), 0, 'a second run');
-	is(scalar(() = glob($s->cfg('ENROLL_MAIL_DIR') . '/*.eml')), 1, 'sends nothing twice');
+	is(scalar(() = glob($s->cfg('ENROLL_MAIL_DIR') . '/*.eml')), 3, 'sends nothing twice');
 };
 
 subtest 'the webhook alone fulfils when the student never returns' => sub {
