@@ -421,17 +421,14 @@ static enum err
 h_orders(struct req *rq, struct resp *rs)
 {
 	struct order *os;
-	int64_t page = 1;
+	int64_t page;
 	size_t n;
 	int more;
 	cJSON *ctx, *arr, *o;
 	enum err e;
 
-	if (field_bad(rq, "page"))
-		return ERR_INVALID;
-	field_int(rq, "page", &page);
-	if (page < 1)
-		page = 1;
+	if ((e = field_page(rq, &page)) != ERR_OK)
+		return e;
 	if ((e = order_list(rq->w->db, rq->arena, rq->user->id, page,
 	    ORDERS_PER_PAGE, &os, &n, &more)) != ERR_OK)
 		return e;
@@ -443,7 +440,8 @@ h_orders(struct req *rq, struct resp *rs)
 			return ERR_INTERNAL;
 		cJSON_AddItemToArray(arr, o);
 	}
-	if ((e = view_pager(rq->arena, ctx, "/payment/orders", NULL, page, more)) != ERR_OK)
+	if ((e = view_pager(rq->arena, ctx, "/payment/orders", NULL, page,
+	    more)) != ERR_OK)
 		return e;
 	rs->tmpl = "payment/orders.html";
 	return ERR_OK;
@@ -473,17 +471,14 @@ static enum err
 h_my_courses(struct req *rq, struct resp *rs)
 {
 	struct course *cs;
-	int64_t page = 1;
+	int64_t page;
 	size_t n;
 	int more;
 	cJSON *ctx, *arr, *o;
 	enum err e;
 
-	if (field_bad(rq, "page"))
-		return ERR_INVALID;
-	field_int(rq, "page", &page);
-	if (page < 1)
-		page = 1;
+	if ((e = field_page(rq, &page)) != ERR_OK)
+		return e;
 	if ((e = enrollment_list(rq->w->db, rq->arena, rq->user->id, page,
 	    COURSES_PER_PAGE, &cs, &n, &more)) != ERR_OK)
 		return e;
@@ -496,8 +491,7 @@ h_my_courses(struct req *rq, struct resp *rs)
 		cJSON_AddItemToArray(arr, o);
 	}
 	if ((e = view_pager(rq->arena, ctx, "/account/my-courses", NULL,
-	    page, more)) !=
-	    ERR_OK)
+	    page, more)) != ERR_OK)
 		return e;
 	rs->tmpl = "account/my_courses.html";
 	return ERR_OK;

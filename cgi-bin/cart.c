@@ -71,14 +71,13 @@ h_catalog(struct req *rq, struct resp *rs)
 	enum err e;
 
 	if (field_bad(rq, "type") || field_bad(rq, "q") ||
-	    field_bad(rq, "page")) {
+	    field_page(rq, &q.page) != ERR_OK) {
 		rs->message = "That filter is not valid. Choose a course type "
 		    "from the list and search with words.";
 		return ERR_INVALID;
 	}
 	q.type = field_str(rq, "type");
 	q.search = field_str(rq, "q");
-	field_int(rq, "page", &q.page);
 	if (q.type != NULL && !course_type_valid(q.type)) {
 		rs->message = "There is no such course type.";
 		return ERR_INVALID;
@@ -92,7 +91,7 @@ h_catalog(struct req *rq, struct resp *rs)
 	    (e = add_courses(rq, ctx, cs, n)) != ERR_OK ||
 	    (e = add_type_filter(ctx, q.type)) != ERR_OK ||
 	    (e = view_pager(rq->arena, ctx, "/courses", filters,
-	    q.page < 1 ? 1 : q.page, has_more)) != ERR_OK)
+	    q.page, has_more)) != ERR_OK)
 		return ERR_INTERNAL;
 	if (q.search != NULL)
 		cJSON_AddStringToObject(ctx, "q", q.search);
@@ -143,16 +142,15 @@ h_pricing(struct req *rq, struct resp *rs)
 	cJSON *ctx;
 	enum err e;
 
-	if (field_bad(rq, "page"))
-		return ERR_INVALID;
-	field_int(rq, "page", &q.page);
+	if ((e = field_page(rq, &q.page)) != ERR_OK)
+		return e;
 	if ((e = catalog_list(rq->w->db, rq->arena, &q, &cs, &n,
 	    &has_more)) != ERR_OK)
 		return e;
 	if ((ctx = resp_ctx(rs)) == NULL ||
 	    add_courses(rq, ctx, cs, n) != ERR_OK ||
 	    view_pager(rq->arena, ctx, "/payment/pricing", NULL,
-	    q.page < 1 ? 1 : q.page, has_more) != ERR_OK)
+	    q.page, has_more) != ERR_OK)
 		return ERR_INTERNAL;
 	rs->tmpl = "cart/pricing.html";
 	return ERR_OK;

@@ -229,3 +229,14 @@ field_raw(const struct req *rq, const char *name)
 
 	return fv != NULL ? fv->raw : NULL;
 }
+
+enum err
+field_page(const struct req *rq, int64_t *page)
+{
+	*page = 1;
+	if (field_bad(rq, "page"))
+		return ERR_INVALID;
+	if (field_int(rq, "page", page) && *page < 1)
+		*page = 1;
+	return ERR_OK;
+}

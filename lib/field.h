@@ -58,6 +58,10 @@ int field_int(const struct req *rq, const char *name, int64_t *out);
 /* Returns 1 when name was sent but failed its validator. */
 int field_bad(const struct req *rq, const char *name);
 
+/* Reads the declared F_INT field "page" of a listing into *page: 1 when
+ * absent or 0; ERR_INVALID when it was sent but is not a number. */
+enum err field_page(const struct req *rq, int64_t *page);
+
 /* Returns the value as sent (for re-filling a form after an error), or
  * NULL.  Never use it for anything but echoing into an escaped page. */
 const char *field_raw(const struct req *rq, const char *name);
