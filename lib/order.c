@@ -220,6 +220,24 @@ insert_items_and_reservation(struct db *db, const struct order_request *rq,
 	return db_run(st);
 }
 
+static enum err
+pending_of(struct db *db, int64_t user_id, int64_t *id)
+{
+	struct db_stmt *st;
+	enum err e;
+
+	*id = 0;
+	st = db_prep(db, "SELECT id FROM orders WHERE user_id = ? AND "
+	    "status = 'pending' LIMIT 1");
+	if (st == NULL)
+		return ERR_INTERNAL;
+	db_bind_int64(st, 1, user_id);
+	if ((e = db_next(st)) == ERR_OK)
+		*id = db_col_int64(st, 0);
+	db_done(st);
+	return e == ERR_NOTFOUND ? ERR_OK : e;
+}
+
 enum err
 order_create(struct db *db, struct arena *a, const struct order_request *rq,
     struct order *o, struct order_refusal *why)
@@ -243,6 +261,16 @@ order_create(struct db *db, struct arena *a, const struct order_request *rq,
 		return ERR_INTERNAL;
 	if ((e = db_begin(db)) != ERR_OK)
 		return e;
+	/* Under the write lock: a second tab's checkout that got here first
+	 * has its pending order, and one checkout at a time is the rule. */
+	if ((e = pending_of(db, rq->user_id, &why->pending_order_id)) != ERR_OK)
+		goto out;
+	if (why->pending_order_id != 0) {
+		why->message = "Your checkout is already under way in another "
+		    "window. Finish it there, or try again in a minute.";
+		e = ERR_CONFLICT;
+		goto out;
+	}
 	for (i = 0; i < rq->ncourses; i++) {
 		e = price_course(db, a, rq, rq->course_ids[i], &lines[i],
 		    &o->items[i], &o->currency, why);

@@ -72,6 +72,8 @@ struct order_request {
 struct order_refusal {
 	enum coupon_verdict coupon;	/* COUPON_OK unless the coupon failed */
 	int64_t course_id;		/* a course that cannot be bought, 0 */
+	int64_t pending_order_id;	/* the user's checkout already under
+					   way (a second tab), 0 */
 	const char *message;		/* plain words, static */
 };
 
@@ -79,7 +81,9 @@ struct order_refusal {
  * courses (active, one currency, not already owned), applies and reserves
  * the coupon (its limits counted with other reservations, so concurrent
  * checkouts never exceed them).  ERR_CONFLICT with *why filled when the cart
- * cannot be bought as it is.  *o lives in the arena. */
+ * cannot be bought as it is, or when the user has a pending order already
+ * (why->pending_order_id: a concurrent checkout made it; the caller retires
+ * or resumes that one first).  *o lives in the arena. */
 enum err order_create(struct db *db, struct arena *a,
     const struct order_request *rq, struct order *o, struct order_refusal *why);
 

@@ -179,6 +179,24 @@ subtest 'a coupon with one use left and twenty concurrent checkouts' => sub {
 	is($s->sql_one(q{SELECT count(*) FROM orders WHERE coupon_id = ?1}, $cid), 1, 'exactly one discounted order');
 };
 
+subtest 'five simultaneous clicks on checkout make one order' => sub {
+	my ($b, $uid) = $s->student;
+	add_to_cart($b, $c_prog);
+	$b->csrf('/payment/cart');
+	my @kids;
+	for (1 .. 5) {
+		my $pid = fork // die;
+		if (!$pid) { my $r = $b->post('/payment/checkout', {}); POSIX::_exit($r->{status} == 303 ? 0 : 1) }
+		push @kids, $pid;
+	}
+	my $ok = 0;
+	for (@kids) { waitpid($_, 0); $ok++ if $? == 0 }
+	is($ok, 5, 'every click is answered with a redirect');
+	is($s->sql_one('SELECT count(*) FROM orders WHERE user_id = ?1', $uid), 1, 'one order');
+	my $cs = checkout($b);
+	is($cs, $s->sql_one('SELECT stripe_session_id FROM orders WHERE user_id = ?1', $uid), 'and one session, which a later click reuses');
+};
+
 subtest 'Stripe answering 500 once still makes one session' => sub {
 	my ($b, $uid) = $s->student;
 	add_to_cart($b, $c_test);
