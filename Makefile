@@ -41,7 +41,9 @@ FUZZ_BIN := $(FUZZ_SRC:t/fuzz/%.c=$(BUILD)/fuzz/%)
 TEMPLATES := $(shell find templates -name '*.html' | sort)
 MIGRATIONS := $(sort $(wildcard sql/*.sql))
 
-.PHONY: all deps run test test-unit test-e2e bench install clean fuzz
+.PHONY: all deps run test tests-bin bench install clean fuzz
+# Objects are kept, not deleted as intermediates, so a second make is quiet.
+.SECONDARY:
 
 all: $(LIB) $(PROG_BIN) $(EMU_BIN) $(BUILD)/bin/noop-fcgi $(BUILD)/bin/sqlite-tx-rate
 
@@ -127,9 +129,12 @@ tests-bin: $(UNIT_BIN) $(TOOL_BIN)
 bench: deps all
 	@sh t/bench/bench.sh $(BUILD)
 
+# The five programs are not commands: they go to libexec; enrollctl to bin.
 install: all
-	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/enroll/static
-	install -m 755 $(PROG_BIN) $(DESTDIR)$(PREFIX)/bin/
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/libexec/enroll \
+	    $(DESTDIR)$(PREFIX)/share/enroll/static
+	install -m 755 $(BUILD)/bin/enrollctl $(DESTDIR)$(PREFIX)/bin/
+	install -m 755 $(filter-out %/enrollctl,$(PROG_BIN)) $(DESTDIR)$(PREFIX)/libexec/enroll/
 	cp -R static/. $(DESTDIR)$(PREFIX)/share/enroll/static/
 	install -m 644 nginx.conf.example $(DESTDIR)$(PREFIX)/share/enroll/
 
