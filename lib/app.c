@@ -217,12 +217,17 @@ ctx_add_common(struct req *rq, struct resp *rs)
 
 	if (ctx == NULL)
 		return ERR_INTERNAL;
-	cJSON_AddStringToObject(ctx, "csrf_token",
-	    rq->csrf_token != NULL ? rq->csrf_token : "");
-	cJSON_AddStringToObject(ctx, "path", rq->path);
-	cJSON_AddStringToObject(ctx, "request_id", rq->request_id);
+	/* These strings live in the request (arena or parameters), which
+	 * outlives the context: refer to them rather than copy them. */
+	cJSON_AddItemToObjectCS(ctx, "csrf_token", cJSON_CreateStringReference(
+	    rq->csrf_token != NULL ? rq->csrf_token : ""));
+	cJSON_AddItemToObjectCS(ctx, "path",
+	    cJSON_CreateStringReference(rq->path));
+	cJSON_AddItemToObjectCS(ctx, "request_id",
+	    cJSON_CreateStringReference(rq->request_id));
 	if (rq->flash != NULL)
-		cJSON_AddStringToObject(ctx, "flash", rq->flash);
+		cJSON_AddItemToObjectCS(ctx, "flash",
+		    cJSON_CreateStringReference(rq->flash));
 	if (rq->user != NULL) {
 		u = cJSON_AddObjectToObject(ctx, "current_user");
 		if (u == NULL)

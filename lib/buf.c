@@ -37,7 +37,8 @@ oom:
 int
 buf_append(struct buf *b, const void *p, size_t n)
 {
-	if (buf_grow(b, b->len + n) == -1)
+	/* Most appends fit: test that here and call buf_grow only when not. */
+	if ((b->oom || b->cap - b->len <= n) && buf_grow(b, b->len + n) == -1)
 		return -1;
 	if (n > 0)
 		memcpy(b->data + b->len, p, n);
@@ -86,50 +87,67 @@ buf_printf(struct buf *b, const char *fmt, ...)
 	return rc;
 }
 
+/* For each byte, its entity in html_entities when HTML escaping replaces
+ * it, else 0: one load per byte of the many escaped on every page. */
+static const unsigned char html_special[256] = {
+	['&'] = 1, ['<'] = 2, ['>'] = 3, ['"'] = 4, ['\''] = 5,
+};
+
+static const struct {
+	const char *text;	/* the entity */
+	size_t len;		/* its length */
+} html_entities[] = {
+	{ "", 0 }, { "&amp;", 5 }, { "&lt;", 4 }, { "&gt;", 4 },
+	{ "&quot;", 6 }, { "&#39;", 5 },
+};
+
 int
 buf_html_escape(struct buf *b, const char *s, size_t n)
 {
 	size_t i, start = 0;
-	const char *rep;
+	unsigned char k;
 
 	for (i = 0; i < n; i++) {
-		switch (s[i]) {
-		case '&': rep = "&amp;"; break;
-		case '<': rep = "&lt;"; break;
-		case '>': rep = "&gt;"; break;
-		case '"': rep = "&quot;"; break;
-		case '\'': rep = "&#39;"; break;
-		default: continue;
-		}
+		if ((k = html_special[(unsigned char)s[i]]) == 0)
+			continue;
 		if (buf_append(b, s + start, i - start) == -1 ||
-		    buf_puts(b, rep) == -1)
+		    buf_append(b, html_entities[k].text,
+		    html_entities[k].len) == -1)
 			return -1;
 		start = i + 1;
 	}
 	return buf_append(b, s + start, n - start);
 }
 
+static int
+url_unreserved(unsigned char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+	    (c >= '0' && c <= '9') || c == '-' || c == '_' || c == '.' ||
+	    c == '~';
+}
+
 int
 buf_url_escape(struct buf *b, const char *s, size_t n)
 {
 	static const char hex[] = "0123456789ABCDEF";
-	size_t i;
+	size_t i, start = 0;
 	unsigned char c;
+	char enc[3];
 
 	for (i = 0; i < n; i++) {
 		c = (unsigned char)s[i];
-		if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-		    (c >= '0' && c <= '9') || c == '-' || c == '_' ||
-		    c == '.' || c == '~') {
-			if (buf_putc(b, (char)c) == -1)
-				return -1;
+		if (url_unreserved(c))
 			continue;
-		}
-		if (buf_putc(b, '%') == -1 || buf_putc(b, hex[c >> 4]) == -1 ||
-		    buf_putc(b, hex[c & 15]) == -1)
+		enc[0] = '%';
+		enc[1] = hex[c >> 4];
+		enc[2] = hex[c & 15];
+		if (buf_append(b, s + start, i - start) == -1 ||
+		    buf_append(b, enc, 3) == -1)
 			return -1;
+		start = i + 1;
 	}
-	return 0;
+	return start == n ? 0 : buf_append(b, s + start, n - start);
 }
 
 void

@@ -64,45 +64,92 @@ is_form_type(const char *ct)
 	    (ct[sizeof(form) - 1] == '\0' || ct[sizeof(form) - 1] == ';');
 }
 
+/* The parameters req_init reads, found in one pass over the environment:
+ * nginx passes a few dozen, and a lookup of each would scan them all. */
+enum param {
+	P_METHOD, P_ID, P_ADDR, P_CTYPE, P_URI, P_SCRIPT, P_QUERY, P_COOKIE,
+	P_MAX
+};
+
+static const struct {
+	const char *name;	/* CGI parameter */
+	size_t len;		/* strlen(name) */
+} params[P_MAX] = {
+	[P_METHOD] = { "REQUEST_METHOD", 14 },
+	[P_ID] = { "REQUEST_ID", 10 },
+	[P_ADDR] = { "REMOTE_ADDR", 11 },
+	[P_CTYPE] = { "CONTENT_TYPE", 12 },
+	[P_URI] = { "REQUEST_URI", 11 },
+	[P_SCRIPT] = { "SCRIPT_NAME", 11 },
+	[P_QUERY] = { "QUERY_STRING", 12 },
+	[P_COOKIE] = { "HTTP_COOKIE", 11 },
+};
+
+/* Stores in v[p] the value of the first occurrence of each parameter p
+ * in env (NULL when absent), as req_param() would find it. */
+static void
+params_read(char **env, const char *v[P_MAX])
+{
+	const char *eq;
+	size_t n;
+	int p;
+
+	for (p = 0; p < P_MAX; p++)
+		v[p] = NULL;
+	for (; env != NULL && *env != NULL; env++) {
+		if ((eq = strchr(*env, '=')) == NULL)
+			continue;
+		n = (size_t)(eq - *env);
+		for (p = 0; p < P_MAX; p++) {
+			if (params[p].len == n && v[p] == NULL &&
+			    memcmp(*env, params[p].name, n) == 0) {
+				v[p] = eq + 1;
+				break;
+			}
+		}
+	}
+}
+
 void
 req_init(struct req *rq, struct arena *a, char **env, const char *body,
     size_t body_len)
 {
-	const char *qs, *uri;
+	const char *qs, *uri, *v[P_MAX];
 	enum err e;
 
 	memset(rq, 0, sizeof(*rq));
 	rq->arena = a;
 	rq->env = env;
-	rq->method = method_of(req_param(rq, "REQUEST_METHOD"));
-	rq->request_id = req_param(rq, "REQUEST_ID");
+	params_read(env, v);
+	rq->method = method_of(v[P_METHOD]);
+	rq->request_id = v[P_ID];
 	if (rq->request_id == NULL || *rq->request_id == '\0')
 		rq->request_id = "-";
-	rq->remote_addr = req_param(rq, "REMOTE_ADDR");
+	rq->remote_addr = v[P_ADDR];
 	if (rq->remote_addr == NULL)
 		rq->remote_addr = "";
-	rq->content_type = req_param(rq, "CONTENT_TYPE");
+	rq->content_type = v[P_CTYPE];
 	if (rq->content_type == NULL)
 		rq->content_type = "";
 	rq->body = body != NULL ? body : "";
 	rq->body_len = body != NULL ? body_len : 0;
 	rq->path = "/";
 
-	uri = req_param(rq, "REQUEST_URI");
+	uri = v[P_URI];
 	if (uri == NULL)
-		uri = req_param(rq, "SCRIPT_NAME");
+		uri = v[P_SCRIPT];
 	if ((e = parse_path(rq, uri)) != ERR_OK) {
 		rq->parse_err = e;
 		return;
 	}
-	qs = req_param(rq, "QUERY_STRING");
+	qs = v[P_QUERY];
 	if (qs != NULL && (e = form_parse(a, qs, strlen(qs),
 	    &form_limits_default, &rq->query)) != ERR_OK) {
 		rq->parse_err = e;
 		return;
 	}
-	if ((e = cookie_parse(a, req_param(rq, "HTTP_COOKIE"),
-	    &form_limits_default, &rq->cookies)) != ERR_OK) {
+	if ((e = cookie_parse(a, v[P_COOKIE], &form_limits_default,
+	    &rq->cookies)) != ERR_OK) {
 		rq->parse_err = e;
 		return;
 	}
@@ -186,18 +233,50 @@ status_text(int status)
 	}
 }
 
+/* Appends "name: value\r\n". */
+static void
+put_header(struct buf *out, const char *name, const char *value)
+{
+	buf_puts(out, name);
+	buf_append(out, ": ", 2);
+	buf_puts(out, value);
+	buf_append(out, "\r\n", 2);
+}
+
+/* Appends v in decimal. */
+static void
+put_size(struct buf *out, size_t v)
+{
+	char tmp[24], *p = tmp + sizeof(tmp);
+
+	do {
+		*--p = (char)('0' + v % 10);
+		v /= 10;
+	} while (v > 0);
+	buf_append(out, p, (size_t)(tmp + sizeof(tmp) - p));
+}
+
 void
 resp_serialize(const struct resp *rs, int head_only, struct buf *out)
 {
 	size_t i;
 
-	buf_printf(out, "Status: %d %s\r\n", rs->status,
-	    status_text(rs->status));
-	buf_printf(out, "Content-Type: %s\r\n", rs->content_type);
-	buf_printf(out, "Content-Length: %zu\r\n", rs->body.len);
+	/* Written piece by piece: printf's parsing cost more than the rest
+	 * of the response headers. */
+	buf_puts(out, "Status: ");
+	if (rs->status < 0)
+		buf_putc(out, '-');
+	put_size(out, rs->status < 0 ? 0 - (size_t)rs->status :
+	    (size_t)rs->status);
+	buf_putc(out, ' ');
+	buf_puts(out, status_text(rs->status));
+	buf_append(out, "\r\n", 2);
+	put_header(out, "Content-Type", rs->content_type);
+	buf_puts(out, "Content-Length: ");
+	put_size(out, rs->body.len);
+	buf_append(out, "\r\n", 2);
 	for (i = 0; i < rs->nheaders; i++)
-		buf_printf(out, "%s: %s\r\n", rs->headers[i].name,
-		    rs->headers[i].value);
+		put_header(out, rs->headers[i].name, rs->headers[i].value);
 	/* On every response, whatever sits in front of us. */
 	buf_puts(out, "Content-Security-Policy: default-src 'self'; "
 	    "frame-ancestors 'none'; base-uri 'self'\r\n"

@@ -5,7 +5,6 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
-#include <strings.h>
 
 #include <cjson/cJSON.h>
 
@@ -51,27 +50,50 @@ money_currency_valid(const char *currency)
 	return currency[3] == '\0';
 }
 
-static int
-in_list(const char *currency, const char *const *list, size_t n)
+/* Writes currency, which money_currency_valid() accepted, lower-cased
+ * into code.  The tables above are lower case, so a lookup is then a
+ * comparison of four bytes, not strcasecmp over every entry. */
+static void
+lower_code(const char *currency, char code[4])
+{
+	int i;
+
+	for (i = 0; i < 3; i++)
+		code[i] = (char)(currency[i] | 0x20);
+	code[3] = '\0';
+}
+
+/* Returns the entry of list equal to the lower-case code, or NULL. */
+static const char *
+in_list(const char code[4], const char *const *list, size_t n)
 {
 	size_t i;
 
 	for (i = 0; i < n; i++)
-		if (strcasecmp(currency, list[i]) == 0)
-			return 1;
-	return 0;
+		if (memcmp(code, list[i], 4) == 0)
+			return list[i];
+	return NULL;
+}
+
+static int
+minor_digits(const char code[4])
+{
+	if (in_list(code, zero_decimal, NELEM(zero_decimal)) != NULL)
+		return 0;
+	if (in_list(code, three_decimal, NELEM(three_decimal)) != NULL)
+		return 3;
+	return 2;
 }
 
 int
 money_minor_digits(const char *currency)
 {
+	char code[4];
+
 	if (!money_currency_valid(currency))
 		return 2;
-	if (in_list(currency, zero_decimal, NELEM(zero_decimal)))
-		return 0;
-	if (in_list(currency, three_decimal, NELEM(three_decimal)))
-		return 3;
-	return 2;
+	lower_code(currency, code);
+	return minor_digits(code);
 }
 
 enum err
@@ -108,12 +130,12 @@ money_mul(int64_t amount, int64_t qty, int64_t *out)
 }
 
 static const char *
-money_symbol(const char *currency)
+money_symbol(const char code[4])
 {
 	size_t i;
 
 	for (i = 0; i < NELEM(symbols); i++)
-		if (strcasecmp(currency, symbols[i].code) == 0)
+		if (memcmp(code, symbols[i].code, 4) == 0)
 			return symbols[i].symbol;
 	return NULL;
 }
@@ -141,14 +163,15 @@ int
 money_format(struct buf *out, int64_t amount, const char *currency)
 {
 	static const uint64_t pow10[] = { 1, 10, 100, 1000 };
-	char tmp[32], frac[4], code[4];
+	char tmp[32], frac[4], code[4], lower[4];
 	const char *sym;
 	uint64_t mag, unit, rest;
 	int digits, i;
 
 	if (!money_currency_valid(currency) || out->oom)
 		return -1;
-	digits = money_minor_digits(currency);
+	lower_code(currency, lower);
+	digits = minor_digits(lower);
 	unit = pow10[digits];
 	/* Negate in unsigned arithmetic so INT64_MIN does not overflow. */
 	mag = amount < 0 ? (uint64_t)0 - (uint64_t)amount : (uint64_t)amount;
@@ -156,7 +179,7 @@ money_format(struct buf *out, int64_t amount, const char *currency)
 	for (i = digits - 1; i >= 0; i--, rest /= 10)
 		frac[i] = (char)('0' + rest % 10);
 	frac[digits] = '\0';
-	sym = money_symbol(currency);
+	sym = money_symbol(lower);
 	if (amount < 0)
 		buf_putc(out, '-');
 	if (sym != NULL)
@@ -254,25 +277,47 @@ money_parse(const char *s, const char *currency, int64_t *out)
 	return ERR_OK;
 }
 
+/* Returns the static lower-case copy of a code in one of the tables, so
+ * that a context can refer to it instead of copying it, or NULL. */
+static const char *
+known_code(const char code[4])
+{
+	const char *k;
+	size_t i;
+
+	for (i = 0; i < NELEM(symbols); i++)
+		if (memcmp(code, symbols[i].code, 4) == 0)
+			return symbols[i].code;
+	if ((k = in_list(code, zero_decimal, NELEM(zero_decimal))) != NULL)
+		return k;
+	return in_list(code, three_decimal, NELEM(three_decimal));
+}
+
 cJSON *
 money_json(int64_t amount, const char *currency)
 {
-	cJSON *o;
+	cJSON *o, *n, *c;
+	const char *known;
 	char code[4];
-	int i;
 
 	if (!money_currency_valid(currency) || amount > MONEY_JSON_MAX ||
 	    amount < -MONEY_JSON_MAX)
 		return NULL;
-	for (i = 0; i < 3; i++)
-		code[i] = (char)(currency[i] | 0x20);	/* lower case */
-	code[3] = '\0';
-	if ((o = cJSON_CreateObject()) == NULL)
-		return NULL;
-	if (cJSON_AddNumberToObject(o, "amount", (double)amount) == NULL ||
-	    cJSON_AddStringToObject(o, "currency", code) == NULL) {
+	lower_code(currency, code);
+	/* A page lists dozens of prices: literal keys and, for the usual
+	 * currencies, a static code save three of five allocations. */
+	known = known_code(code);
+	o = cJSON_CreateObject();
+	n = cJSON_CreateNumber((double)amount);
+	c = known != NULL ? cJSON_CreateStringReference(known) :
+	    cJSON_CreateString(code);
+	if (o == NULL || n == NULL || c == NULL) {
 		cJSON_Delete(o);
+		cJSON_Delete(n);
+		cJSON_Delete(c);
 		return NULL;
 	}
+	cJSON_AddItemToObjectCS(o, "amount", n);
+	cJSON_AddItemToObjectCS(o, "currency", c);
 	return o;
 }

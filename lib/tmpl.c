@@ -1774,26 +1774,57 @@ set_copy(struct render *r, struct val *v, const char *s, size_t len)
 	return ERR_OK;
 }
 
-static struct val
-from_json(const cJSON *j)
+/* The type of j without its flag bits.  cJSON's own cJSON_Is*() are
+ * library calls; a page tests thousands of types, so they are read here. */
+static int
+jtype(const cJSON *j)
 {
-	struct val v;
+	return j->type & 0xFF;
+}
 
-	memset(&v, 0, sizeof(v));
+/* Stores the value of j (NULL for none) in *v.  Values are written through
+ * pointers, not returned: copying a just-built struct val costs a stall
+ * in every {{ }} of a page. */
+static void
+from_json(const cJSON *j, struct val *v)
+{
+	memset(v, 0, sizeof(*v));
 	if (j == NULL)
-		v.kind = V_NULL;
-	else if (cJSON_IsBool(j)) {
-		v.kind = V_BOOL;
-		v.u.b = cJSON_IsTrue(j);
-	} else if (cJSON_IsNumber(j))
-		set_num(&v, j->valuedouble);
-	else if (cJSON_IsString(j) && j->valuestring != NULL)
-		set_str(&v, j->valuestring, strlen(j->valuestring));
-	else if (cJSON_IsArray(j) || cJSON_IsObject(j)) {
-		v.kind = V_JSON;
-		v.u.j = j;
+		return;
+	switch (jtype(j)) {
+	case cJSON_False:
+	case cJSON_True:
+		v->kind = V_BOOL;
+		v->u.b = jtype(j) == cJSON_True;
+		break;
+	case cJSON_Number:
+		set_num(v, j->valuedouble);
+		break;
+	case cJSON_String:
+		if (j->valuestring != NULL)
+			set_str(v, j->valuestring, strlen(j->valuestring));
+		break;
+	case cJSON_Array:
+	case cJSON_Object:
+		v->kind = V_JSON;
+		v->u.j = j;
+		break;
+	default:
+		break;
 	}
-	return v;
+}
+
+/* Returns 1 when the NUL-terminated key s is the n bytes at k.  Most keys
+ * of an object differ from k in their first byte, so this stops there. */
+static int
+key_is(const char *s, const char *k, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (s[i] != k[i] || s[i] == '\0')
+			return 0;
+	return s[n] == '\0';
 }
 
 static const cJSON *
@@ -1801,11 +1832,10 @@ json_get(const cJSON *o, const char *k, size_t n)
 {
 	const cJSON *c;
 
-	if (o == NULL || !cJSON_IsObject(o))
+	if (o == NULL || jtype(o) != cJSON_Object)
 		return NULL;
 	for (c = o->child; c != NULL; c = c->next)
-		if (c->string != NULL && strncmp(c->string, k, n) == 0 &&
-		    c->string[n] == '\0')
+		if (c->string != NULL && key_is(c->string, k, n))
 			return c;
 	return NULL;
 }
@@ -1828,14 +1858,28 @@ truthy(const struct val *v)
 static size_t
 num_text(double n, char *buf)
 {
+	char tmp[24], *p = tmp + sizeof(tmp);
+	uint64_t u;
+	size_t len;
 	int k;
 
-	if (n >= -9007199254740992.0 && n <= 9007199254740992.0 &&
-	    n == (double)(int64_t)n)
-		k = snprintf(buf, 32, "%" PRId64, (int64_t)n);
-	else
+	if (!(n >= -9007199254740992.0 && n <= 9007199254740992.0 &&
+	    n == (double)(int64_t)n)) {
 		k = snprintf(buf, 32, "%.15g", n);
-	return k < 0 ? 0 : (size_t)k;
+		return k < 0 ? 0 : (size_t)k;
+	}
+	/* Integers, the usual case (counts, ids), without printf. */
+	u = n < 0 ? (uint64_t)-(int64_t)n : (uint64_t)n;
+	do {
+		*--p = (char)('0' + u % 10);
+		u /= 10;
+	} while (u > 0);
+	if (n < 0)
+		*--p = '-';
+	len = (size_t)(tmp + sizeof(tmp) - p);
+	memcpy(buf, p, len);
+	buf[len] = '\0';
+	return len;
 }
 
 static const char *
@@ -1865,49 +1909,56 @@ loop_attr(const struct loopstate *l, const char *k, size_t n, struct val *v)
 	return NULL;
 }
 
-/* Looks up the variable or context key name. */
-static struct val
-lookup(const struct render *r, const char *name, size_t len)
+/* Follows the n path segments at s from the JSON value j (NULL for none)
+ * into *v: a key of an object or an index of an array; anything else
+ * gives none. */
+static void
+walk_json(const cJSON *j, const struct tmpl *t, const struct seg *s,
+    uint32_t n, struct val *v)
 {
-	size_t i;
-
-	for (i = r->nvars; i-- > 0;)
-		if (r->vars[i].len == len &&
-		    memcmp(r->vars[i].name, name, len) == 0)
-			return r->vars[i].v;
-	return from_json(json_get(r->ctx, name, len));
+	for (; n > 0 && j != NULL; n--, s++) {
+		if (jtype(j) == cJSON_Object)
+			j = json_get(j, t->text + s->off, s->len);
+		else if (jtype(j) == cJSON_Array && s->index >= 0 &&
+		    s->index <= INT32_MAX)
+			j = cJSON_GetArrayItem(j, (int)s->index);
+		else
+			j = NULL;
+	}
+	from_json(j, v);
 }
 
-/* Follows one path segment from v. */
-static struct val
-step(struct val v, const struct tmpl *t, const struct seg *s)
-{
-	const char *k = t->text + s->off;
-	struct val none;
-
-	memset(&none, 0, sizeof(none));
-	if (v.kind == V_LOOP) {
-		if (loop_attr(v.u.loop, k, s->len, &none) != NULL)
-			return none;
-	} else if (v.kind == V_JSON && cJSON_IsArray(v.u.j)) {
-		if (s->index >= 0 && s->index <= INT32_MAX)
-			return from_json(cJSON_GetArrayItem(v.u.j,
-			    (int)s->index));
-	} else if (v.kind == V_JSON)
-		return from_json(json_get(v.u.j, k, s->len));
-	return none;
-}
-
-static struct val
-eval_path(const struct render *r, const struct tmpl *t, const struct expr *x)
+/* Evaluates path x: its first segment names a variable or a context key,
+ * the rest step into objects, arrays or the loop's attributes. */
+static void
+eval_path(const struct render *r, const struct tmpl *t, const struct expr *x,
+    struct val *v)
 {
 	const struct seg *s = &t->segs[x->off];
-	struct val v = lookup(r, t->text + s->off, s->len);
-	uint32_t i;
+	const struct binding *b = NULL;
+	size_t i;
 
-	for (i = 1; i < x->len && v.kind != V_NULL; i++)
-		v = step(v, t, &s[i]);
-	return v;
+	for (i = r->nvars; i-- > 0;) {
+		if (r->vars[i].len == s->len &&
+		    memcmp(r->vars[i].name, t->text + s->off, s->len) == 0) {
+			b = &r->vars[i];
+			break;
+		}
+	}
+	if (b == NULL) {
+		walk_json(json_get(r->ctx, t->text + s->off, s->len), t,
+		    s + 1, x->len - 1, v);
+		return;
+	}
+	if (b->v.kind == V_JSON) {
+		walk_json(b->v.u.j, t, s + 1, x->len - 1, v);
+		return;
+	}
+	memset(v, 0, sizeof(*v));
+	if (x->len == 1)
+		*v = b->v;
+	else if (x->len == 2 && b->v.kind == V_LOOP)
+		loop_attr(b->v.u.loop, t->text + s[1].off, s[1].len, v);
 }
 
 static int
@@ -1980,11 +2031,11 @@ contains(const struct val *a, const struct val *b)
 		    memmem(b->u.s, b->len, a->u.s, a->len) != NULL);
 	if (b->kind != V_JSON)
 		return 0;
-	if (cJSON_IsObject(b->u.j))
+	if (jtype(b->u.j) == cJSON_Object)
 		return a->kind == V_STR &&
 		    json_get(b->u.j, a->u.s, a->len) != NULL;
 	for (c = b->u.j->child; c != NULL; c = c->next) {
-		cv = from_json(c);
+		from_json(c, &cv);
 		if (val_equal(a, &cv))
 			return 1;
 	}
@@ -2117,8 +2168,8 @@ filter_money(struct render *r, struct val *v)
 		return ERR_OK;
 	amount = *v;
 	if (v->kind == V_JSON) {
-		amount = from_json(json_get(v->u.j, "amount", 6));
-		cur = from_json(json_get(v->u.j, "currency", 8));
+		from_json(json_get(v->u.j, "amount", 6), &amount);
+		from_json(json_get(v->u.j, "currency", 8), &cur);
 		if (cur.kind != V_STR || cur.len != 3)
 			return ERR_INVALID;
 		memcpy(code, cur.u.s, 3);
@@ -2353,7 +2404,7 @@ eval(struct render *r, const struct tmpl *t, int32_t i, struct val *v)
 		set_str(v, t->text + x->off, x->len);
 		return ERR_OK;
 	case E_PATH:
-		*v = eval_path(r, t, x);
+		eval_path(r, t, x, v);
 		return ERR_OK;
 	case E_NOT:
 		if ((e = eval(r, t, x->a, v)) != ERR_OK)
@@ -2475,7 +2526,7 @@ render_items(struct render *r, const struct tmpl *t, const struct tmpl *leaf,
 	r->scope = r->nvars;
 	m = mark_get(r);
 	for (el = list->child; el != NULL && e == ERR_OK; el = el->next) {
-		r->vars[item].v = from_json(el);
+		from_json(el, &r->vars[item].v);
 		e = render_nodes(r, t, leaf, n->body);
 		r->nvars = item + 2;
 		mark_release(r, m);
@@ -2496,7 +2547,8 @@ render_for(struct render *r, const struct tmpl *t, const struct tmpl *leaf,
 
 	if ((e = eval(r, t, n->expr, &v)) != ERR_OK)
 		return e;
-	if (v.kind == V_JSON && cJSON_IsArray(v.u.j) && v.u.j->child != NULL)
+	if (v.kind == V_JSON && jtype(v.u.j) == cJSON_Array &&
+	    v.u.j->child != NULL)
 		e = render_items(r, t, leaf, n, v.u.j);
 	else
 		e = render_scoped(r, t, leaf, n->alt, NULL);

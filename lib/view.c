@@ -1,4 +1,5 @@
 /* Course and lesson views for templates. */
+#include <limits.h>
 #include <stdio.h>
 
 #include <cjson/cJSON.h>
@@ -29,35 +30,70 @@ add_bool(cJSON *o, const char *key, int val)
 	cJSON_AddItemToObjectCS(o, key, cJSON_CreateBool(val));
 }
 
+/* Returns what money_json() returns, {"amount": n, "currency": "usd"},
+ * with its two members in the arena under one object reference: deleting
+ * a reference frees it and not its members, so a price costs one malloc
+ * instead of three.  NULL when money_json() would give NULL. */
+static cJSON *
+price_json(struct arena *a, int64_t amount, const char *currency)
+{
+	cJSON *m;
+	char *code;
+	int i;
+
+	if (!money_currency_valid(currency) || amount > MONEY_JSON_MAX ||
+	    amount < -MONEY_JSON_MAX ||
+	    (m = arena_alloc(a, 2 * sizeof(*m))) == NULL ||
+	    (code = arena_alloc(a, 4)) == NULL)
+		return NULL;
+	for (i = 0; i < 3; i++)
+		code[i] = (char)(currency[i] | 0x20);	/* lower case */
+	/* As cJSON_CreateNumber and cJSON_AddItemToObjectCS fill them. */
+	m[0].type = cJSON_Number | cJSON_StringIsConst;
+	m[0].valuedouble = (double)amount;
+	m[0].valueint = amount >= INT_MAX ? INT_MAX : amount <= INT_MIN ?
+	    INT_MIN : (int)amount;
+	m[0].string = (char *)"amount";
+	m[1].type = cJSON_String | cJSON_IsReference | cJSON_StringIsConst;
+	m[1].valuestring = code;
+	m[1].string = (char *)"currency";
+	m[0].next = &m[1];
+	m[0].prev = &m[1];	/* a first child's prev is the last child */
+	m[1].prev = &m[0];
+	return cJSON_CreateObjectReference(&m[0]);
+}
+
 cJSON *
 view_course(struct arena *a, const struct course *c)
 {
 	cJSON *o = cJSON_CreateObject(), *price;
 	const char *url = url_segment(a, "/courses/", c->slug);
 
-	price = money_json(c->price_amount, c->currency);
+	price = price_json(a, c->price_amount, c->currency);
 	if (o == NULL || price == NULL || url == NULL) {
 		cJSON_Delete(price);
 		cJSON_Delete(o);
 		return NULL;
 	}
+	/* Templates find a member by walking the object's list: what
+	 * listings show comes first, in the order course cards show it. */
+	add_str(o, "url", url);
+	add_str(o, "title", c->title);
+	add_str(o, "type_label", course_type_label(c->type));
+	add_str(o, "level", c->level);
+	add_num(o, "lesson_count", (double)c->lesson_count);
+	add_str(o, "summary", c->summary);
+	add_bool(o, "is_free", c->price_amount == 0);
 	cJSON_AddItemToObjectCS(o, "price", price);
 	add_num(o, "id", (double)c->id);
 	add_str(o, "slug", c->slug);
-	add_str(o, "url", url);
-	add_str(o, "title", c->title);
-	add_str(o, "summary", c->summary);
 	add_str(o, "description", c->description);
 	add_str(o, "type", c->type);
-	add_str(o, "type_label", course_type_label(c->type));
-	add_str(o, "level", c->level);
 	add_str(o, "instructor", c->instructor);
-	add_bool(o, "is_free", c->price_amount == 0);
 	add_bool(o, "is_active", c->is_active);
 	add_num(o, "capacity", (double)c->capacity);
 	add_num(o, "starts_at", (double)c->starts_at);
 	add_num(o, "enroll_deadline", (double)c->enroll_deadline);
-	add_num(o, "lesson_count", (double)c->lesson_count);
 	add_num(o, "total_minutes", (double)c->total_minutes);
 	return o;
 }
