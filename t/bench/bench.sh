@@ -105,5 +105,8 @@ rss=$(for p in $(pgrep -P "$(cat "$run/cart.pid")"); do ps -o rss= -p "$p"; done
 echo
 echo "catalog / no-op floor:      $(( rps_catalog * 100 / (rps_noop > 0 ? rps_noop : 1) ))%   (target 70% or more)"
 echo "10k catalog / 12 catalog:   $(( rps_catalog10k * 100 / (rps_catalog > 0 ? rps_catalog : 1) ))%   (target 90% or more)"
-echo "largest cart worker RSS:    ${rss} KiB   (target under 5 MiB)"
+priv=$(for p in $(pgrep -P "$(cat "$run/cart.pid")"); do
+	awk '/^Private_(Clean|Dirty):/ {k += $2} END {print k}' "/proc/$p/smaps_rollup"
+done | sort -n | tail -1)
+echo "largest cart worker RSS:    ${rss} KiB   (target under 5 MiB; ${priv} KiB of it private, the rest shared libraries)"
 echo "webhooks / disk tx rate:    $(( ${hooks%.*} * 100 / (disk > 0 ? disk : 1) ))%   (target 50% or more)"
