@@ -17,6 +17,7 @@
 #include <fcgiapp.h>
 
 #include "app.h"
+#include "jsonmem.h"
 #include "log.h"
 #include "server.h"
 #include "tmpl.h"
@@ -90,7 +91,9 @@ serve_one(struct worker *w, FCGX_Request *r, struct arena *a,
 	req_init(&rq, a, r->envp, body, len);
 	if (e != ERR_OK && rq.parse_err == ERR_OK)
 		rq.parse_err = e;
+	jsonmem_use_arena(a);
 	app_handle(w, &rq, rs);
+	jsonmem_use_arena(NULL);	/* app_handle freed the context */
 	resp_serialize(rs, rq.method == METHOD_HEAD, out);
 	if (out->oom || FCGX_PutStr(out->data, (int)out->len, r->out) < 0)
 		log_error(rq.request_id, "%s: response not written",
@@ -108,6 +111,7 @@ worker_run(const struct app *app, const struct tmpl_set *tmpl, int sock)
 	struct buf out = { 0 };
 
 	memset(&rs, 0, sizeof(rs));
+	jsonmem_init();
 	if (worker_init(&w, app, tmpl) != ERR_OK)
 		return 1;
 	if ((a = arena_new()) == NULL || FCGX_InitRequest(&r, sock,
