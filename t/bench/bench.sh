@@ -59,7 +59,8 @@ sleep 0.5
 
 # wrk_line NAME URL: one row of the report.
 wrk_line() {
-	out=$(wrk -t2 -c"$conns" -d"${dur}s" --latency "$2" 2>&1)
+	threads=2; [ "$conns" -lt 2 ] && threads=1
+	out=$(wrk -t"$threads" -c"$conns" -d"${dur}s" --latency "$2" 2>&1)
 	rps=$(printf '%s\n' "$out" | awk '/Requests\/sec/ {print $2}')
 	p50=$(printf '%s\n' "$out" | awk '$1 == "50%" {print $2}')
 	p99=$(printf '%s\n' "$out" | awk '$1 == "99%" {print $2}')
@@ -84,6 +85,12 @@ sqlite3 "$ENROLL_DB" "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FR
 wrk_line "catalog with 10,012 courses" "$BASE_URL/courses" catalog10k
 wrk_line "catalog page 400 of 10k" "$BASE_URL/courses?page=400" page400
 wrk_line "title search in 10k ?q=gamma" "$BASE_URL/courses?q=gamma" search10k
+wrk_line "title search in 10k ?q=4321" "$BASE_URL/courses?q=4321" searchrare
+# Service time without queueing: one connection at a time.
+conns_saved=$conns; conns=1
+wrk_line "  same, 1 connection (gamma)" "$BASE_URL/courses?q=gamma" search1
+wrk_line "  same, 1 connection (4321)" "$BASE_URL/courses?q=4321" searchrare1
+conns=$conns_saved
 
 # Signed webhook deliveries, each a new event committed before the 200,
 # against the disk's own rate of one-row transactions (synchronous=FULL).
