@@ -181,26 +181,30 @@ db_prep(struct db *db, const char *sql)
 void
 db_bind_int64(struct db_stmt *st, int idx, int64_t v)
 {
-	sqlite3_bind_int64(STMT(st), idx, v);
+	if (st != NULL)
+		sqlite3_bind_int64(STMT(st), idx, v);
 }
 
 void
 db_bind_text(struct db_stmt *st, int idx, const char *s)
 {
-	sqlite3_bind_text(STMT(st), idx, s, -1, SQLITE_TRANSIENT);
+	if (st != NULL)
+		sqlite3_bind_text(STMT(st), idx, s, -1, SQLITE_TRANSIENT);
 }
 
 void
 db_bind_textn(struct db_stmt *st, int idx, const char *s, size_t n)
 {
-	sqlite3_bind_text64(STMT(st), idx, s, n, SQLITE_TRANSIENT,
-	    SQLITE_UTF8);
+	if (st != NULL)
+		sqlite3_bind_text64(STMT(st), idx, s, n, SQLITE_TRANSIENT,
+		    SQLITE_UTF8);
 }
 
 void
 db_bind_null(struct db_stmt *st, int idx)
 {
-	sqlite3_bind_null(STMT(st), idx);
+	if (st != NULL)
+		sqlite3_bind_null(STMT(st), idx);
 }
 
 void

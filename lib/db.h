@@ -12,6 +12,11 @@
  *		use(db_col_text(st, 0));
  *	db_done(st);			// always: resets and clears bindings
  *	if (e != ERR_NOTFOUND) return e;	// ERR_NOTFOUND ends the rows
+ *
+ * A NULL statement (db_prep failed and logged why) is accepted by every
+ * function below: binds do nothing, db_next and db_run return
+ * ERR_INTERNAL, db_done does nothing.  So a prepare-bind-run sequence
+ * needs one error check, on db_run's result.
  */
 #ifndef ENROLL_DB_H
 #define ENROLL_DB_H

@@ -169,32 +169,24 @@ grant(struct db *db, int64_t order_id, const struct order_row *r,
 	    "DO UPDATE SET status = 'active', order_id = excluded.order_id, "
 	    "source = 'purchase', revoked_at = NULL, granted_at = unixepoch() "
 	    "WHERE enrollments.status = 'revoked'");
-	if (st == NULL)
-		return ERR_INTERNAL;
 	db_bind_int64(st, 1, r->user_id);
 	db_bind_int64(st, 2, order_id);
 	if ((e = db_run(st)) != ERR_OK)
 		return e;
 	st = db_prep(db, "UPDATE coupon_redemptions SET status = 'redeemed', "
 	    "updated_at = unixepoch() WHERE order_id = ?");
-	if (st == NULL)
-		return ERR_INTERNAL;
 	db_bind_int64(st, 1, order_id);
 	if ((e = db_run(st)) != ERR_OK)
 		return e;
 	st = db_prep(db, "DELETE FROM cart_items WHERE cart_id IN (SELECT id "
 	    "FROM carts WHERE user_id = ?1) AND course_id IN (SELECT course_id "
 	    "FROM order_items WHERE order_id = ?2)");
-	if (st == NULL)
-		return ERR_INTERNAL;
 	db_bind_int64(st, 1, r->user_id);
 	db_bind_int64(st, 2, order_id);
 	if ((e = db_run(st)) != ERR_OK)
 		return e;
 	st = db_prep(db, "UPDATE carts SET coupon_code = NULL WHERE user_id = ? "
 	    "AND NOT EXISTS (SELECT 1 FROM cart_items WHERE cart_id = carts.id)");
-	if (st == NULL)
-		return ERR_INTERNAL;
 	db_bind_int64(st, 1, r->user_id);
 	if ((e = db_run(st)) != ERR_OK)
 		return e;
