@@ -21,7 +21,7 @@ need_pc libcjson libcjson-dev
 need_pc libsodium libsodium-dev
 need_pc cmocka libcmocka-dev
 need_pc libmicrohttpd libmicrohttpd-dev
-need_cmd nginx nginx
+command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || missing="$missing nginx"
 need_cmd sqlite3 sqlite3
 need_cmd curl curl
 need_cmd wrk wrk

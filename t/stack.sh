@@ -11,6 +11,8 @@ set -eu
 
 top=$(cd "$(dirname "$0")/.." && pwd)
 programs="cart checkout webhook account admin"
+# nginx lives in /usr/sbin, which a non-login PATH may lack.
+nginx=$(command -v nginx || echo /usr/sbin/nginx)
 
 free_port() {
 	perl -MIO::Socket::INET -e \
@@ -86,7 +88,7 @@ start_all() {
 		echo $! > "$run/$p.pid"
 	done
 	render_nginx "$run" "$port"
-	nginx -p "$run" -c "$run/nginx.conf" -g 'daemon off;' 2>>"$run/nginx-error.log" &
+	"$nginx" -p "$run" -c "$run/nginx.conf" -g 'daemon off;' 2>>"$run/nginx-error.log" &
 	echo $! > "$run/nginx.pid.wrapper"
 	if ! wait_http "http://127.0.0.1:$port/" 10; then
 		echo "stack: the store did not answer on port $port; logs in $run" >&2

@@ -53,7 +53,7 @@ http {
 	}
 }
 CONF
-nginx -p "$run/ref" -c "$run/ref/nginx.conf" -g 'daemon off;' &
+"$(command -v nginx || echo /usr/sbin/nginx)" -p "$run/ref" -c "$run/ref/nginx.conf" -g 'daemon off;' &
 echo $! > "$run/ref-nginx.pid"
 sleep 0.5
 
