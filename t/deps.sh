@@ -15,6 +15,7 @@ need_cmd pkg-config pkg-config
 need_cmd cc gcc
 need_cmd make make
 need_pc fcgi libfcgi-dev
+need_cmd cgi-fcgi libfcgi-bin
 need_pc sqlite3 libsqlite3-dev
 need_pc libcurl libcurl4-openssl-dev
 need_pc libcjson libcjson-dev

@@ -55,6 +55,25 @@ is(raw("GET /courses/%E2%28 HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"), 
 is(raw("GET /courses HTTP/1.1\r\nHost: x\r\nCookie: " . ('a=b; ' x 1000) . "\r\nConnection: close\r\n\r\n") =~ /^(200|4\d\d)$/ ? 1 : 0, 1,
    'a cookie header with a thousand cookies is answered');
 
+# Straight to a worker over FastCGI (nginx buffers whole bodies, so it
+# never forwards a short one): a body shorter than its CONTENT_LENGTH, and
+# one announced larger than the limit, are refused without a hang.
+sub fcgi {
+	my ($body, %env) = @_;
+	my $sock = $s->dir . '/cart.sock';
+	open(my $fh, '-|', 'sh', '-c', 'b=$1; shift; printf %s "$b" | timeout 10 env -i "$@" cgi-fcgi -bind -connect "$0"',
+	    $sock, $body, map { "$_=$env{$_}" } sort keys %env) or die $!;
+	local $/;
+	my $out = <$fh> // '';
+	close $fh;
+	return $out =~ /^Status: (\d+)/ ? $1 : 0;
+}
+my %post = (REQUEST_METHOD => 'POST', REQUEST_URI => '/payment/apply-coupon',
+    CONTENT_TYPE => 'application/x-www-form-urlencoded', REQUEST_ID => 'fcgi-test');
+is(fcgi('code=ABC', %post, CONTENT_LENGTH => 100), 400, 'a body shorter than CONTENT_LENGTH is a 400');
+is(fcgi('code=ABC', %post, CONTENT_LENGTH => 10_000_000), 413, 'a body announced over the limit is a 413');
+is(fcgi('', %post, CONTENT_LENGTH => '12abc'), 400, 'a malformed CONTENT_LENGTH is a 400');
+
 my $workers_before = join ',', sort $s->worker_pids('cart');
 is($b->get('/courses')->{status}, 200, 'after all that the store still answers');
 is(join(',', sort $s->worker_pids('cart')), $workers_before, 'no worker crashed');
