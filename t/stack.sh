@@ -67,7 +67,11 @@ start_all() {
 		export STRIPE_SECRET_KEY="sk_test_enroll_local_emulator"
 		export STRIPE_WEBHOOK_SECRET="whsec_enroll_local_emulator"
 		rm -f "$run/emu.port"
-		"$build/bin/stripe-emu" --listen 127.0.0.1:0 --port-file "$run/emu.port" \
+		# A port of its own, chosen apart from nginx's: asked to pick any
+		# port, the kernel could hand it the one nginx is about to bind.
+		emu_port=$(free_port)
+		while [ "$emu_port" = "$port" ]; do emu_port=$(free_port); done
+		"$build/bin/stripe-emu" --listen "127.0.0.1:$emu_port" --port-file "$run/emu.port" \
 		    --db "$run/stripe-emu.db" \
 		    --spec "${ENROLL_SHARED:-$top/../shared}/stripe/spec3-subset.json" \
 		    --api-key "$STRIPE_SECRET_KEY" \
@@ -92,6 +96,12 @@ start_all() {
 	echo $! > "$run/nginx.pid.wrapper"
 	if ! wait_http "http://127.0.0.1:$port/" 10; then
 		echo "stack: the store did not answer on port $port; logs in $run" >&2
+		return 1
+	fi
+	# Whoever answers must be our nginx, not another process on the port.
+	if ! kill -0 "$(cat "$run/nginx.pid.wrapper")" 2>/dev/null ||
+	    ! curl -s -D - -o /dev/null "http://127.0.0.1:$port/" | grep -qi '^content-security-policy:'; then
+		echo "stack: port $port is answered by something else; see $run/nginx-error.log" >&2
 		return 1
 	fi
 	cat > "$run/stack.env" <<ENV

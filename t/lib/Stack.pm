@@ -22,13 +22,17 @@ END { $_->stop for @running }
 # Stack->start(%env): env overrides for the stack (e.g. ENROLL_WORKERS => 1).
 sub start {
 	my ($class, %env) = @_;
-	my $dir = tempdir('enroll-t-XXXXXX', TMPDIR => 1, CLEANUP => 0);
 	local %ENV = (%ENV, ENROLL_NO_RATE_LIMITS => 1, %env);
 	delete $ENV{$_} for grep { !defined $env{$_} && exists $env{$_} } keys %env;
-	my $rc = system("$TOP/t/stack.sh", 'start', $BUILD, $dir);
-	if ($rc != 0) {
+	# A free port can be taken by another process between choosing and
+	# binding it: a second try picks another.
+	my $dir;
+	for my $try (1 .. 2) {
+		$dir = tempdir('enroll-t-XXXXXX', TMPDIR => 1, CLEANUP => 0);
+		last if system("$TOP/t/stack.sh", 'start', $BUILD, $dir) == 0;
 		system("tail -n 20 $dir/*.log >&2");
-		die "stack did not start\n";
+		system('rm', '-rf', $dir);
+		die "stack did not start\n" if $try == 2;
 	}
 	my %cfg;
 	open(my $fh, '<', "$dir/stack.env") or die "no stack.env: $!";
