@@ -134,8 +134,6 @@ cart_load(struct db *db, struct arena *a, int64_t user_id,
 		return e;
 	st = db_prep(db, "SELECT course_id FROM cart_items WHERE cart_id = ? "
 	    "ORDER BY added_at, id LIMIT 20");
-	if (st == NULL)
-		return ERR_INTERNAL;
 	db_bind_int64(st, 1, c->id);
 	while ((e = db_next(st)) == ERR_OK && n < CART_MAX_ITEMS)
 		ids[n++] = db_col_int64(st, 0);
@@ -176,8 +174,6 @@ check_addable(struct db *db, int64_t user_id, int64_t course_id,
 	st = db_prep(db, "SELECT c.is_active, c.price_amount, EXISTS (SELECT 1 "
 	    "FROM enrollments en WHERE en.user_id = ?2 AND en.course_id = c.id "
 	    "AND en.status = 'active') FROM courses c WHERE c.id = ?1");
-	if (st == NULL)
-		return ERR_INTERNAL;
 	db_bind_int64(st, 1, course_id);
 	db_bind_int64(st, 2, user_id);
 	if ((e = db_next(st)) == ERR_OK) {
@@ -210,10 +206,6 @@ cart_add(struct db *db, int64_t user_id, const char *guest_id,
 		goto out;
 	st = db_prep(db, "SELECT count(*), coalesce(sum(course_id = ?2), 0) "
 	    "FROM cart_items WHERE cart_id = ?1");
-	if (st == NULL) {
-		e = ERR_INTERNAL;
-		goto out;
-	}
 	db_bind_int64(st, 1, cart_id);
 	db_bind_int64(st, 2, course_id);
 	if ((e = db_next(st)) == ERR_OK) {
@@ -230,10 +222,6 @@ cart_add(struct db *db, int64_t user_id, const char *guest_id,
 	}
 	st = db_prep(db, "INSERT INTO cart_items (cart_id, course_id) "
 	    "VALUES (?, ?)");
-	if (st == NULL) {
-		e = ERR_INTERNAL;
-		goto out;
-	}
 	db_bind_int64(st, 1, cart_id);
 	db_bind_int64(st, 2, course_id);
 	if ((e = db_run(st)) != ERR_OK)
@@ -258,8 +246,6 @@ cart_remove(struct db *db, int64_t user_id, const char *guest_id,
 		return e;
 	st = db_prep(db, "DELETE FROM cart_items WHERE cart_id = ? AND "
 	    "course_id = ?");
-	if (st == NULL)
-		return ERR_INTERNAL;
 	db_bind_int64(st, 1, cart_id);
 	db_bind_int64(st, 2, course_id);
 	if ((e = db_run(st)) == ERR_OK)
@@ -281,10 +267,6 @@ cart_set_coupon(struct db *db, int64_t user_id, const char *guest_id,
 		goto out;
 	st = db_prep(db, "UPDATE carts SET coupon_code = ?, updated_at = "
 	    "unixepoch() WHERE id = ?");
-	if (st == NULL) {
-		e = ERR_INTERNAL;
-		goto out;
-	}
 	db_bind_text_or_null(st, 1, code);
 	db_bind_int64(st, 2, cart_id);
 	if ((e = db_run(st)) != ERR_OK)

@@ -179,8 +179,6 @@ catalog_get(struct db *db, struct arena *a, const char *slug,
 
 	st = db_prep(db, "SELECT " COURSE_COLS " FROM courses c "
 	    "WHERE c.slug = ?");
-	if (st == NULL)
-		return ERR_INTERNAL;
 	db_bind_text(st, 1, slug);
 	if ((e = db_next(st)) == ERR_OK)
 		e = course_from_row(a, st, c);
@@ -197,8 +195,6 @@ catalog_get_by_id(struct db *db, struct arena *a, int64_t id,
 
 	st = db_prep(db, "SELECT " COURSE_COLS " FROM courses c "
 	    "WHERE c.id = ?");
-	if (st == NULL)
-		return ERR_INTERNAL;
 	db_bind_int64(st, 1, id);
 	if ((e = db_next(st)) == ERR_OK)
 		e = course_from_row(a, st, c);

@@ -44,8 +44,6 @@ customer_for(struct db *db, struct stripe *s, struct arena *a,
 
 	st = db_prep(db, "SELECT customer_id FROM stripe_customers "
 	    "WHERE user_id = ?");
-	if (st == NULL)
-		return ERR_INTERNAL;
 	db_bind_int64(st, 1, b->user_id);
 	if ((e = db_next(st)) == ERR_OK)
 		*id = db_col_text_dup(a, st, 0);
@@ -60,8 +58,6 @@ customer_for(struct db *db, struct stripe *s, struct arena *a,
 	}
 	st = db_prep(db, "INSERT INTO stripe_customers (user_id, customer_id) "
 	    "VALUES (?, ?) ON CONFLICT (user_id) DO NOTHING");
-	if (st == NULL)
-		return ERR_INTERNAL;
 	db_bind_int64(st, 1, b->user_id);
 	db_bind_text(st, 2, c.id);
 	if ((e = db_run(st)) != ERR_OK)

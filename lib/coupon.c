@@ -143,8 +143,6 @@ load_restrictions(struct db *db, struct arena *a, struct coupon *c)
 		return e;
 	st = db_prep(db, "SELECT count(*) FROM coupon_courses "
 	    "WHERE coupon_id = ?");
-	if (st == NULL)
-		return ERR_INTERNAL;
 	db_bind_int64(st, 1, c->id);
 	if ((e = db_next(st)) == ERR_OK)
 		cap = (size_t)db_col_int64(st, 0);
@@ -177,8 +175,6 @@ coupon_load(struct db *db, struct arena *a, const char *code,
 	    "coalesce(max_uses, 0), coalesce(max_uses_per_user, 0), "
 	    "coalesce(valid_from, 0), coalesce(valid_until, 0), is_active "
 	    "FROM coupons WHERE code = upper(?)");
-	if (st == NULL)
-		return ERR_INTERNAL;
 	db_bind_text(st, 1, code);
 	if ((e = db_next(st)) == ERR_OK) {
 		c->id = db_col_int64(st, 0);
@@ -217,8 +213,6 @@ coupon_usage(struct db *db, int64_t coupon_id, int64_t user_id,
 	st = db_prep(db, "SELECT count(*), coalesce(sum(user_id = ?2), 0) "
 	    "FROM coupon_redemptions WHERE coupon_id = ?1 "
 	    "AND status IN ('reserved', 'redeemed') AND order_id <> ?3");
-	if (st == NULL)
-		return ERR_INTERNAL;
 	db_bind_int64(st, 1, coupon_id);
 	db_bind_int64(st, 2, user_id);
 	db_bind_int64(st, 3, exclude_order_id);

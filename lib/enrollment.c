@@ -18,8 +18,6 @@ enrollment_queue_welcome(struct db *db, int64_t user_id, int64_t course_id,
 	if ((e = mail_recipient(db, user_id, to, name)) != ERR_OK)
 		return e == ERR_NOTFOUND ? ERR_INTERNAL : e;
 	st = db_prep(db, "SELECT title, slug FROM courses WHERE id = ?");
-	if (st == NULL)
-		return ERR_INTERNAL;
 	db_bind_int64(st, 1, course_id);
 	if ((e = db_next(st)) == ERR_OK) {
 		buf_printf(&body, "Hello %s,\n\nwelcome to %s. Start here:\n"
@@ -51,10 +49,6 @@ enrollment_free(struct db *db, int64_t user_id, int64_t course_id,
 		return e;
 	st = db_prep(db, "SELECT price_amount, is_active FROM courses "
 	    "WHERE id = ?");
-	if (st == NULL) {
-		e = ERR_INTERNAL;
-		goto out;
-	}
 	db_bind_int64(st, 1, course_id);
 	if ((e = db_next(st)) == ERR_OK)
 		*res = db_col_int64(st, 0) != 0 ? ENROLL_FREE_NOT_FREE :
@@ -67,10 +61,6 @@ enrollment_free(struct db *db, int64_t user_id, int64_t course_id,
 	    "VALUES (?, ?, 'free') ON CONFLICT (user_id, course_id) DO UPDATE "
 	    "SET status = 'active', source = 'free', revoked_at = NULL "
 	    "WHERE enrollments.status = 'revoked'");
-	if (st == NULL) {
-		e = ERR_INTERNAL;
-		goto out;
-	}
 	db_bind_int64(st, 1, user_id);
 	db_bind_int64(st, 2, course_id);
 	if ((e = db_run(st)) != ERR_OK)
@@ -98,8 +88,6 @@ enrollment_active(struct db *db, int64_t user_id, int64_t course_id,
 	*has = 0;
 	st = db_prep(db, "SELECT 1 FROM enrollments WHERE user_id = ? AND "
 	    "course_id = ? AND status = 'active'");
-	if (st == NULL)
-		return ERR_INTERNAL;
 	db_bind_int64(st, 1, user_id);
 	db_bind_int64(st, 2, course_id);
 	e = db_next(st);

@@ -76,8 +76,6 @@ on_session_closed(struct db *db, const struct stripe_event *ev,
 	if (id == NULL)
 		return ERR_OK;
 	st = db_prep(db, "SELECT id FROM orders WHERE stripe_session_id = ?");
-	if (st == NULL)
-		return ERR_INTERNAL;
 	db_bind_text(st, 1, id);
 	if ((e = db_next(st)) == ERR_OK)
 		res->order_id = db_col_int64(st, 0);
@@ -121,8 +119,6 @@ on_dispute(struct db *db, const struct stripe_event *ev,
 	if (pi == NULL)
 		return ERR_OK;
 	st = db_prep(db, "SELECT id FROM orders WHERE stripe_payment_intent = ?");
-	if (st == NULL)
-		return ERR_INTERNAL;
 	db_bind_text(st, 1, pi);
 	if ((e = db_next(st)) == ERR_OK)
 		res->order_id = db_col_int64(st, 0);
@@ -171,10 +167,6 @@ events_apply(struct db *db, const struct stripe_event *ev,
 		return e;
 	st = db_prep(db, "INSERT INTO stripe_events (event_id, type, created) "
 	    "VALUES (?, ?, ?) ON CONFLICT (event_id) DO NOTHING");
-	if (st == NULL) {
-		e = ERR_INTERNAL;
-		goto out;
-	}
 	db_bind_text(st, 1, ev->id);
 	db_bind_text(st, 2, ev->type);
 	db_bind_int64(st, 3, ev->created);
@@ -216,8 +208,6 @@ events_last_created(struct db *db, int64_t *created)
 	enum err e;
 
 	*created = 0;
-	if (st == NULL)
-		return ERR_INTERNAL;
 	if ((e = db_next(st)) == ERR_OK)
 		*created = db_col_int64(st, 0);
 	db_done(st);

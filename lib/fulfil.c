@@ -47,8 +47,6 @@ load_order_row(struct db *db, int64_t id, struct order_row *r)
 	st = db_prep(db, "SELECT user_id, status, number, currency, "
 	    "coalesce(stripe_session_id, ''), total_amount FROM orders "
 	    "WHERE id = ?");
-	if (st == NULL)
-		return ERR_INTERNAL;
 	db_bind_int64(st, 1, id);
 	if ((e = db_next(st)) == ERR_OK) {
 		r->user_id = db_col_int64(st, 0);
@@ -126,8 +124,6 @@ queue_welcomes(struct db *db, int64_t order_id, int64_t user_id,
 
 	st = db_prep(db, "SELECT course_id FROM order_items WHERE order_id = ? "
 	    "ORDER BY id LIMIT 64");
-	if (st == NULL)
-		return ERR_INTERNAL;
 	db_bind_int64(st, 1, order_id);
 	while ((e = db_next(st)) == ERR_OK)
 		courses[n++] = db_col_int64(st, 0);
@@ -154,8 +150,6 @@ grant(struct db *db, int64_t order_id, const struct order_row *r,
 	    "unixepoch(), updated_at = unixepoch(), stripe_payment_intent = "
 	    "coalesce(?, stripe_payment_intent) WHERE id = ? AND status IN "
 	    "('pending', 'failed', 'expired')");
-	if (st == NULL)
-		return ERR_INTERNAL;
 	db_bind_text_or_null(st, 1, payment_intent);
 	db_bind_int64(st, 2, order_id);
 	if ((e = db_run(st)) != ERR_OK)
@@ -208,8 +202,6 @@ note_payment(struct db *db, int64_t order_id, const char *payment_intent,
 		return e;
 	st = db_prep(db, "UPDATE orders SET stripe_payment_intent = ? "
 	    "WHERE id = ? AND stripe_payment_intent IS NULL");
-	if (st == NULL)
-		return ERR_INTERNAL;
 	db_bind_text(st, 1, payment_intent);
 	db_bind_int64(st, 2, order_id);
 	return db_run(st);
@@ -340,8 +332,6 @@ fulfil_refund_in_tx(struct db *db, const char *payment_intent,
 	*order_id = 0;
 	st = db_prep(db, "SELECT id FROM orders WHERE stripe_payment_intent = ? "
 	    "AND status IN ('paid', 'partially_refunded', 'refunded')");
-	if (st == NULL)
-		return ERR_INTERNAL;
 	db_bind_text(st, 1, payment_intent);
 	if ((e = db_next(st)) == ERR_OK)
 		*order_id = db_col_int64(st, 0);
@@ -355,8 +345,6 @@ fulfil_refund_in_tx(struct db *db, const char *payment_intent,
 	 * older event finds the order as it left it. */
 	st = db_prep(db, "UPDATE orders SET refunded_amount = ?1, status = ?2, "
 	    "updated_at = unixepoch() WHERE id = ?3 AND refunded_amount < ?1");
-	if (st == NULL)
-		return ERR_INTERNAL;
 	db_bind_int64(st, 1, amount_refunded);
 	db_bind_text(st, 2, full ? "refunded" : "partially_refunded");
 	db_bind_int64(st, 3, *order_id);

@@ -25,8 +25,6 @@ mail_queue(struct db *db, const char *dedupe_key, const char *to,
 
 	st = db_prep(db, "INSERT INTO outbox (dedupe_key, to_addr, subject, "
 	    "body) VALUES (?, ?, ?, ?) ON CONFLICT (dedupe_key) DO NOTHING");
-	if (st == NULL)
-		return ERR_INTERNAL;
 	db_bind_text(st, 1, dedupe_key);
 	db_bind_text(st, 2, to);
 	db_bind_text(st, 3, subject);
@@ -42,8 +40,6 @@ mail_recipient(struct db *db, int64_t user_id, char to[MAIL_ADDR_MAX],
 	enum err e;
 
 	st = db_prep(db, "SELECT email, name FROM users WHERE id = ?");
-	if (st == NULL)
-		return ERR_INTERNAL;
 	db_bind_int64(st, 1, user_id);
 	if ((e = db_next(st)) == ERR_OK) {
 		snprintf(to, MAIL_ADDR_MAX, "%s", db_col_text(st, 0));
@@ -166,8 +162,6 @@ claim(struct db *db, int64_t now, struct message *m)
 	    "next_attempt_at = ?1 + 300 WHERE id = (SELECT id FROM outbox WHERE "
 	    "status = 'pending' AND next_attempt_at <= ?1 ORDER BY id LIMIT 1) "
 	    "RETURNING id, to_addr, subject, body, attempts");
-	if (st == NULL)
-		return ERR_INTERNAL;
 	db_bind_int64(st, 1, now);
 	if ((e = db_next(st)) == ERR_OK) {
 		m->id = db_col_int64(st, 0);
@@ -200,8 +194,6 @@ record(struct db *db, const struct message *m, int64_t now, enum err sent,
 	st = db_prep(db, "UPDATE outbox SET status = CASE WHEN attempts >= ? "
 	    "THEN 'failed' ELSE 'pending' END, next_attempt_at = ?, "
 	    "last_error = ? WHERE id = ?");
-	if (st == NULL)
-		return ERR_INTERNAL;
 	db_bind_int64(st, 1, MAIL_MAX_ATTEMPTS);
 	db_bind_int64(st, 2, now + backoff);
 	db_bind_text(st, 3, why);

@@ -78,8 +78,6 @@ price_course(struct db *db, struct arena *a, const struct order_request *rq,
 	    "c.price_amount, c.currency, c.is_active, EXISTS (SELECT 1 FROM "
 	    "enrollments en WHERE en.user_id = ?2 AND en.course_id = c.id "
 	    "AND en.status = 'active') FROM courses c WHERE c.id = ?1");
-	if (st == NULL)
-		return ERR_INTERNAL;
 	db_bind_int64(st, 1, course_id);
 	db_bind_int64(st, 2, rq->user_id);
 	if ((e = db_next(st)) != ERR_OK) {
@@ -211,8 +209,6 @@ insert_items_and_reservation(struct db *db, const struct order_request *rq,
 		return ERR_OK;
 	st = db_prep(db, "INSERT INTO coupon_redemptions (coupon_id, user_id, "
 	    "order_id, status, amount) VALUES (?, ?, ?, 'reserved', ?)");
-	if (st == NULL)
-		return ERR_INTERNAL;
 	db_bind_int64(st, 1, o->coupon_id);
 	db_bind_int64(st, 2, rq->user_id);
 	db_bind_int64(st, 3, o->id);
@@ -229,8 +225,6 @@ pending_of(struct db *db, int64_t user_id, int64_t *id)
 	*id = 0;
 	st = db_prep(db, "SELECT id FROM orders WHERE user_id = ? AND "
 	    "status = 'pending' LIMIT 1");
-	if (st == NULL)
-		return ERR_INTERNAL;
 	db_bind_int64(st, 1, user_id);
 	if ((e = db_next(st)) == ERR_OK)
 		*id = db_col_int64(st, 0);
@@ -346,8 +340,6 @@ load_items(struct db *db, struct arena *a, struct order *o)
 	size_t cap = 0;
 
 	st = db_prep(db, "SELECT count(*) FROM order_items WHERE order_id = ?");
-	if (st == NULL)
-		return ERR_INTERNAL;
 	db_bind_int64(st, 1, o->id);
 	if ((e = db_next(st)) == ERR_OK)
 		cap = (size_t)db_col_int64(st, 0);
@@ -359,8 +351,6 @@ load_items(struct db *db, struct arena *a, struct order *o)
 	st = db_prep(db, "SELECT i.course_id, i.title, c.slug, i.unit_amount, "
 	    "i.quantity, i.discount_amount FROM order_items i JOIN courses c "
 	    "ON c.id = i.course_id WHERE i.order_id = ? ORDER BY i.id");
-	if (st == NULL)
-		return ERR_INTERNAL;
 	db_bind_int64(st, 1, o->id);
 	while ((e = db_next(st)) == ERR_OK && o->nitems < cap) {
 		it = &o->items[o->nitems++];
@@ -384,8 +374,6 @@ order_load(struct db *db, struct arena *a, int64_t id, int64_t user_id,
 
 	st = db_prep(db, "SELECT " ORDER_COLS " FROM orders WHERE id = ?1 "
 	    "AND (?2 = 0 OR user_id = ?2)");
-	if (st == NULL)
-		return ERR_INTERNAL;
 	db_bind_int64(st, 1, id);
 	db_bind_int64(st, 2, user_id);
 	if ((e = db_next(st)) == ERR_OK)
@@ -403,8 +391,6 @@ order_find_by_session(struct db *db, struct arena *a, const char *session_id,
 
 	st = db_prep(db, "SELECT " ORDER_COLS " FROM orders "
 	    "WHERE stripe_session_id = ?");
-	if (st == NULL)
-		return ERR_INTERNAL;
 	db_bind_text(st, 1, session_id);
 	if ((e = db_next(st)) == ERR_OK)
 		order_from_row(a, st, o);
@@ -421,8 +407,6 @@ order_find_pending(struct db *db, struct arena *a, int64_t user_id,
 
 	st = db_prep(db, "SELECT " ORDER_COLS " FROM orders WHERE user_id = ? "
 	    "AND status = 'pending' ORDER BY id DESC LIMIT 1");
-	if (st == NULL)
-		return ERR_INTERNAL;
 	db_bind_int64(st, 1, user_id);
 	if ((e = db_next(st)) == ERR_OK)
 		order_from_row(a, st, o);
@@ -439,8 +423,6 @@ order_next_attempt(struct db *db, int64_t order_id, int64_t *attempt)
 	st = db_prep(db, "UPDATE orders SET checkout_attempt = "
 	    "checkout_attempt + 1, updated_at = unixepoch() WHERE id = ? AND "
 	    "status = 'pending' RETURNING checkout_attempt");
-	if (st == NULL)
-		return ERR_INTERNAL;
 	db_bind_int64(st, 1, order_id);
 	if ((e = db_next(st)) == ERR_OK)
 		*attempt = db_col_int64(st, 0);
@@ -458,8 +440,6 @@ order_set_session(struct db *db, int64_t order_id, const char *session_id,
 	st = db_prep(db, "UPDATE orders SET stripe_session_id = ?, "
 	    "stripe_session_url = ?, expires_at = ?, updated_at = unixepoch() "
 	    "WHERE id = ? AND status = 'pending'");
-	if (st == NULL)
-		return ERR_INTERNAL;
 	db_bind_text(st, 1, session_id);
 	db_bind_text_or_null(st, 2, url);
 	db_bind_int64(st, 3, expires_at);
@@ -478,8 +458,6 @@ close_in_tx(struct db *db, int64_t order_id, enum order_status to,
 
 	st = db_prep(db, "UPDATE orders SET status = ?, updated_at = "
 	    "unixepoch() WHERE id = ? AND status = 'pending'");
-	if (st == NULL)
-		return ERR_INTERNAL;
 	db_bind_text(st, 1, order_status_name(to));
 	db_bind_int64(st, 2, order_id);
 	if ((e = db_run(st)) != ERR_OK)
@@ -490,8 +468,6 @@ close_in_tx(struct db *db, int64_t order_id, enum order_status to,
 	st = db_prep(db, "UPDATE coupon_redemptions SET status = 'released', "
 	    "updated_at = unixepoch() WHERE order_id = ? AND "
 	    "status = 'reserved'");
-	if (st == NULL)
-		return ERR_INTERNAL;
 	db_bind_int64(st, 1, order_id);
 	return db_run(st);
 }
@@ -563,8 +539,6 @@ order_list(struct db *db, struct arena *a, int64_t user_id, int64_t page,
 		return ERR_INTERNAL;
 	st = db_prep(db, "SELECT " ORDER_COLS " FROM orders WHERE user_id = ? "
 	    "ORDER BY created_at DESC, id DESC LIMIT ? OFFSET ?");
-	if (st == NULL)
-		return ERR_INTERNAL;
 	db_bind_int64(st, 1, user_id);
 	db_bind_int64(st, 2, per_page + 1);
 	db_bind_int64(st, 3, (page - 1) * per_page);
@@ -587,8 +561,6 @@ order_flag(struct db *db, int64_t order_id, const char *reason)
 	st = db_prep(db, "UPDATE orders SET needs_review = 1, review_reason = "
 	    "CASE WHEN review_reason = '' THEN ?1 ELSE review_reason || '; ' "
 	    "|| ?1 END, updated_at = unixepoch() WHERE id = ?2");
-	if (st == NULL)
-		return ERR_INTERNAL;
 	db_bind_text(st, 1, reason);
 	db_bind_int64(st, 2, order_id);
 	return db_run(st);
