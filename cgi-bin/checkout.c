@@ -20,6 +20,11 @@ static const char upstream_message[] = "We could not reach the payment "
     "service. Nothing was charged and your cart is kept; please try again "
     "in a minute.";
 
+/* Stripe answered and refused to start it: no network failure. */
+static const char refused_message[] = "The payment could not be started. "
+    "Nothing was charged and your cart is kept. Please try again later; if "
+    "it keeps happening, tell us and we will look into it.";
+
 /* POST /payment/checkout: to Stripe's page, or to the order when free. */
 static enum err
 h_checkout(struct req *rq, struct resp *rs)
@@ -34,7 +39,7 @@ h_checkout(struct req *rq, struct resp *rs)
 	if (e == ERR_CONFLICT && out.message != NULL)
 		return resp_flash_redirect(rq, rs, "/payment/cart", out.message);
 	if (e == ERR_UPSTREAM)
-		rs->message = upstream_message;
+		rs->message = out.refused ? refused_message : upstream_message;
 	if (e != ERR_OK)
 		return e;
 	if (out.message != NULL)
@@ -58,7 +63,8 @@ h_success(struct req *rq, struct resp *rs)
 	if (sid == NULL)
 		return ERR_NOTFOUND;
 	e = checkout_confirm(rq->w->db, worker_stripe(rq->w), rq->arena,
-	    rq->user->id, sid, rq->w->cfg.base_url, &order_id, &fo);
+	    rq->user->id, sid, rq->w->cfg.base_url, time(NULL), &order_id,
+	    &fo);
 	if (e == ERR_UPSTREAM)
 		rs->message = "We could not ask the payment service about your "
 		    "payment just now. If you paid, your access arrives in a "
@@ -72,8 +78,18 @@ h_success(struct req *rq, struct resp *rs)
 	case FULFIL_ALREADY:
 		return resp_flash_redirect(rq, rs, arena_strdup(rq->arena,
 		    where), "Payment received: your courses are ready.");
+	case FULFIL_PARTIAL:
+		return resp_flash_redirect(rq, rs, arena_strdup(rq->arena,
+		    where), "Payment received: your courses are ready. Part "
+		    "of it has been refunded.");
+	case FULFIL_REFUNDED:
+	case FULFIL_DISPUTED:
+		return resp_flash_redirect(rq, rs, arena_strdup(rq->arena,
+		    where), "This payment has been refunded or disputed, so "
+		    "the order gives no access.");
 	case FULFIL_MISMATCH:
 	case FULFIL_SUPERSEDED:
+	case FULFIL_SUPERSEDED_SETTLED:
 		return resp_flash_redirect(rq, rs, arena_strdup(rq->arena,
 		    where), "We received a payment that needs a check by our "
 		    "team before access is granted. We will write to you.");
@@ -98,7 +114,7 @@ h_cancel(struct req *rq, struct resp *rs)
 	enum err e;
 
 	e = checkout_cancel(rq->w->db, worker_stripe(rq->w), rq->arena,
-	    rq->user->id, rq->w->cfg.base_url, &paid);
+	    rq->user->id, rq->w->cfg.base_url, time(NULL), &paid);
 	if (e == ERR_UPSTREAM)
 		rs->message = upstream_message;
 	if (e != ERR_OK)

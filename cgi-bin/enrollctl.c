@@ -15,6 +15,7 @@
 #include "db.h"
 #include "password.h"
 #include "events.h"
+#include "install.h"
 #include "mail.h"
 #include "order.h"
 #include "seed.h"
@@ -32,12 +33,20 @@ struct command {
 static int
 cmd_migrate(struct db *db, const struct config *cfg, int argc, char **argv)
 {
+	char install[INSTALL_ID_SIZE];
+
 	if (db_migrate(db) != ERR_OK) {
 		fprintf(stderr, "enrollctl: migration failed; the database "
 		    "is left at version %d\n", db_schema_version(db));
 		return 1;
 	}
-	printf("schema at version %d\n", db_schema_version(db));
+	/* The store's name at Stripe is made with its database. */
+	if (install_id(db, install) != ERR_OK) {
+		fprintf(stderr, "enrollctl: cannot make the install id\n");
+		return 1;
+	}
+	printf("schema at version %d, install id %s\n",
+	    db_schema_version(db), install);
 	return 0;
 }
 
@@ -181,6 +190,7 @@ cmd_expire_orders(struct db *db, const struct config *cfg, int argc,
 static int
 cmd_reconcile(struct db *db, const struct config *cfg, int argc, char **argv)
 {
+	struct events_ctx ctx;
 	struct stripe *s;
 	int seen, applied;
 	enum err e;
@@ -194,7 +204,9 @@ cmd_reconcile(struct db *db, const struct config *cfg, int argc, char **argv)
 		fprintf(stderr, "enrollctl: cannot start the Stripe client\n");
 		return 1;
 	}
-	e = events_reconcile(db, s, cfg->base_url, &seen, &applied);
+	ctx = (struct events_ctx){ db, s, cfg->base_url,
+	    events_key_is_live(cfg->stripe_key), NULL };
+	e = events_reconcile(&ctx, &seen, &applied);
 	stripe_free(s);
 	curl_global_cleanup();
 	if (e != ERR_OK) {

@@ -1,7 +1,10 @@
 /* webhook: POST /payment/webhook, Stripe's signed event deliveries.  The
- * signature is checked against the raw body; the event is recorded and
- * applied in one transaction; a duplicate is answered 200 and changes
- * nothing; a busy database is answered 503 so that Stripe retries. */
+ * signature is checked against the raw body; the event is traced to a
+ * session of ours (others are recorded as not-ours and answered 200: a 4xx
+ * would make Stripe disable the endpoint), the session read from Stripe
+ * and the order brought to its state in the transaction that records the
+ * event; a duplicate is answered 200 and changes nothing; a busy database
+ * or an unreachable Stripe is answered 5xx so that Stripe retries. */
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -16,32 +19,6 @@
 #include "stripe.h"
 #include "stripe_sig.h"
 
-/* A session the order no longer uses was paid: give the money back. */
-static void
-refund_superseded(struct req *rq, const struct event_result *res)
-{
-	struct stripe *s = worker_stripe(rq->w);
-	struct stripe_refund_params p = { .payment_intent =
-	    res->refund_payment_intent, .reason = "duplicate",
-	    .order_id = res->order_id };
-	struct stripe_refund out;
-	struct stripe_error se;
-	char key[320], msg[1400];
-
-	snprintf(key, sizeof(key), "enroll-refund-superseded-%s",
-	    res->refund_payment_intent);
-	if (s == NULL || stripe_refund_create(s, &p, key, &out, &se) != ERR_OK) {
-		log_error(rq->request_id, "order %lld: refund of superseded "
-		    "payment %s failed: %s; the order stays flagged",
-		    (long long)res->order_id, res->refund_payment_intent,
-		    s ? stripe_error_format(&se, msg, sizeof(msg)) : "no key");
-		return;
-	}
-	log_info(rq->request_id, "order %lld: refunded superseded payment %s "
-	    "(%s)", (long long)res->order_id, res->refund_payment_intent,
-	    out.id);
-}
-
 static enum err
 h_webhook(struct req *rq, struct resp *rs)
 {
@@ -49,6 +26,7 @@ h_webhook(struct req *rq, struct resp *rs)
 	enum stripe_sig_reason why;
 	struct stripe_event ev;
 	struct event_result res;
+	struct events_ctx ctx;
 	enum err e;
 
 	rs->content_type = "application/json";
@@ -65,14 +43,18 @@ h_webhook(struct req *rq, struct resp *rs)
 		rs->message = "The body is not a Stripe event.";
 		return ERR_INVALID;
 	}
-	e = events_apply(rq->w->db, &ev, rq->w->cfg.base_url, &res);
+	ctx = (struct events_ctx){ rq->w->db, worker_stripe(rq->w),
+	    rq->w->cfg.base_url, events_key_is_live(rq->w->cfg.stripe_key),
+	    rq->request_id };
+	e = events_handle(&ctx, &ev, &res);
 	if (e == ERR_OK) {
 		log_info(rq->request_id, "webhook: %s %s: %s", ev.id, ev.type,
 		    res.outcome);
-		if (res.refund_payment_intent[0] != '\0')
-			refund_superseded(rq, &res);
 		buf_puts(&rs->body, "{\"received\":true}\n");
 	}
+	if (e == ERR_UPSTREAM)	/* Stripe could not be asked: retry later */
+		rs->message = "Stripe could not be asked about this event; "
+		    "it will be retried.";
 	stripe_event_free(&ev);
 	return e;
 }

@@ -7,18 +7,23 @@
 #include "cart_items.h"
 #include "checkout.h"
 #include "db.h"
+#include "install.h"
 #include "log.h"
 #include "order.h"
 #include "stripe.h"
 
-/* Returns "<what>-<id>" style idempotency keys in the arena. */
+/* Returns an idempotency key "<install>-<what>-<ref>-<n>" in the arena.
+ * It starts with the install id so that no other store on the account,
+ * nor this store with a new database, can ever send the same key; ref
+ * names the object by what is never reused (an order's number). */
 static char *
-idem_key(struct arena *a, const char *what, int64_t id, int64_t attempt)
+idem_key(struct arena *a, const char *install, const char *what,
+    const char *ref, int64_t n)
 {
-	char buf[128];
+	char buf[256];
 
-	snprintf(buf, sizeof(buf), "enroll-%s-%lld-%lld", what, (long long)id,
-	    (long long)attempt);
+	snprintf(buf, sizeof(buf), "%s-%s-%s-%lld", install, what, ref,
+	    (long long)n);
 	return arena_strdup(a, buf);
 }
 
@@ -31,15 +36,31 @@ log_stripe(const char *what, int64_t order_id, const struct stripe_error *se)
 	    stripe_error_format(se, msg, sizeof(msg)));
 }
 
+/* A Stripe call of checkout failed: logged with Stripe's request id, and
+ * out->refused set when Stripe answered and said no (a 4xx, such as an
+ * idempotency_error), which is not a network failure. */
+static enum err
+stripe_failed(struct checkout_outcome *out, const char *what,
+    int64_t order_id, enum err e, const struct stripe_error *se)
+{
+	log_stripe(what, order_id, se);
+	if (e == ERR_INVALID || e == ERR_CONFLICT || e == ERR_NOTFOUND)
+		out->refused = 1;
+	return ERR_UPSTREAM;
+}
+
 /* The user's Stripe customer, created once and remembered. */
 static enum err
 customer_for(struct db *db, struct stripe *s, struct arena *a,
-    const struct checkout_buyer *b, const char **id)
+    const struct checkout_buyer *b, const char *install, const char **id,
+    struct checkout_outcome *out)
 {
-	struct stripe_customer_params p = { b->email, b->name, b->user_id };
+	struct stripe_customer_params p = { b->email, b->name, b->user_id,
+	    install };
 	struct stripe_customer c;
 	struct stripe_error se;
 	struct db_stmt *st;
+	char ref[24];
 	enum err e;
 
 	st = db_prep(db, "SELECT customer_id FROM stripe_customers "
@@ -50,12 +71,11 @@ customer_for(struct db *db, struct stripe *s, struct arena *a,
 	db_done(st);
 	if (e != ERR_NOTFOUND)
 		return e;
-	e = stripe_customer_create(s, &p, idem_key(a, "customer-user",
-	    b->user_id, 1), &c, &se);
-	if (e != ERR_OK) {
-		log_stripe("customer create", 0, &se);
-		return ERR_UPSTREAM;
-	}
+	snprintf(ref, sizeof(ref), "%lld", (long long)b->user_id);
+	e = stripe_customer_create(s, &p, idem_key(a, install, "customer-user",
+	    ref, 1), &c, &se);
+	if (e != ERR_OK)
+		return stripe_failed(out, "customer create", 0, e, &se);
 	st = db_prep(db, "INSERT INTO stripe_customers (user_id, customer_id) "
 	    "VALUES (?, ?) ON CONFLICT (user_id) DO NOTHING");
 	db_bind_int64(st, 1, b->user_id);
@@ -95,8 +115,9 @@ order_matches_cart(const struct order *o, const struct cart *c)
  * paid meanwhile (then it is fulfilled, not cancelled). */
 static enum err
 retire_order(struct db *db, struct stripe *s, struct arena *a,
-    const struct order *o, const char *base_url, int *paid)
+    const struct order *o, const char *base_url, int64_t now, int *paid)
 {
+	char install[INSTALL_ID_SIZE];
 	struct stripe_session ss;
 	struct stripe_error se;
 	struct payment p;
@@ -106,8 +127,10 @@ retire_order(struct db *db, struct stripe *s, struct arena *a,
 
 	*paid = 0;
 	if (o->session_id != NULL) {
+		if ((e = install_id(db, install)) != ERR_OK)
+			return e;
 		e = stripe_checkout_expire(s, o->session_id, idem_key(a,
-		    "expire-order", o->id, o->attempt), &ss, &se);
+		    install, "expire", o->session_id, 1), &ss, &se);
 		stripe_session_free(&ss);
 		if (e == ERR_INVALID || e == ERR_CONFLICT) {
 			/* Not open any more: paid, or already expired? */
@@ -117,11 +140,8 @@ retire_order(struct db *db, struct stripe *s, struct arena *a,
 				return ERR_UPSTREAM;
 			}
 			if (strcmp(ss.payment_status, "paid") == 0) {
-				p = (struct payment){ ss.id, ss.payment_status,
-				    ss.amount_total, ss.currency,
-				    ss.payment_intent[0] ? ss.payment_intent :
-				    NULL, o->id };
-				e = fulfil_payment(db, &p, base_url, &fo);
+				fulfil_payment_from(&p, &ss, o->id);
+				e = fulfil_payment(db, &p, base_url, now, &fo);
 				stripe_session_free(&ss);
 				*paid = 1;
 				return e;
@@ -147,23 +167,27 @@ open_session(struct db *db, struct stripe *s, struct arena *a,
 	struct stripe_coupon coupon;
 	struct stripe_session ss;
 	struct stripe_error se;
+	struct stripe_owner owner;
 	const char *customer, *success, *cancel;
-	char ref[32], name[48], url[600];
+	char ref[32], name[48], url[600], install[INSTALL_ID_SIZE];
 	int64_t attempt;
 	enum err e;
 
-	if ((e = customer_for(db, s, a, b, &customer)) != ERR_OK)
+	if ((e = install_id(db, install)) != ERR_OK ||
+	    (e = customer_for(db, s, a, b, install, &customer, out)) != ERR_OK)
 		return e;
+	owner = (struct stripe_owner){ install, o->id, o->number };
 	memset(&p, 0, sizeof(p));
 	if (o->discount > 0) {
-		snprintf(name, sizeof(name), "Coupon %.33s", o->coupon_code);
+		/* The code itself, so Stripe's page and receipt say
+		 * "WELCOME10" (a coupon name is at most 40 characters). */
+		snprintf(name, sizeof(name), "%.40s", o->coupon_code);
 		cp = (struct stripe_coupon_params){ o->discount, o->currency,
-		    name, o->id };
-		if (stripe_coupon_create(s, &cp, idem_key(a, "coupon-order",
-		    o->id, 1), &coupon, &se) != ERR_OK) {
-			log_stripe("coupon create", o->id, &se);
-			return ERR_UPSTREAM;
-		}
+		    name, owner };
+		if ((e = stripe_coupon_create(s, &cp, idem_key(a, install,
+		    "coupon", o->number, 1), &coupon, &se)) != ERR_OK)
+			return stripe_failed(out, "coupon create", o->id, e,
+			    &se);
 		p.coupon = arena_strdup(a, coupon.id);
 	}
 	if ((items = arena_alloc(a, o->nitems * sizeof(*items))) == NULL)
@@ -181,7 +205,7 @@ open_session(struct db *db, struct stripe *s, struct arena *a,
 		return ERR_INTERNAL;
 	p.customer = customer;
 	p.client_reference_id = ref;
-	p.order_id = o->id;
+	p.owner = owner;
 	p.items = items;
 	p.nitems = o->nitems;
 	p.expires_at = now + CHECKOUT_MINUTES * 60;
@@ -189,13 +213,12 @@ open_session(struct db *db, struct stripe *s, struct arena *a,
 	p.cancel_url = cancel;
 	if ((e = order_next_attempt(db, o->id, &attempt)) != ERR_OK)
 		return e;
-	e = stripe_checkout_create(s, &p, idem_key(a, "checkout-order", o->id,
-	    attempt), &ss, &se);
-	if (e != ERR_OK) {
-		log_stripe("checkout create", o->id, &se);
-		return ERR_UPSTREAM;
-	}
-	e = order_set_session(db, o->id, ss.id, ss.url, ss.expires_at);
+	e = stripe_checkout_create(s, &p, idem_key(a, install, "checkout",
+	    o->number, attempt), &ss, &se);
+	if (e != ERR_OK)
+		return stripe_failed(out, "checkout create", o->id, e, &se);
+	e = order_set_session(db, o->id, attempt, ss.id, ss.url, ss.expires_at,
+	    now);
 	out->redirect = ss.url != NULL ? arena_strdup(a, ss.url) : NULL;
 	stripe_session_free(&ss);
 	if (e == ERR_OK && out->redirect == NULL)
@@ -248,8 +271,8 @@ checkout_start(struct db *db, struct stripe *s, struct arena *a,
 	if (e == ERR_OK) {
 		if (s == NULL && pending.session_id != NULL)
 			return ERR_UPSTREAM;
-		if ((e = retire_order(db, s, a, &pending, base_url, &paid)) !=
-		    ERR_OK)
+		if ((e = retire_order(db, s, a, &pending, base_url, now,
+		    &paid)) != ERR_OK)
 			return e;
 		if (paid) {
 			out->message = "Your earlier checkout was paid just now.";
@@ -265,7 +288,8 @@ checkout_start(struct db *db, struct stripe *s, struct arena *a,
 	}
 	out->order_id = o.id;
 	if (o.total == 0) {
-		if ((e = fulfil_free_order(db, o.id, base_url, &fo)) != ERR_OK)
+		if ((e = fulfil_free_order(db, o.id, base_url, now, &fo)) !=
+		    ERR_OK)
 			return e;
 		return order_page(a, o.id, out);
 	}
@@ -277,12 +301,13 @@ checkout_start(struct db *db, struct stripe *s, struct arena *a,
 enum err
 checkout_confirm(struct db *db, struct stripe *s, struct arena *a,
     int64_t user_id, const char *session_id, const char *base_url,
-    int64_t *order_id, enum fulfil_outcome *outcome)
+    int64_t now, int64_t *order_id, enum fulfil_outcome *outcome)
 {
 	struct stripe_session ss;
 	struct stripe_error se;
 	struct order o;
 	struct payment p;
+	int paid;
 	enum err e;
 
 	*order_id = 0;
@@ -293,31 +318,28 @@ checkout_confirm(struct db *db, struct stripe *s, struct arena *a,
 	if (o.user_id != user_id)
 		return ERR_NOTFOUND;
 	*order_id = o.id;
-	if (o.status == ORDER_PAID || o.status == ORDER_REFUNDED ||
-	    o.status == ORDER_PARTIALLY_REFUNDED) {
-		*outcome = FULFIL_ALREADY;
-		return ERR_OK;
-	}
-	if (s == NULL)
+	paid = o.status == ORDER_PAID || o.status == ORDER_REFUNDED ||
+	    o.status == ORDER_PARTIALLY_REFUNDED || o.status == ORDER_DISPUTED;
+	if (s == NULL && !paid)
 		return ERR_UPSTREAM;
-	if ((e = stripe_checkout_retrieve(s, session_id, &ss, &se)) != ERR_OK) {
-		log_stripe("retrieve on success page", o.id, &se);
-		return ERR_UPSTREAM;
+	if (s == NULL || (e = stripe_checkout_retrieve(s, session_id, &ss,
+	    &se)) != ERR_OK) {
+		if (s != NULL)
+			log_stripe("retrieve on success page", o.id, &se);
+		/* A reload of a paid order's page still shows it. */
+		*outcome = paid ? FULFIL_ALREADY : FULFIL_NOT_PAID;
+		return paid ? ERR_OK : ERR_UPSTREAM;
 	}
-	p = (struct payment){ ss.id, ss.payment_status, ss.amount_total,
-	    ss.currency, ss.payment_intent[0] ? ss.payment_intent : NULL,
-	    ss.order_id };
-	if (ss.order_id != o.id)
-		e = ERR_NOTFOUND;
-	else
-		e = fulfil_payment(db, &p, base_url, outcome);
+	/* The order is the one this store made the session for. */
+	fulfil_payment_from(&p, &ss, o.id);
+	e = fulfil_payment(db, &p, base_url, now, outcome);
 	stripe_session_free(&ss);
 	return e;
 }
 
 enum err
 checkout_cancel(struct db *db, struct stripe *s, struct arena *a,
-    int64_t user_id, const char *base_url, int *paid)
+    int64_t user_id, const char *base_url, int64_t now, int *paid)
 {
 	struct order o;
 	enum err e;
@@ -327,5 +349,5 @@ checkout_cancel(struct db *db, struct stripe *s, struct arena *a,
 		return e == ERR_NOTFOUND ? ERR_OK : e;
 	if (s == NULL && o.session_id != NULL)
 		return ERR_UPSTREAM;
-	return retire_order(db, s, a, &o, base_url, paid);
+	return retire_order(db, s, a, &o, base_url, now, paid);
 }

@@ -32,6 +32,9 @@ struct checkout_outcome {
 	const char *redirect;	/* where the browser goes next (arena) */
 	const char *message;	/* plain words when refused (static) */
 	int64_t order_id;	/* the order, 0 when none was made */
+	int refused;		/* with ERR_UPSTREAM: Stripe answered and
+				   refused (a 4xx): the payment could not be
+				   started; 0: Stripe could not be reached */
 };
 
 /* Starts (or resumes) the checkout of buyer's cart.  ERR_OK with
@@ -42,18 +45,19 @@ enum err checkout_start(struct db *db, struct stripe *s, struct arena *a,
     const struct checkout_buyer *buyer, const char *base_url, int64_t now,
     struct checkout_outcome *out);
 
-/* The success page's work: retrieves session_id from Stripe, checks that it
- * belongs to an order of user_id, and fulfils it when paid.  *order_id gets
+/* The success page's work: checks that session_id is one this store made
+ * for an order of user_id, retrieves it from Stripe and brings the order
+ * to its state (fulfil.h).  *order_id gets
  * the order; *outcome what fulfilment did (FULFIL_NOT_PAID: still
  * processing).  ERR_NOTFOUND when the session is not this user's. */
 enum err checkout_confirm(struct db *db, struct stripe *s, struct arena *a,
     int64_t user_id, const char *session_id, const char *base_url,
-    int64_t *order_id, enum fulfil_outcome *outcome);
+    int64_t now, int64_t *order_id, enum fulfil_outcome *outcome);
 
 /* The cancel page's work: expires the user's open session at Stripe and
  * cancels the pending order (releasing reservations); the cart is kept.
  * A session that turns out to be paid is fulfilled instead (*paid 1). */
 enum err checkout_cancel(struct db *db, struct stripe *s, struct arena *a,
-    int64_t user_id, const char *base_url, int *paid);
+    int64_t user_id, const char *base_url, int64_t now, int *paid);
 
 #endif

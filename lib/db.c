@@ -362,10 +362,60 @@ migration_number(const char *name)
 	return atoi(name);
 }
 
+/* A migration that rebuilds a table (SQLite cannot alter a CHECK) starts
+ * with this line: it runs with foreign keys off, as SQLite's documented
+ * rebuild needs, and every key is checked before it commits. */
+#define MIGRATION_REBUILDS "-- migrate: rebuilds tables"
+
+/* Fails (ERR_CONFLICT) when a foreign key points nowhere. */
+static enum err
+foreign_keys_check(struct db *db)
+{
+	struct db_stmt *st = db_prep(db, "PRAGMA foreign_key_check");
+	enum err e = db_next(st);
+
+	db_done(st);
+	if (e == ERR_OK) {
+		log_error(NULL, "db: a migration left a broken foreign key");
+		return ERR_CONFLICT;
+	}
+	return e == ERR_NOTFOUND ? ERR_OK : e;
+}
+
+/* Applies one migration file in one transaction and records version. */
+static enum err
+migration_apply(struct db *db, const char *name, const char *sql,
+    int version)
+{
+	char pragma[64];
+	int rebuilds = strncmp(sql, MIGRATION_REBUILDS,
+	    strlen(MIGRATION_REBUILDS)) == 0;
+	enum err e;
+
+	if (rebuilds && (e = db_exec(db, "PRAGMA foreign_keys=OFF")) != ERR_OK)
+		return e;
+	if ((e = db_exec(db, "BEGIN IMMEDIATE")) != ERR_OK)
+		goto out;
+	/* The version is a constant we computed, not input. */
+	snprintf(pragma, sizeof(pragma), "PRAGMA user_version=%d", version);
+	if ((e = db_exec(db, sql)) != ERR_OK ||
+	    (rebuilds && (e = foreign_keys_check(db)) != ERR_OK) ||
+	    (e = db_exec(db, pragma)) != ERR_OK) {
+		log_error(NULL, "db: migration %s failed", name);
+		db_rollback(db);
+		goto out;
+	}
+	e = db_exec(db, "COMMIT");
+out:
+	if (rebuilds && db_exec(db, "PRAGMA foreign_keys=ON") != ERR_OK &&
+	    e == ERR_OK)
+		e = ERR_INTERNAL;
+	return e;
+}
+
 enum err
 db_migrate(struct db *db)
 {
-	char pragma[64];
 	size_t i;
 	int have, want;
 	enum err e;
@@ -376,18 +426,8 @@ db_migrate(struct db *db)
 		want = migration_number(embedded_sql[i].name);
 		if (want <= 0 || want <= have)	/* seeds are not numbered */
 			continue;
-		if ((e = db_exec(db, "BEGIN IMMEDIATE")) != ERR_OK)
-			return e;
-		/* The version is a constant we computed, not input. */
-		snprintf(pragma, sizeof(pragma), "PRAGMA user_version=%d", want);
-		if ((e = db_exec(db, embedded_sql[i].data)) != ERR_OK ||
-		    (e = db_exec(db, pragma)) != ERR_OK) {
-			log_error(NULL, "db: migration %s failed",
-			    embedded_sql[i].name);
-			db_rollback(db);
-			return e;
-		}
-		if ((e = db_exec(db, "COMMIT")) != ERR_OK)
+		if ((e = migration_apply(db, embedded_sql[i].name,
+		    embedded_sql[i].data, want)) != ERR_OK)
 			return e;
 		log_info(NULL, "db: migrated to %s", embedded_sql[i].name);
 		have = want;

@@ -1,7 +1,9 @@
 /* Fulfilment and refunds (see fulfil.h).  Every step is a statement in the
  * caller's transaction, guarded by the order's status, so a redelivered
  * event, a reloaded success page or a crash between steps can never grant
- * twice or half: the transaction commits all of it or none. */
+ * twice or half: the transaction commits all of it or none.  The order
+ * only ever moves the way Stripe's money does: paid, then partly refunded,
+ * disputed or refunded; never back to paid. */
 #include <stdio.h>
 #include <string.h>
 
@@ -13,13 +15,19 @@
 #include "mail.h"
 #include "money.h"
 #include "order.h"
+#include "stripe.h"
 
 static const char *const outcomes[FULFIL_OUTCOME_MAX] = {
 	[FULFIL_GRANTED] = "granted",
 	[FULFIL_ALREADY] = "already-fulfilled",
 	[FULFIL_NOT_PAID] = "not-paid",
+	[FULFIL_CLOSED] = "closed",
 	[FULFIL_MISMATCH] = "amount-mismatch",
 	[FULFIL_SUPERSEDED] = "superseded-session",
+	[FULFIL_SUPERSEDED_SETTLED] = "superseded-settled",
+	[FULFIL_PARTIAL] = "partially-refunded",
+	[FULFIL_REFUNDED] = "refunded",
+	[FULFIL_DISPUTED] = "disputed",
 	[FULFIL_UNKNOWN] = "unknown-order",
 };
 
@@ -29,6 +37,20 @@ fulfil_outcome_name(enum fulfil_outcome o)
 	return (unsigned)o < FULFIL_OUTCOME_MAX ? outcomes[o] : "?";
 }
 
+void
+fulfil_payment_from(struct payment *p, const struct stripe_session *ss,
+    int64_t order_id)
+{
+	*p = (struct payment){ .session_id = ss->id,
+	    .session_status = ss->status,
+	    .payment_status = ss->payment_status,
+	    .amount_total = ss->amount_total, .currency = ss->currency,
+	    .payment_intent = ss->payment_intent[0] != '\0' ?
+	    ss->payment_intent : NULL,
+	    .amount_refunded = ss->amount_refunded,
+	    .disputed = ss->disputed, .order_id = order_id };
+}
+
 struct order_row {
 	int64_t user_id;	/* buyer */
 	char status[24];	/* orders.status */
@@ -36,6 +58,7 @@ struct order_row {
 	char currency[8];	/* lower-case */
 	char session[256];	/* current session id, "" when none */
 	int64_t total;		/* minor units */
+	int64_t refunded;	/* refunded_amount so far */
 };
 
 static enum err
@@ -45,8 +68,8 @@ load_order_row(struct db *db, int64_t id, struct order_row *r)
 	enum err e;
 
 	st = db_prep(db, "SELECT user_id, status, number, currency, "
-	    "coalesce(stripe_session_id, ''), total_amount FROM orders "
-	    "WHERE id = ?");
+	    "coalesce(stripe_session_id, ''), total_amount, refunded_amount "
+	    "FROM orders WHERE id = ?");
 	db_bind_int64(st, 1, id);
 	if ((e = db_next(st)) == ERR_OK) {
 		r->user_id = db_col_int64(st, 0);
@@ -57,6 +80,7 @@ load_order_row(struct db *db, int64_t id, struct order_row *r)
 		snprintf(r->session, sizeof(r->session), "%s",
 		    db_col_text(st, 4));
 		r->total = db_col_int64(st, 5);
+		r->refunded = db_col_int64(st, 6);
 	}
 	db_done(st);
 	return e;
@@ -137,39 +161,69 @@ queue_welcomes(struct db *db, int64_t order_id, int64_t user_id,
 	return ERR_OK;
 }
 
+static enum err
+queue_refund_mail(struct db *db, int64_t order_id, const struct order_row *r,
+    int64_t amount, const char *base_url)
+{
+	struct buf body = { 0 }, key = { 0 }, subj = { 0 };
+	char to[MAIL_ADDR_MAX], name[MAIL_NAME_MAX];
+	enum err e;
+
+	if ((e = mail_recipient(db, r->user_id, to, name)) != ERR_OK)
+		return e == ERR_NOTFOUND ? ERR_INTERNAL : e;
+	buf_printf(&body, "Hello %s,\n\nwe have refunded ", name);
+	money_format(&body, amount, r->currency);
+	buf_printf(&body, " of your order %s. It reaches your card in a few "
+	    "days.\n\nThe order: %s/payment/order/%lld\n", r->number, base_url,
+	    (long long)order_id);
+	buf_printf(&key, "order-refund-%lld-%lld", (long long)order_id,
+	    (long long)amount);
+	buf_printf(&subj, "Refund for your order %s", r->number);
+	e = body.oom || key.oom || subj.oom ? ERR_INTERNAL :
+	    mail_queue(db, key.data, to, subj.data, body.data);
+	buf_free(&body);
+	buf_free(&key);
+	buf_free(&subj);
+	return e;
+}
+
 /* The grant itself: order paid, enrollments, redemption, cart emptied of
  * what was bought, mail queued. */
 static enum err
 grant(struct db *db, int64_t order_id, const struct order_row *r,
-    const char *payment_intent, const char *base_url)
+    const char *payment_intent, const char *base_url, int64_t now)
 {
 	struct db_stmt *st;
 	enum err e;
 
-	st = db_prep(db, "UPDATE orders SET status = 'paid', paid_at = "
-	    "unixepoch(), updated_at = unixepoch(), stripe_payment_intent = "
-	    "coalesce(?, stripe_payment_intent) WHERE id = ? AND status IN "
+	st = db_prep(db, "UPDATE orders SET status = 'paid', paid_at = ?1, "
+	    "updated_at = ?1, stripe_payment_intent = "
+	    "coalesce(?2, stripe_payment_intent) WHERE id = ?3 AND status IN "
 	    "('pending', 'failed', 'expired')");
-	db_bind_text_or_null(st, 1, payment_intent);
-	db_bind_int64(st, 2, order_id);
+	db_bind_int64(st, 1, now);
+	db_bind_text_or_null(st, 2, payment_intent);
+	db_bind_int64(st, 3, order_id);
 	if ((e = db_run(st)) != ERR_OK)
 		return e;
 	if (db_changes(db) != 1)
 		return ERR_CONFLICT;
 	/* One enrollment per (user, course): a revoked one comes back. */
 	st = db_prep(db, "INSERT INTO enrollments (user_id, course_id, "
-	    "order_id, source) SELECT ?1, course_id, ?2, 'purchase' FROM "
-	    "order_items WHERE order_id = ?2 ON CONFLICT (user_id, course_id) "
-	    "DO UPDATE SET status = 'active', order_id = excluded.order_id, "
-	    "source = 'purchase', revoked_at = NULL, granted_at = unixepoch() "
+	    "order_id, source, granted_at) SELECT ?1, course_id, ?2, "
+	    "'purchase', ?3 FROM order_items WHERE order_id = ?2 "
+	    "ON CONFLICT (user_id, course_id) DO UPDATE SET status = 'active', "
+	    "order_id = excluded.order_id, source = 'purchase', revoked_at = "
+	    "NULL, granted_at = excluded.granted_at "
 	    "WHERE enrollments.status = 'revoked'");
 	db_bind_int64(st, 1, r->user_id);
 	db_bind_int64(st, 2, order_id);
+	db_bind_int64(st, 3, now);
 	if ((e = db_run(st)) != ERR_OK)
 		return e;
 	st = db_prep(db, "UPDATE coupon_redemptions SET status = 'redeemed', "
-	    "updated_at = unixepoch() WHERE order_id = ?");
-	db_bind_int64(st, 1, order_id);
+	    "updated_at = ? WHERE order_id = ?");
+	db_bind_int64(st, 1, now);
+	db_bind_int64(st, 2, order_id);
 	if ((e = db_run(st)) != ERR_OK)
 		return e;
 	st = db_prep(db, "DELETE FROM cart_items WHERE cart_id IN (SELECT id "
@@ -207,35 +261,241 @@ note_payment(struct db *db, int64_t order_id, const char *payment_intent,
 	return db_run(st);
 }
 
-enum err
-fulfil_in_tx(struct db *db, const struct payment *p, const char *base_url,
+/* Where Stripe's money for a paid session stands, least severe first:
+ * the order's status never moves to a less severe one. */
+enum held {
+	HELD_PAID,		/* all of it */
+	HELD_PARTIAL,		/* part was refunded */
+	HELD_DISPUTED,		/* taken back in a chargeback */
+	HELD_REFUNDED,		/* all of it refunded */
+	HELD_MAX
+};
+
+static const char *const held_status[HELD_MAX] = {
+	[HELD_PAID] = "paid", [HELD_PARTIAL] = "partially_refunded",
+	[HELD_DISPUTED] = "disputed", [HELD_REFUNDED] = "refunded",
+};
+
+static enum held
+held_of(const struct payment *p)
+{
+	if (p->amount_total > 0 && p->amount_refunded >= p->amount_total)
+		return HELD_REFUNDED;
+	if (p->disputed)
+		return HELD_DISPUTED;
+	return p->amount_refunded > 0 ? HELD_PARTIAL : HELD_PAID;
+}
+
+/* The held state an order's status records; HELD_MAX when the order was
+ * never paid (pending, failed, expired, cancelled). */
+static enum held
+held_of_status(const char *status)
+{
+	for (int h = 0; h < HELD_MAX; h++)
+		if (strcmp(held_status[h], status) == 0)
+			return (enum held)h;
+	return HELD_MAX;
+}
+
+static enum err
+revoke_access(struct db *db, int64_t order_id, int64_t now)
+{
+	struct db_stmt *st = db_prep(db, "UPDATE enrollments SET status = "
+	    "'revoked', revoked_at = ? WHERE order_id = ? AND "
+	    "status = 'active'");
+
+	db_bind_int64(st, 1, now);
+	db_bind_int64(st, 2, order_id);
+	return db_run(st);
+}
+
+static enum fulfil_outcome
+outcome_of(enum held h)
+{
+	static const enum fulfil_outcome o[HELD_MAX] = {
+		[HELD_PAID] = FULFIL_ALREADY, [HELD_PARTIAL] = FULFIL_PARTIAL,
+		[HELD_DISPUTED] = FULFIL_DISPUTED,
+		[HELD_REFUNDED] = FULFIL_REFUNDED,
+	};
+
+	return o[h];
+}
+
+/* Moves an order that Stripe was paid for (status paid or later, or just
+ * granted) to where the money now is: refunded amount, status, access,
+ * flag and mail.  *out is FULFIL_ALREADY when nothing changed. */
+static enum err
+settle(struct db *db, int64_t order_id, const struct order_row *r,
+    const struct payment *p, const char *base_url, int64_t now,
     enum fulfil_outcome *out)
 {
+	enum held was = held_of_status(r->status), h = held_of(p);
+	int64_t refunded = p->amount_refunded > r->refunded ?
+	    p->amount_refunded : r->refunded;
+	struct db_stmt *st;
+	enum err e;
+
+	if (was == HELD_MAX)
+		was = HELD_PAID;
+	if (h < was)
+		h = was;
+	*out = FULFIL_ALREADY;
+	if (h == was && refunded == r->refunded)
+		return ERR_OK;
+	st = db_prep(db, "UPDATE orders SET status = ?, refunded_amount = ?, "
+	    "disputed_amount = ?, updated_at = ? WHERE id = ?");
+	db_bind_text(st, 1, held_status[h]);
+	db_bind_int64(st, 2, refunded);
+	db_bind_int64(st, 3, h == HELD_DISPUTED ? p->amount_total - refunded :
+	    0);
+	db_bind_int64(st, 4, now);
+	db_bind_int64(st, 5, order_id);
+	if ((e = db_run(st)) != ERR_OK)
+		return e;
+	*out = outcome_of(h);
+	if (h != was && h >= HELD_DISPUTED &&
+	    (e = revoke_access(db, order_id, now)) != ERR_OK)
+		return e;
+	if (h != was && h == HELD_PARTIAL && (e = order_flag(db, order_id,
+	    "partially refunded: decide whether access stays")) != ERR_OK)
+		return e;
+	if (h != was && h == HELD_DISPUTED && (e = order_flag(db, order_id,
+	    "the payment is disputed: Stripe has taken the money back until "
+	    "the dispute is decided; access is suspended")) != ERR_OK)
+		return e;
+	if (refunded > r->refunded)
+		return queue_refund_mail(db, order_id, r, refunded, base_url);
+	return ERR_OK;
+}
+
+/* An order not paid here whose session Stripe was paid for and has since
+ * refunded or disputed: it ends in that state without ever granting, and
+ * its coupon reservation is released. */
+static enum err
+settle_unpaid(struct db *db, int64_t order_id, const struct order_row *r,
+    const struct payment *p, enum held h, const char *base_url, int64_t now)
+{
+	struct db_stmt *st;
+	enum err e;
+
+	st = db_prep(db, "UPDATE orders SET status = ?, refunded_amount = ?, "
+	    "disputed_amount = ?, stripe_payment_intent = coalesce(?, "
+	    "stripe_payment_intent), updated_at = ? WHERE id = ? AND status IN "
+	    "('pending', 'failed', 'expired')");
+	db_bind_text(st, 1, held_status[h]);
+	db_bind_int64(st, 2, p->amount_refunded);
+	db_bind_int64(st, 3, h == HELD_DISPUTED ? p->amount_total -
+	    p->amount_refunded : 0);
+	db_bind_text_or_null(st, 4, p->payment_intent);
+	db_bind_int64(st, 5, now);
+	db_bind_int64(st, 6, order_id);
+	if ((e = db_run(st)) != ERR_OK)
+		return e;
+	if (db_changes(db) != 1)
+		return ERR_CONFLICT;
+	st = db_prep(db, "UPDATE coupon_redemptions SET status = 'released', "
+	    "updated_at = ? WHERE order_id = ? AND status = 'reserved'");
+	db_bind_int64(st, 1, now);
+	db_bind_int64(st, 2, order_id);
+	if ((e = db_run(st)) != ERR_OK)
+		return e;
+	if ((e = order_flag(db, order_id, h == HELD_DISPUTED ?
+	    "the payment was disputed before it was confirmed here; no "
+	    "access was given" : "the payment was refunded before it was "
+	    "confirmed here; no access was given")) != ERR_OK)
+		return e;
+	if (p->amount_refunded > 0)
+		return queue_refund_mail(db, order_id, r, p->amount_refunded,
+		    base_url);
+	return ERR_OK;
+}
+
+/* A paid session that is not the order's current one, or an order that
+ * was cancelled: its money goes back (unless Stripe no longer holds it). */
+static enum err
+superseded(struct db *db, const struct payment *p, const struct order_row *r,
+    enum fulfil_outcome *out)
+{
+	enum held h = held_of(p);
+
+	if (h == HELD_REFUNDED || h == HELD_DISPUTED) {
+		*out = FULFIL_SUPERSEDED_SETTLED;
+		return ERR_OK;
+	}
+	*out = FULFIL_SUPERSEDED;
+	if (held_of_status(r->status) != HELD_MAX)
+		return ERR_OK;	/* paid through its current session */
+	return order_flag(db, p->order_id, "payment received for a checkout "
+	    "session the order no longer uses; it is refunded");
+}
+
+/* The session is not paid: an expired or failed current session closes
+ * the pending order and releases its reservations. */
+static enum err
+unpaid(struct db *db, const struct payment *p, const struct order_row *r,
+    enum fulfil_outcome *out)
+{
+	enum order_status to = ORDER_STATUS_MAX;
+	int changed = 0;
+	enum err e;
+
+	*out = FULFIL_NOT_PAID;
+	if (strcmp(r->session, p->session_id) != 0 ||
+	    strcmp(r->status, "pending") != 0)
+		return ERR_OK;
+	if (p->session_status != NULL &&
+	    strcmp(p->session_status, "expired") == 0)
+		to = ORDER_EXPIRED;
+	else if (p->failed)
+		to = ORDER_FAILED;
+	if (to == ORDER_STATUS_MAX)
+		return ERR_OK;
+	if ((e = order_close(db, p->order_id, to, 1, &changed)) != ERR_OK)
+		return e;
+	if (changed)
+		*out = FULFIL_CLOSED;
+	return ERR_OK;
+}
+
+/* Remembers which payment intent paid one of our sessions, so that its
+ * refunds and disputes are traced without asking Stripe. */
+static enum err
+note_session_payment(struct db *db, const struct payment *p)
+{
+	struct db_stmt *st;
+
+	if (p->payment_intent == NULL)
+		return ERR_OK;
+	st = db_prep(db, "UPDATE checkout_sessions SET payment_intent = ? "
+	    "WHERE session_id = ? AND payment_intent IS NULL");
+	db_bind_text(st, 1, p->payment_intent);
+	db_bind_text(st, 2, p->session_id);
+	return db_run(st);
+}
+
+enum err
+fulfil_in_tx(struct db *db, const struct payment *p, const char *base_url,
+    int64_t now, enum fulfil_outcome *out)
+{
 	struct order_row r;
+	enum held h;
 	enum err e;
 
 	*out = FULFIL_UNKNOWN;
 	if ((e = load_order_row(db, p->order_id, &r)) != ERR_OK)
 		return e == ERR_NOTFOUND ? ERR_OK : e;
-	if (strcmp(r.status, "paid") == 0 || strcmp(r.status, "refunded") == 0
-	    || strcmp(r.status, "partially_refunded") == 0) {
-		*out = strcmp(r.session, p->session_id) == 0 ?
-		    FULFIL_ALREADY : FULFIL_SUPERSEDED;
-		return ERR_OK;
-	}
-	if (strcmp(p->payment_status, "paid") != 0) {
-		*out = FULFIL_NOT_PAID;
-		return ERR_OK;
-	}
+	if ((e = note_session_payment(db, p)) != ERR_OK)
+		return e;
+	if (strcmp(p->payment_status, "paid") != 0)
+		return unpaid(db, p, &r, out);
 	/* An expired order whose own session was paid is honoured: Stripe
 	 * took the payment before the session lapsed, and only our lazy
 	 * expiry got there first.  A cancelled order was replaced. */
 	if (strcmp(r.session, p->session_id) != 0 ||
-	    strcmp(r.status, "cancelled") == 0) {
-		*out = FULFIL_SUPERSEDED;
-		return order_flag(db, p->order_id, "payment received for a "
-		    "checkout session the order no longer uses; refund due");
-	}
+	    strcmp(r.status, "cancelled") == 0)
+		return superseded(db, p, &r, out);
+	if (held_of_status(r.status) != HELD_MAX)
+		return settle(db, p->order_id, &r, p, base_url, now, out);
 	if (p->amount_total != r.total ||
 	    strcmp(p->currency, r.currency) != 0) {
 		*out = FULFIL_MISMATCH;
@@ -246,22 +506,31 @@ fulfil_in_tx(struct db *db, const struct payment *p, const char *base_url,
 		return note_payment(db, p->order_id, p->payment_intent,
 		    "Stripe's amount or currency differs from the order");
 	}
-	if ((e = grant(db, p->order_id, &r, p->payment_intent, base_url)) !=
-	    ERR_OK)
+	h = held_of(p);
+	if (h == HELD_REFUNDED || h == HELD_DISPUTED) {
+		*out = outcome_of(h);
+		return settle_unpaid(db, p->order_id, &r, p, h, base_url, now);
+	}
+	if ((e = grant(db, p->order_id, &r, p->payment_intent, base_url,
+	    now)) != ERR_OK)
 		return e;
-	*out = FULFIL_GRANTED;
+	snprintf(r.status, sizeof(r.status), "paid");
+	if ((e = settle(db, p->order_id, &r, p, base_url, now, out)) != ERR_OK)
+		return e;
+	if (*out == FULFIL_ALREADY)
+		*out = FULFIL_GRANTED;
 	return ERR_OK;
 }
 
 enum err
 fulfil_payment(struct db *db, const struct payment *p, const char *base_url,
-    enum fulfil_outcome *out)
+    int64_t now, enum fulfil_outcome *out)
 {
 	enum err e;
 
 	if ((e = db_begin(db)) != ERR_OK)
 		return e;
-	if ((e = fulfil_in_tx(db, p, base_url, out)) != ERR_OK) {
+	if ((e = fulfil_in_tx(db, p, base_url, now, out)) != ERR_OK) {
 		db_rollback(db);
 		return e;
 	}
@@ -270,7 +539,7 @@ fulfil_payment(struct db *db, const struct payment *p, const char *base_url,
 
 enum err
 fulfil_free_order(struct db *db, int64_t order_id, const char *base_url,
-    enum fulfil_outcome *out)
+    int64_t now, enum fulfil_outcome *out)
 {
 	struct order_row r;
 	enum err e;
@@ -285,84 +554,11 @@ fulfil_free_order(struct db *db, int64_t order_id, const char *base_url,
 		e = ERR_CONFLICT;
 		goto out;
 	}
-	if ((e = grant(db, order_id, &r, NULL, base_url)) != ERR_OK)
+	if ((e = grant(db, order_id, &r, NULL, base_url, now)) != ERR_OK)
 		goto out;
 	*out = FULFIL_GRANTED;
 	return db_commit(db);
 out:
 	db_rollback(db);
 	return e;
-}
-
-static enum err
-queue_refund_mail(struct db *db, int64_t order_id, const struct order_row *r,
-    int64_t amount, const char *base_url)
-{
-	struct buf body = { 0 }, key = { 0 }, subj = { 0 };
-	char to[MAIL_ADDR_MAX], name[MAIL_NAME_MAX];
-	enum err e;
-
-	if ((e = mail_recipient(db, r->user_id, to, name)) != ERR_OK)
-		return e == ERR_NOTFOUND ? ERR_INTERNAL : e;
-	buf_printf(&body, "Hello %s,\n\nwe have refunded ", name);
-	money_format(&body, amount, r->currency);
-	buf_printf(&body, " of your order %s. It reaches your card in a few "
-	    "days.\n\nThe order: %s/payment/order/%lld\n", r->number, base_url,
-	    (long long)order_id);
-	buf_printf(&key, "order-refund-%lld-%lld", (long long)order_id,
-	    (long long)amount);
-	buf_printf(&subj, "Refund for your order %s", r->number);
-	e = body.oom || key.oom || subj.oom ? ERR_INTERNAL :
-	    mail_queue(db, key.data, to, subj.data, body.data);
-	buf_free(&body);
-	buf_free(&key);
-	buf_free(&subj);
-	return e;
-}
-
-enum err
-fulfil_refund_in_tx(struct db *db, const char *payment_intent,
-    int64_t amount_refunded, const char *base_url, int64_t *order_id)
-{
-	struct db_stmt *st;
-	struct order_row r;
-	int full;
-	enum err e;
-
-	*order_id = 0;
-	st = db_prep(db, "SELECT id FROM orders WHERE stripe_payment_intent = ? "
-	    "AND status IN ('paid', 'partially_refunded', 'refunded')");
-	db_bind_text(st, 1, payment_intent);
-	if ((e = db_next(st)) == ERR_OK)
-		*order_id = db_col_int64(st, 0);
-	db_done(st);
-	if (e != ERR_OK)
-		return e == ERR_NOTFOUND ? ERR_OK : e;
-	if ((e = load_order_row(db, *order_id, &r)) != ERR_OK)
-		return e;
-	full = amount_refunded >= r.total;
-	/* Only a growing refunded amount changes anything: a redelivered or
-	 * older event finds the order as it left it. */
-	st = db_prep(db, "UPDATE orders SET refunded_amount = ?1, status = ?2, "
-	    "updated_at = unixepoch() WHERE id = ?3 AND refunded_amount < ?1");
-	db_bind_int64(st, 1, amount_refunded);
-	db_bind_text(st, 2, full ? "refunded" : "partially_refunded");
-	db_bind_int64(st, 3, *order_id);
-	if ((e = db_run(st)) != ERR_OK || db_changes(db) == 0)
-		return e;
-	if (!full) {
-		if ((e = order_flag(db, *order_id, "partially refunded: decide "
-		    "whether access stays")) != ERR_OK)
-			return e;
-	} else {
-		st = db_prep(db, "UPDATE enrollments SET status = 'revoked', "
-		    "revoked_at = unixepoch() WHERE order_id = ? AND "
-		    "status = 'active'");
-		if (st == NULL)
-			return ERR_INTERNAL;
-		db_bind_int64(st, 1, *order_id);
-		if ((e = db_run(st)) != ERR_OK)
-			return e;
-	}
-	return queue_refund_mail(db, *order_id, &r, amount_refunded, base_url);
 }

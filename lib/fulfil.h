@@ -1,8 +1,11 @@
-/* Fulfilment: the one idempotent function that turns a paid Checkout
- * Session into access, called by the webhook (inside the transaction that
- * records the event) and by the success page (in its own).  Whichever runs
- * first grants; the other finds the order paid and changes nothing.  Also
- * the refund side: a full refund ends the access the order gave. */
+/* Fulfilment: the one idempotent function that brings an order to the
+ * state of its payment at Stripe, called by the webhook (inside the
+ * transaction that records the event), by the success page and by
+ * reconcile.  Its input is always what the API says now (the session with
+ * its payment intent's latest charge), never what an event said, since
+ * Stripe delivers events in any order: a refund can arrive before the
+ * completion it refunds.  Access exists exactly while Stripe holds the
+ * money: paid (or partly refunded) grants, refunded or disputed revokes. */
 #ifndef ENROLL_FULFIL_H
 #define ENROLL_FULFIL_H
 
@@ -11,25 +14,41 @@
 #include "err.h"
 
 struct db;
+struct stripe_session;
 
-/* What Stripe says about a Checkout Session. */
+/* What Stripe says about one Checkout Session of ours. */
 struct payment {
 	const char *session_id;	/* "cs_..." */
+	const char *session_status; /* open, complete, expired */
 	const char *payment_status; /* "paid", "unpaid", ... */
 	int64_t amount_total;	/* minor units charged */
 	const char *currency;	/* lower-case */
 	const char *payment_intent; /* "pi_..." or NULL */
-	int64_t order_id;	/* metadata.order_id */
+	int64_t amount_refunded; /* of the charge, cumulative */
+	int disputed;		/* the charge is disputed */
+	int64_t order_id;	/* our order the session was made for */
+	int failed;		/* Stripe said the async payment failed */
 };
+
+/* Fills p from session ss (retrieved with its charge expanded) for our
+ * order order_id.  p points into ss: keep ss until p is used. */
+void fulfil_payment_from(struct payment *p, const struct stripe_session *ss,
+    int64_t order_id);
 
 enum fulfil_outcome {
 	FULFIL_GRANTED,		/* this call granted access */
-	FULFIL_ALREADY,		/* the order was already paid: nothing done */
+	FULFIL_ALREADY,		/* the order already had this state */
 	FULFIL_NOT_PAID,	/* payment_status is not paid (yet) */
+	FULFIL_CLOSED,		/* unpaid and expired or failed: order closed */
 	FULFIL_MISMATCH,	/* amount or currency differ: flagged, nothing
 				   granted */
 	FULFIL_SUPERSEDED,	/* paid a session the order no longer uses, or
 				   an order that was closed: refund it */
+	FULFIL_SUPERSEDED_SETTLED, /* the same, already refunded or disputed
+				   at Stripe: nothing due */
+	FULFIL_PARTIAL,		/* part of the payment refunded: recorded */
+	FULFIL_REFUNDED,	/* all of it refunded: no access */
+	FULFIL_DISPUTED,	/* disputed: no access until an admin decides */
 	FULFIL_UNKNOWN,		/* no such order */
 	FULFIL_OUTCOME_MAX
 };
@@ -37,26 +56,18 @@ enum fulfil_outcome {
 /* Returns a short name of o for logs and stripe_events.outcome. */
 const char *fulfil_outcome_name(enum fulfil_outcome o);
 
-/* Fulfils from p inside the caller's open transaction.  base_url is used
- * for links in the confirmation mail. */
+/* Brings order p->order_id to p's state inside the caller's open
+ * transaction.  base_url is used for links in mail; now is unix time. */
 enum err fulfil_in_tx(struct db *db, const struct payment *p,
-    const char *base_url, enum fulfil_outcome *out);
+    const char *base_url, int64_t now, enum fulfil_outcome *out);
 
 /* The same in a transaction of its own. */
 enum err fulfil_payment(struct db *db, const struct payment *p,
-    const char *base_url, enum fulfil_outcome *out);
+    const char *base_url, int64_t now, enum fulfil_outcome *out);
 
 /* Fulfils a pending order whose total is zero (free courses, a 100%
  * coupon) without Stripe, in its own transaction. */
 enum err fulfil_free_order(struct db *db, int64_t order_id,
-    const char *base_url, enum fulfil_outcome *out);
-
-/* Applies Stripe's refund state of a payment inside the caller's
- * transaction: amount_refunded (cumulative) of the order paid through
- * payment_intent.  All of it refunds the order and revokes the access it
- * granted; part of it records the amount and flags the order.  *order_id
- * gets the order (0: none of ours). */
-enum err fulfil_refund_in_tx(struct db *db, const char *payment_intent,
-    int64_t amount_refunded, const char *base_url, int64_t *order_id);
+    const char *base_url, int64_t now, enum fulfil_outcome *out);
 
 #endif

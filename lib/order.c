@@ -25,6 +25,7 @@ static const struct {
 	[ORDER_REFUNDED] = { "refunded", "Refunded" },
 	[ORDER_PARTIALLY_REFUNDED] = { "partially_refunded",
 	    "Partially refunded" },
+	[ORDER_DISPUTED] = { "disputed", "Disputed" },
 };
 
 const char *
@@ -389,13 +390,44 @@ order_find_by_session(struct db *db, struct arena *a, const char *session_id,
 	struct db_stmt *st;
 	enum err e;
 
-	st = db_prep(db, "SELECT " ORDER_COLS " FROM orders "
-	    "WHERE stripe_session_id = ?");
+	st = db_prep(db, "SELECT " ORDER_COLS " FROM orders WHERE id = "
+	    "(SELECT order_id FROM checkout_sessions WHERE session_id = ?)");
 	db_bind_text(st, 1, session_id);
 	if ((e = db_next(st)) == ERR_OK)
 		order_from_row(a, st, o);
 	db_done(st);
 	return e == ERR_OK ? load_items(db, a, o) : e;
+}
+
+enum err
+order_of_session(struct db *db, const char *session_id, int64_t *order_id)
+{
+	struct db_stmt *st = db_prep(db, "SELECT order_id FROM "
+	    "checkout_sessions WHERE session_id = ?");
+	enum err e;
+
+	db_bind_text(st, 1, session_id);
+	if ((e = db_next(st)) == ERR_OK)
+		*order_id = db_col_int64(st, 0);
+	db_done(st);
+	return e;
+}
+
+enum err
+order_session_of_payment(struct db *db, const char *payment_intent,
+    char *session_id, size_t size, int64_t *order_id)
+{
+	struct db_stmt *st = db_prep(db, "SELECT session_id, order_id FROM "
+	    "checkout_sessions WHERE payment_intent = ?");
+	enum err e;
+
+	db_bind_text(st, 1, payment_intent);
+	if ((e = db_next(st)) == ERR_OK) {
+		snprintf(session_id, size, "%s", db_col_text(st, 0));
+		*order_id = db_col_int64(st, 1);
+	}
+	db_done(st);
+	return e;
 }
 
 enum err
@@ -431,22 +463,43 @@ order_next_attempt(struct db *db, int64_t order_id, int64_t *attempt)
 }
 
 enum err
-order_set_session(struct db *db, int64_t order_id, const char *session_id,
-    const char *url, int64_t expires_at)
+order_set_session(struct db *db, int64_t order_id, int64_t attempt,
+    const char *session_id, const char *url, int64_t expires_at,
+    int64_t now)
 {
 	struct db_stmt *st;
+	int current;
 	enum err e;
 
+	if ((e = db_begin(db)) != ERR_OK)
+		return e;
+	st = db_prep(db, "INSERT INTO checkout_sessions (session_id, order_id, "
+	    "attempt, created_at) VALUES (?, ?, ?, ?) "
+	    "ON CONFLICT (session_id) DO NOTHING");
+	db_bind_text(st, 1, session_id);
+	db_bind_int64(st, 2, order_id);
+	db_bind_int64(st, 3, attempt);
+	db_bind_int64(st, 4, now);
+	if ((e = db_run(st)) != ERR_OK)
+		goto out;
 	st = db_prep(db, "UPDATE orders SET stripe_session_id = ?, "
-	    "stripe_session_url = ?, expires_at = ?, updated_at = unixepoch() "
+	    "stripe_session_url = ?, expires_at = ?, updated_at = ? "
 	    "WHERE id = ? AND status = 'pending'");
 	db_bind_text(st, 1, session_id);
 	db_bind_text_or_null(st, 2, url);
 	db_bind_int64(st, 3, expires_at);
-	db_bind_int64(st, 4, order_id);
+	db_bind_int64(st, 4, now);
+	db_bind_int64(st, 5, order_id);
 	if ((e = db_run(st)) != ERR_OK)
+		goto out;
+	current = db_changes(db) == 1;
+	/* The session is kept in the list even when the order moved on. */
+	if ((e = db_commit(db)) != ERR_OK)
 		return e;
-	return db_changes(db) == 1 ? ERR_OK : ERR_CONFLICT;
+	return current ? ERR_OK : ERR_CONFLICT;
+out:
+	db_rollback(db);
+	return e;
 }
 
 static enum err

@@ -17,6 +17,7 @@ struct db;
 enum order_status {
 	ORDER_PENDING, ORDER_PAID, ORDER_FAILED, ORDER_EXPIRED,
 	ORDER_CANCELLED, ORDER_REFUNDED, ORDER_PARTIALLY_REFUNDED,
+	ORDER_DISPUTED,		/* a chargeback: Stripe took the money back */
 	ORDER_STATUS_MAX
 };
 
@@ -92,8 +93,8 @@ enum err order_create(struct db *db, struct arena *a,
 enum err order_load(struct db *db, struct arena *a, int64_t id,
     int64_t user_id, struct order *o);
 
-/* Finds the order that a Checkout Session belongs to: the session id must
- * be the order's current one.  ERR_NOTFOUND otherwise. */
+/* Finds the order that a Checkout Session was created for (its current
+ * session or an earlier one).  ERR_NOTFOUND when it is not ours. */
 enum err order_find_by_session(struct db *db, struct arena *a,
     const char *session_id, struct order *o);
 
@@ -105,9 +106,23 @@ enum err order_find_pending(struct db *db, struct arena *a, int64_t user_id,
  * the attempt number used in idempotency keys. */
 enum err order_next_attempt(struct db *db, int64_t order_id, int64_t *attempt);
 
-/* Records the Checkout Session created for a pending order. */
-enum err order_set_session(struct db *db, int64_t order_id,
-    const char *session_id, const char *url, int64_t expires_at);
+/* Records the Checkout Session created for attempt of an order: always in
+ * the order's list of sessions (checkout_sessions: a payment of it can be
+ * refunded later), and as the current session when the order is still
+ * pending (else ERR_CONFLICT).  One transaction; a repeat is harmless. */
+enum err order_set_session(struct db *db, int64_t order_id, int64_t attempt,
+    const char *session_id, const char *url, int64_t expires_at,
+    int64_t now);
+
+/* Finds the order that a Checkout Session was created for, by this
+ * store's list of sessions: *order_id, or ERR_NOTFOUND (not ours). */
+enum err order_of_session(struct db *db, const char *session_id,
+    int64_t *order_id);
+
+/* Finds the session of ours that payment_intent paid: *session_id (size
+ * STRIPE_ID_SIZE) and *order_id, or ERR_NOTFOUND (not known yet). */
+enum err order_session_of_payment(struct db *db, const char *payment_intent,
+    char *session_id, size_t size, int64_t *order_id);
 
 /* Ends a pending order as ORDER_EXPIRED, ORDER_FAILED or ORDER_CANCELLED and
  * releases its coupon reservation.  Does nothing (ERR_OK, *changed 0) when

@@ -609,6 +609,36 @@ req_query(struct stripe_req *r, const struct buf *q)
 	return req_done(r);
 }
 
+/* Appends the owner's metadata under prefix ("metadata" or
+ * "payment_intent_data[metadata]"). */
+static void
+owner_add(struct buf *b, const char *prefix, const struct stripe_owner *o)
+{
+	if (o->install_id != NULL)
+		sform_addk(b, o->install_id, "%s[" STRIPE_META_INSTALL "]",
+		    prefix);
+	if (o->order_id > 0) {
+		char id[24];
+
+		snprintf(id, sizeof(id), "%lld", (long long)o->order_id);
+		sform_addk(b, id, "%s[" STRIPE_META_ORDER_ID "]", prefix);
+	}
+	if (o->order_number != NULL)
+		sform_addk(b, o->order_number, "%s[" STRIPE_META_ORDER_NUMBER
+		    "]", prefix);
+}
+
+/* metadata values are at most 500 characters at Stripe. */
+static int
+owner_ok(const struct stripe_owner *o)
+{
+	return o->order_id >= 0 &&
+	    (o->install_id == NULL || (o->install_id[0] != '\0' &&
+	    strlen(o->install_id) <= 500)) &&
+	    (o->order_number == NULL || (o->order_number[0] != '\0' &&
+	    strlen(o->order_number) <= 500));
+}
+
 enum err
 stripe_req_customer_create(struct stripe_req *r,
     const struct stripe_customer_params *p)
@@ -617,10 +647,12 @@ stripe_req_customer_create(struct stripe_req *r,
 
 	if ((rc = req_start(r, "POST", "/v1/customers", NULL, NULL)) != ERR_OK)
 		return rc;
-	if (p->user_id < 0)
+	if (p->user_id < 0 || (p->install_id != NULL &&
+	    p->install_id[0] == '\0'))
 		return ERR_INVALID;
 	sform_add(&r->body, "email", p->email);
 	sform_add(&r->body, "name", p->name);
+	sform_add(&r->body, "metadata[" STRIPE_META_INSTALL "]", p->install_id);
 	if (p->user_id > 0)
 		sform_add_int64(&r->body, "metadata[user_id]", p->user_id);
 	return req_done(r);
@@ -646,15 +678,14 @@ stripe_req_coupon_create(struct stripe_req *r,
 		return rc;
 	nc = p->name != NULL ? utf8_chars(p->name) : 0;
 	if (p->amount_off <= 0 || p->currency == NULL ||
-	    p->currency[0] == '\0' || nc < 1 || nc > 40 || p->order_id < 0)
+	    p->currency[0] == '\0' || nc < 1 || nc > 40 || !owner_ok(&p->owner))
 		return ERR_INVALID;
 	sform_add_int64(&r->body, "amount_off", p->amount_off);
 	sform_add(&r->body, "currency", p->currency);
 	sform_add(&r->body, "duration", "once");
 	sform_add(&r->body, "max_redemptions", "1");
 	sform_add(&r->body, "name", p->name);
-	if (p->order_id > 0)
-		sform_add_int64(&r->body, "metadata[order_id]", p->order_id);
+	owner_add(&r->body, "metadata", &p->owner);
 	return req_done(r);
 }
 
@@ -682,7 +713,8 @@ checkout_params_ok(const struct stripe_checkout_params *p)
 {
 	size_t i;
 
-	if (p->order_id <= 0 || p->expires_at <= 0 ||
+	if (p->owner.order_id <= 0 || !owner_ok(&p->owner) ||
+	    p->expires_at <= 0 ||
 	    p->success_url == NULL || p->success_url[0] == '\0' ||
 	    (p->client_reference_id != NULL &&
 	    (p->client_reference_id[0] == '\0' ||
@@ -733,7 +765,8 @@ stripe_req_checkout_create(struct stripe_req *r,
 	sform_add(b, "mode", "payment");
 	sform_add(b, "customer", p->customer);
 	sform_add(b, "client_reference_id", p->client_reference_id);
-	sform_add_int64(b, "metadata[order_id]", p->order_id);
+	owner_add(b, "metadata", &p->owner);
+	owner_add(b, "payment_intent_data[metadata]", &p->owner);
 	for (i = 0; i < p->nitems; i++)
 		checkout_add_item(b, i, &p->items[i]);
 	if (p->coupon != NULL)
@@ -754,7 +787,8 @@ stripe_req_checkout_retrieve(struct stripe_req *r, const char *id)
 	memset(r, 0, sizeof(*r));
 	if (id == NULL)
 		return ERR_INVALID;
-	return req_start(r, "GET", "/v1/checkout/sessions/", id, NULL);
+	return req_start(r, "GET", "/v1/checkout/sessions/", id,
+	    "?expand[]=payment_intent.latest_charge");
 }
 
 enum err
@@ -813,14 +847,13 @@ stripe_req_refund_create(struct stripe_req *r,
 	for (i = 0; !ok && i < sizeof(reasons) / sizeof(reasons[0]); i++)
 		ok = strcmp(p->reason, reasons[i]) == 0;
 	if (!ok || p->payment_intent == NULL || p->payment_intent[0] == '\0' ||
-	    p->amount < 0 || p->order_id < 0)
+	    p->amount < 0 || !owner_ok(&p->owner))
 		return ERR_INVALID;
 	sform_add(&r->body, "payment_intent", p->payment_intent);
 	if (p->amount > 0)
 		sform_add_int64(&r->body, "amount", p->amount);
 	sform_add(&r->body, "reason", p->reason);
-	if (p->order_id > 0)
-		sform_add_int64(&r->body, "metadata[order_id]", p->order_id);
+	owner_add(&r->body, "metadata", &p->owner);
 	return req_done(r);
 }
 
@@ -951,6 +984,33 @@ j_meta_id(const cJSON *o, const char *key)
 	return id;
 }
 
+/* Copies metadata[key] of o into dst; "" when absent, not a string or too
+ * long (another system's metadata is no reason to refuse its object). */
+static void
+j_meta_str(const cJSON *o, const char *key, char *dst, size_t n)
+{
+	const char *v = cJSON_GetStringValue(J(J(o, "metadata"), key));
+
+	dst[0] = '\0';
+	if (v != NULL && strlen(v) < n)
+		memcpy(dst, v, strlen(v) + 1);
+}
+
+/* Reads what Stripe holds of a session's payment from its expanded
+ * payment intent's latest charge (pi may be an id, null or absent: then
+ * nothing is known).  Returns -1 when an expanded object is malformed. */
+static int
+session_charge_parse(const cJSON *pi, struct stripe_session *out)
+{
+	const cJSON *ch = cJSON_IsObject(pi) ? J(pi, "latest_charge") : NULL;
+
+	if (!cJSON_IsObject(ch))
+		return 0;
+	out->have_charge = 1;
+	return j_int(ch, "amount_refunded", &out->amount_refunded, 0) |
+	    j_bool(ch, "disputed", &out->disputed);
+}
+
 enum err
 stripe_customer_parse(const cJSON *j, struct stripe_customer *out)
 {
@@ -1023,7 +1083,12 @@ stripe_session_parse(const cJSON *j, struct stripe_session *out)
 	    sizeof(out->payment_intent)) |
 	    j_ref(j, "customer", out->customer, sizeof(out->customer)) |
 	    j_int(j, "expires_at", &out->expires_at, 0);
-	out->order_id = j_meta_id(j, "order_id");
+	out->order_id = j_meta_id(j, STRIPE_META_ORDER_ID);
+	j_meta_str(j, STRIPE_META_INSTALL, out->install_id,
+	    sizeof(out->install_id));
+	j_meta_str(j, STRIPE_META_ORDER_NUMBER, out->order_number,
+	    sizeof(out->order_number));
+	bad |= session_charge_parse(J(j, "payment_intent"), out);
 	if (bad || out->id[0] == '\0' ||
 	    (url != NULL && !cJSON_IsNull(url) && !cJSON_IsString(url))) {
 		memset(out, 0, sizeof(*out));

@@ -69,6 +69,21 @@
 #define STRIPE_EXPIRES_MIN	(31 * 60)
 #define STRIPE_EXPIRES_MAX	(24 * 60 * 60)
 
+/* The metadata keys every object the store creates carries: the store's
+ * install id (install.h) and the order it is for, by row id and by its
+ * number, so that a shared Stripe account can tell whose object it is. */
+#define STRIPE_META_INSTALL	"enroll_install"
+#define STRIPE_META_ORDER_ID	"order_id"
+#define STRIPE_META_ORDER_NUMBER "order_number"
+
+/* Who made an object and for which order; each member may be NULL or 0
+ * and is then left out of metadata. */
+struct stripe_owner {
+	const char *install_id;	/* metadata[enroll_install] */
+	int64_t order_id;	/* metadata[order_id] */
+	const char *order_number; /* metadata[order_number] */
+};
+
 /* ---- client ------------------------------------------------------------ */
 
 struct stripe;
@@ -177,6 +192,7 @@ struct stripe_customer_params {
 	const char *email;	/* or NULL */
 	const char *name;	/* or NULL */
 	int64_t user_id;	/* metadata[user_id]; 0 leaves it out */
+	const char *install_id;	/* metadata[enroll_install], or NULL */
 };
 
 /* A Customer.  Fixed arrays: nothing to free. */
@@ -189,7 +205,8 @@ struct stripe_customer {
 	int deleted;			/* deleted in Stripe: create a new one */
 };
 
-/* POST /v1/customers: email, name, metadata[user_id] in that order. */
+/* POST /v1/customers: email, name, metadata[enroll_install],
+ * metadata[user_id] in that order. */
 enum err stripe_req_customer_create(struct stripe_req *r,
     const struct stripe_customer_params *p);
 /* GET /v1/customers/{id}.  ERR_INVALID when id is empty. */
@@ -212,7 +229,7 @@ struct stripe_coupon_params {
 	int64_t amount_off;	/* minor units, > 0 */
 	const char *currency;	/* lower-case ISO code, "eur" */
 	const char *name;	/* shown to the buyer, 1..40 characters */
-	int64_t order_id;	/* metadata[order_id]; 0 leaves it out */
+	struct stripe_owner owner; /* metadata */
 };
 
 /* A Coupon.  Fixed arrays: nothing to free. */
@@ -226,7 +243,7 @@ struct stripe_coupon {
 };
 
 /* POST /v1/coupons: amount_off, currency, duration=once,
- * max_redemptions=1, name, metadata[order_id].  ERR_INVALID when
+ * max_redemptions=1, name, metadata (owner).  ERR_INVALID when
  * amount_off <= 0, currency is missing or name is not 1..40 characters. */
 enum err stripe_req_coupon_create(struct stripe_req *r,
     const struct stripe_coupon_params *p);
@@ -249,8 +266,9 @@ struct stripe_checkout_params {
 	const char *customer;	/* "cus_..." reused per user, or NULL */
 	const char *client_reference_id; /* our reference (<= 200 bytes), or
 				   NULL; e.g. the order id as text */
-	int64_t order_id;	/* metadata[order_id], > 0: how the webhook
-				   finds the order */
+	struct stripe_owner owner; /* metadata of the session and, through
+				   payment_intent_data, of its payment
+				   intent; owner.order_id > 0 */
 	const struct stripe_line_item *items; /* the lines, in order */
 	size_t nitems;		/* 1..100 */
 	const char *coupon;	/* discounts[0][coupon] (a coupon id from
@@ -274,7 +292,15 @@ struct stripe_session {
 	char currency[16];		/* lower-case; "" when null */
 	char client_reference_id[STRIPE_ID_SIZE]; /* "" when null */
 	int64_t order_id;		/* metadata.order_id; 0 when absent or
-					   not a positive decimal: not ours */
+					   not a positive decimal */
+	char install_id[64];		/* metadata.enroll_install; "" when
+					   absent: not made by an enroll */
+	char order_number[64];		/* metadata.order_number, or "" */
+	/* From the payment intent's latest charge, when the retrieve
+	 * expanded it (stripe_checkout_retrieve does): */
+	int have_charge;		/* 1: the fields below are known */
+	int64_t amount_refunded;	/* charge.amount_refunded */
+	int disputed;			/* charge.disputed */
 	char payment_intent[STRIPE_ID_SIZE]; /* "pi_..." (also when expanded);
 					   "" when null */
 	char customer[STRIPE_ID_SIZE];	/* "cus_..."; "" when null */
@@ -305,7 +331,8 @@ struct stripe_session_filter {
 };
 
 /* POST /v1/checkout/sessions with, in this order: mode=payment, customer,
- * client_reference_id, metadata[order_id], for each line
+ * client_reference_id, metadata (owner), payment_intent_data[metadata]
+ * (owner), for each line
  * line_items[i][price_data][currency], [unit_amount],
  * [product_data][name], line_items[i][quantity]; discounts[0][coupon],
  * expires_at, success_url, cancel_url, payment_method_types[i].
@@ -313,7 +340,8 @@ struct stripe_session_filter {
  * differ in currency.  Does not look at the clock. */
 enum err stripe_req_checkout_create(struct stripe_req *r,
     const struct stripe_checkout_params *p);
-/* GET /v1/checkout/sessions/{id} */
+/* GET /v1/checkout/sessions/{id}?expand[]=payment_intent.latest_charge:
+ * the charge tells what Stripe still holds (refunds, disputes). */
 enum err stripe_req_checkout_retrieve(struct stripe_req *r, const char *id);
 /* POST /v1/checkout/sessions/{id}/expire (empty body) */
 enum err stripe_req_checkout_expire(struct stripe_req *r, const char *id);
@@ -356,7 +384,7 @@ struct stripe_refund_params {
 	int64_t amount;			/* minor units; 0: the whole rest */
 	const char *reason;		/* duplicate, fraudulent,
 					   requested_by_customer, or NULL */
-	int64_t order_id;		/* metadata[order_id]; 0 leaves it out */
+	struct stripe_owner owner;	/* metadata */
 };
 
 /* A Refund.  Fixed arrays: nothing to free. */
@@ -369,7 +397,7 @@ struct stripe_refund {
 	char payment_intent[STRIPE_ID_SIZE]; /* "" when null */
 };
 
-/* POST /v1/refunds: payment_intent, amount, reason, metadata[order_id].
+/* POST /v1/refunds: payment_intent, amount, reason, metadata (owner).
  * ERR_INVALID when payment_intent is missing, amount < 0 or reason is not
  * one of Stripe's three. */
 enum err stripe_req_refund_create(struct stripe_req *r,

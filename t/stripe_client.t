@@ -165,6 +165,7 @@ my ($create) = grep { $_->{method} eq 'POST' &&
 my $params = <<'EOT';
 {"mode": "payment", "customer": "%s", "client_reference_id": "42",
  "metadata": {"order_id": "42"},
+ "payment_intent_data": {"metadata": {"order_id": "42"}},
  "line_items": [
   {"price_data": {"currency": "eur", "unit_amount": 4900,
     "product_data": {"name": "Intro to C"}}, "quantity": 1},

@@ -128,12 +128,20 @@ item_parse(char *spec, struct stripe_line_item *it)
 	return 0;
 }
 
+/* metadata from install=, order_id= and order_number=. */
+static struct stripe_owner
+owner_of(const struct args *a)
+{
+	return (struct stripe_owner){ arg(a, "install"),
+	    arg_i64(a, "order_id"), arg(a, "order_number") };
+}
+
 static enum err
 cmd_customer(struct stripe *s, const char *cmd, const struct args *a,
     cJSON **res, struct stripe_error *e)
 {
 	struct stripe_customer_params p = { arg(a, "email"), arg(a, "name"),
-	    arg_i64(a, "user_id") };
+	    arg_i64(a, "user_id"), arg(a, "install") };
 	struct stripe_customer c;
 	enum err rc;
 
@@ -157,7 +165,7 @@ cmd_coupon(struct stripe *s, const struct args *a, cJSON **res,
     struct stripe_error *e)
 {
 	struct stripe_coupon_params p = { arg_i64(a, "amount_off"),
-	    arg(a, "currency"), arg(a, "name"), arg_i64(a, "order_id") };
+	    arg(a, "currency"), arg(a, "name"), owner_of(a) };
 	struct stripe_coupon k;
 	enum err rc;
 
@@ -193,7 +201,7 @@ cmd_create_session(struct stripe *s, const struct args *a, cJSON **res,
 			goto out;
 	p.customer = arg(a, "customer");
 	p.client_reference_id = arg(a, "ref");
-	p.order_id = arg_i64(a, "order_id");
+	p.owner = owner_of(a);
 	p.items = items;
 	p.nitems = n;
 	p.coupon = arg(a, "coupon");
@@ -259,7 +267,7 @@ cmd_refund(struct stripe *s, const struct args *a, cJSON **res,
     struct stripe_error *e)
 {
 	struct stripe_refund_params p = { arg(a, "payment_intent"),
-	    arg_i64(a, "amount"), arg(a, "reason"), arg_i64(a, "order_id") };
+	    arg_i64(a, "amount"), arg(a, "reason"), owner_of(a) };
 	struct stripe_refund r;
 	enum err rc;
 

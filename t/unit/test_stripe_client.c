@@ -29,16 +29,18 @@ static void
 req_customer_create_is_exact(void **state)
 {
 	struct stripe_customer_params p = { "ann+test@example.com",
-	    "Ann O'Neil", 7 };
+	    "Ann O'Neil", 7, "0123456789abcdef0123456789abcdef" };
 	struct stripe_req r;
 
 	assert_int_equal(stripe_req_customer_create(&r, &p), ERR_OK);
 	assert_string_equal(r.method, "POST");
 	assert_string_equal(r.path.data, "/v1/customers");
 	assert_string_equal(r.body.data, "email=ann%2Btest%40example.com"
-	    "&name=Ann%20O%27Neil&metadata[user_id]=7");
+	    "&name=Ann%20O%27Neil"
+	    "&metadata[enroll_install]=0123456789abcdef0123456789abcdef"
+	    "&metadata[user_id]=7");
 	stripe_req_free(&r);
-	p = (struct stripe_customer_params){ NULL, NULL, 0 };
+	p = (struct stripe_customer_params){ NULL, NULL, 0, NULL };
 	assert_int_equal(stripe_req_customer_create(&r, &p), ERR_OK);
 	assert_int_equal(r.body.len, 0);
 	stripe_req_free(&r);
@@ -57,7 +59,8 @@ req_retrieve_and_expire_escape_the_id(void **state)
 	stripe_req_free(&r);
 	assert_int_equal(stripe_req_checkout_retrieve(&r, "cs_test_a1"),
 	    ERR_OK);
-	assert_string_equal(r.path.data, "/v1/checkout/sessions/cs_test_a1");
+	assert_string_equal(r.path.data, "/v1/checkout/sessions/cs_test_a1"
+	    "?expand[]=payment_intent.latest_charge");
 	stripe_req_free(&r);
 	assert_int_equal(stripe_req_checkout_expire(&r, "cs_test_a1"), ERR_OK);
 	assert_string_equal(r.method, "POST");
@@ -76,15 +79,16 @@ req_retrieve_and_expire_escape_the_id(void **state)
 static void
 req_coupon_create_is_exact(void **state)
 {
-	struct stripe_coupon_params p = { 1500, "eur", "Order 42 discount",
-	    42 };
+	struct stripe_coupon_params p = { 1500, "eur", "WELCOME10",
+	    { "ab12", 42, "ORD-20261204-X1Y2Z3" } };
 	struct stripe_req r;
 
 	assert_int_equal(stripe_req_coupon_create(&r, &p), ERR_OK);
 	assert_string_equal(r.path.data, "/v1/coupons");
 	assert_string_equal(r.body.data, "amount_off=1500&currency=eur"
-	    "&duration=once&max_redemptions=1&name=Order%2042%20discount"
-	    "&metadata[order_id]=42");
+	    "&duration=once&max_redemptions=1&name=WELCOME10"
+	    "&metadata[enroll_install]=ab12&metadata[order_id]=42"
+	    "&metadata[order_number]=ORD-20261204-X1Y2Z3");
 	stripe_req_free(&r);
 }
 
@@ -93,7 +97,7 @@ req_coupon_create_refuses_what_stripe_would(void **state)
 {
 	/* 40 two-byte characters are 40 characters: accepted. */
 	char forty[81], fortyone[42];
-	struct stripe_coupon_params p = { 1500, "eur", forty, 0 };
+	struct stripe_coupon_params p = { 1500, "eur", forty, { 0 } };
 	struct stripe_req r;
 	int i;
 
@@ -107,13 +111,13 @@ req_coupon_create_refuses_what_stripe_would(void **state)
 	p.name = fortyone;
 	assert_int_equal(stripe_req_coupon_create(&r, &p), ERR_INVALID);
 	stripe_req_free(&r);
-	p = (struct stripe_coupon_params){ 0, "eur", "x", 0 };
+	p = (struct stripe_coupon_params){ 0, "eur", "x", { 0 } };
 	assert_int_equal(stripe_req_coupon_create(&r, &p), ERR_INVALID);
 	stripe_req_free(&r);
-	p = (struct stripe_coupon_params){ 10, NULL, "x", 0 };
+	p = (struct stripe_coupon_params){ 10, NULL, "x", { 0 } };
 	assert_int_equal(stripe_req_coupon_create(&r, &p), ERR_INVALID);
 	stripe_req_free(&r);
-	p = (struct stripe_coupon_params){ 10, "eur", "", 0 };
+	p = (struct stripe_coupon_params){ 10, "eur", "", { 0 } };
 	assert_int_equal(stripe_req_coupon_create(&r, &p), ERR_INVALID);
 	stripe_req_free(&r);
 }
@@ -130,7 +134,7 @@ checkout_full(void)
 	struct stripe_checkout_params p = {
 		.customer = "cus_QXg1o8vcGmoR32",
 		.client_reference_id = "42",
-		.order_id = 42,
+		.owner = { "ab12", 42, "ORD-20261204-X1Y2Z3" },
 		.items = two_items,
 		.nitems = 2,
 		.coupon = "Z4OV52SU",
@@ -155,7 +159,11 @@ req_checkout_create_is_exact(void **state)
 	assert_string_equal(r.path.data, "/v1/checkout/sessions");
 	assert_string_equal(r.body.data,
 	    "mode=payment&customer=cus_QXg1o8vcGmoR32&client_reference_id=42"
-	    "&metadata[order_id]=42"
+	    "&metadata[enroll_install]=ab12&metadata[order_id]=42"
+	    "&metadata[order_number]=ORD-20261204-X1Y2Z3"
+	    "&payment_intent_data[metadata][enroll_install]=ab12"
+	    "&payment_intent_data[metadata][order_id]=42"
+	    "&payment_intent_data[metadata][order_number]=ORD-20261204-X1Y2Z3"
 	    "&line_items[0][price_data][currency]=eur"
 	    "&line_items[0][price_data][unit_amount]=4900"
 	    "&line_items[0][price_data][product_data][name]=Intro%20to%20C"
@@ -181,10 +189,12 @@ req_checkout_create_leaves_out_optional_fields(void **state)
 
 	p.customer = p.client_reference_id = p.coupon = p.cancel_url = NULL;
 	p.payment_method_types = NULL;
+	p.owner.install_id = p.owner.order_number = NULL;
 	p.nitems = 1;
 	p.success_url = "https://s.test/ok";
 	assert_int_equal(stripe_req_checkout_create(&r, &p), ERR_OK);
 	assert_string_equal(r.body.data, "mode=payment&metadata[order_id]=42"
+	    "&payment_intent_data[metadata][order_id]=42"
 	    "&line_items[0][price_data][currency]=eur"
 	    "&line_items[0][price_data][unit_amount]=4900"
 	    "&line_items[0][price_data][product_data][name]=Intro%20to%20C"
@@ -217,7 +227,8 @@ req_checkout_create_refuses_bad_orders(void **state)
 	for (i = 0; i < 101; i++)
 		many[i] = two_items[0];
 	REFUSED((p.items = many, p.nitems = 101));
-	REFUSED(p.order_id = 0);
+	REFUSED(p.owner.order_id = 0);
+	REFUSED(p.owner.install_id = "");
 	REFUSED(p.expires_at = 0);
 	REFUSED(p.success_url = NULL);
 	REFUSED(p.coupon = "");
@@ -266,25 +277,26 @@ static void
 req_refund_create_is_exact(void **state)
 {
 	struct stripe_refund_params p = { "pi_1", 500, "requested_by_customer",
-	    42 };
+	    { "ab12", 42, "ORD-20261204-X1Y2Z3" } };
 	struct stripe_req r;
 
 	assert_int_equal(stripe_req_refund_create(&r, &p), ERR_OK);
 	assert_string_equal(r.path.data, "/v1/refunds");
 	assert_string_equal(r.body.data, "payment_intent=pi_1&amount=500"
-	    "&reason=requested_by_customer&metadata[order_id]=42");
+	    "&reason=requested_by_customer&metadata[enroll_install]=ab12"
+	    "&metadata[order_id]=42&metadata[order_number]=ORD-20261204-X1Y2Z3");
 	stripe_req_free(&r);
-	p = (struct stripe_refund_params){ "pi_1", 0, NULL, 0 };
+	p = (struct stripe_refund_params){ "pi_1", 0, NULL, { 0 } };
 	assert_int_equal(stripe_req_refund_create(&r, &p), ERR_OK);
 	assert_string_equal(r.body.data, "payment_intent=pi_1");
 	stripe_req_free(&r);
 	p.reason = "changed_mind";
 	assert_int_equal(stripe_req_refund_create(&r, &p), ERR_INVALID);
 	stripe_req_free(&r);
-	p = (struct stripe_refund_params){ NULL, 0, NULL, 0 };
+	p = (struct stripe_refund_params){ NULL, 0, NULL, { 0 } };
 	assert_int_equal(stripe_req_refund_create(&r, &p), ERR_INVALID);
 	stripe_req_free(&r);
-	p = (struct stripe_refund_params){ "pi_1", -5, NULL, 0 };
+	p = (struct stripe_refund_params){ "pi_1", -5, NULL, { 0 } };
 	assert_int_equal(stripe_req_refund_create(&r, &p), ERR_INVALID);
 	stripe_req_free(&r);
 }
@@ -405,7 +417,7 @@ parse_session_fixture(void **state)
 static void
 parse_session_paid_with_expanded_ids(void **state)
 {
-	cJSON *j = fixture("checkout.session"), *pi, *md;
+	cJSON *j = fixture("checkout.session"), *pi, *md, *ch;
 	struct stripe_session s;
 
 	set(j, "status", cJSON_CreateString("complete"));
@@ -418,10 +430,20 @@ parse_session_paid_with_expanded_ids(void **state)
 	set(j, "url", cJSON_CreateNull());
 	md = cJSON_CreateObject();
 	cJSON_AddStringToObject(md, "order_id", "42");
+	cJSON_AddStringToObject(md, "enroll_install", "ab12");
+	cJSON_AddStringToObject(md, "order_number", "ORD-20261204-X1Y2Z3");
 	set(j, "metadata", md);
 	pi = fixture("payment_intent");
 	set(pi, "id", cJSON_CreateString("pi_expanded"));
 	set(j, "payment_intent", pi);
+	/* Not expanded: nothing is known of the charge. */
+	assert_int_equal(stripe_session_parse(j, &s), ERR_OK);
+	assert_int_equal(s.have_charge, 0);
+	stripe_session_free(&s);
+	ch = fixture("charge");
+	set(ch, "amount_refunded", cJSON_CreateNumber(2500));
+	set(ch, "disputed", cJSON_CreateTrue());
+	set(pi, "latest_charge", ch);
 	assert_int_equal(stripe_session_parse(j, &s), ERR_OK);
 	assert_string_equal(s.status, "complete");
 	assert_string_equal(s.payment_status, "paid");
@@ -430,8 +452,13 @@ parse_session_paid_with_expanded_ids(void **state)
 	assert_string_equal(s.currency, "eur");
 	assert_string_equal(s.client_reference_id, "42");
 	assert_int_equal(s.order_id, 42);
+	assert_string_equal(s.install_id, "ab12");
+	assert_string_equal(s.order_number, "ORD-20261204-X1Y2Z3");
 	assert_string_equal(s.payment_intent, "pi_expanded");
 	assert_string_equal(s.customer, "cus_QXg1o8vcGmoR32");
+	assert_int_equal(s.have_charge, 1);
+	assert_int_equal(s.amount_refunded, 2500);
+	assert_int_equal(s.disputed, 1);
 	assert_null(s.url);
 	stripe_session_free(&s);
 	cJSON_Delete(j);
@@ -982,7 +1009,8 @@ send_sends_key_version_and_idempotency_key(void **state)
 {
 	const struct step steps[] = { { 200, "", customer_json, 0 },
 	    { 200, "", customer_json, 0 } };
-	struct stripe_customer_params p = { "ann@example.com", "Ann", 7 };
+	struct stripe_customer_params p = { "ann@example.com", "Ann", 7,
+	    NULL };
 	struct stripe_customer c;
 	struct stripe_error e;
 	struct srv s;
@@ -1025,7 +1053,7 @@ send_retries_5xx_with_the_same_idempotency_key(void **state)
 		{ 503, "", "", 0 },
 		{ 200, "", customer_json, 0 },
 	};
-	struct stripe_customer_params p = { "a@b.c", NULL, 0 };
+	struct stripe_customer_params p = { "a@b.c", NULL, 0, NULL };
 	struct stripe_customer c;
 	struct stripe_error e;
 	struct srv s;
@@ -1116,7 +1144,7 @@ send_does_not_retry_client_errors(void **state)
 		    "\"code\":\"resource_missing\",\"param\":\"session\","
 		    "\"message\":\"No such checkout.session: 'cs_x'\"}}", 0 },
 	};
-	struct stripe_customer_params p = { "a@b.c", NULL, 0 };
+	struct stripe_customer_params p = { "a@b.c", NULL, 0, NULL };
 	struct stripe_customer c;
 	struct stripe_session ss;
 	struct stripe_error e;
@@ -1241,7 +1269,7 @@ send_lists_sessions_and_events(void **state)
 static void
 send_refuses_unfit_requests_without_sending(void **state)
 {
-	struct stripe_customer_params p = { "a@b.c", NULL, 0 };
+	struct stripe_customer_params p = { "a@b.c", NULL, 0, NULL };
 	struct stripe_customer c;
 	struct stripe_error e;
 	struct stripe_req r;
