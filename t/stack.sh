@@ -67,12 +67,15 @@ start_all() {
 		export STRIPE_SECRET_KEY="sk_test_enroll_local_emulator"
 		export STRIPE_WEBHOOK_SECRET="whsec_enroll_local_emulator"
 		rm -f "$run/emu.port"
+		# The emulator's state lives beside the database it serves: a
+		# fresh database never meets the sessions of an older one.
+		emu_db="${ENROLL_DB%.db}-stripe-emu.db"
 		# A port of its own, chosen apart from nginx's: asked to pick any
 		# port, the kernel could hand it the one nginx is about to bind.
 		emu_port=$(free_port)
 		while [ "$emu_port" = "$port" ]; do emu_port=$(free_port); done
 		"$build/bin/stripe-emu" --listen "127.0.0.1:$emu_port" --port-file "$run/emu.port" \
-		    --db "$run/stripe-emu.db" \
+		    --db "$emu_db" \
 		    --spec "${ENROLL_SHARED:-$top/../shared}/stripe/spec3-subset.json" \
 		    --api-key "$STRIPE_SECRET_KEY" \
 		    --webhook-url "$ENROLL_BASE_URL/payment/webhook" \
@@ -112,6 +115,7 @@ ENROLL_MAIL_DIR=$ENROLL_MAIL_DIR
 STRIPE_API_BASE=${STRIPE_API_BASE:-}
 STRIPE_SECRET_KEY=${STRIPE_SECRET_KEY:-}
 STRIPE_WEBHOOK_SECRET=${STRIPE_WEBHOOK_SECRET:-}
+STRIPE_EMU_DB=${emu_db:-}
 RUN_DIR=$run
 ENV
 }

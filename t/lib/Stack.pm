@@ -43,6 +43,25 @@ sub start {
 	return $self;
 }
 
+# A second store on the same Stripe account as $other (its emulator), as
+# schools run staging beside production: a webhook endpoint of its own,
+# made through Stripe's API, then a stack on the port that endpoint names.
+sub start_beside {
+	my ($class, $other, %env) = @_;
+	require IO::Socket::INET;
+	my $port = IO::Socket::INET->new(Listen => 1, LocalAddr => '127.0.0.1:0')->sockport;
+	my $we = $other->emu_json('POST', '/v1/webhook_endpoints',
+	    [ url => "http://127.0.0.1:$port/payment/webhook", 'enabled_events[0]' => '*' ]);
+	die "the emulator made no webhook endpoint\n" unless $we->{secret};
+	my $self = $class->start(PORT => $port,
+	    STRIPE_SECRET_KEY => $other->cfg('STRIPE_SECRET_KEY'),
+	    STRIPE_API_BASE => $other->cfg('STRIPE_API_BASE'),
+	    STRIPE_WEBHOOK_SECRET => $we->{secret}, %env);
+	$self->{endpoint} = $we;
+	$self->{cfg}{STRIPE_EMU_DB} = $other->cfg('STRIPE_EMU_DB');
+	return $self;
+}
+
 sub base { $_[0]{cfg}{BASE_URL} }
 sub dir { $_[0]{dir} }
 sub db { $_[0]{cfg}{ENROLL_DB} }
@@ -68,6 +87,14 @@ sub sql {
 
 # The first column of the first row.
 sub sql_one { my @r = shift->sql(@_); return @r ? $r[0][0] : undef; }
+
+# The same on the Stripe emulator's state (what Stripe holds).
+sub emu_sql {
+	my ($self, @q) = @_;
+	local $self->{cfg}{ENROLL_DB} = $self->cfg('STRIPE_EMU_DB');
+	return $self->sql(@q);
+}
+sub emu_sql_one { my @r = shift->emu_sql(@_); return @r ? $r[0][0] : undef; }
 
 # Runs enrollctl against this stack's database.
 sub enrollctl {
