@@ -2,8 +2,10 @@
 # The Stripe emulator over real HTTP: keys, validation against the spec,
 # idempotency, checkout sessions and the hosted page with each test card,
 # events, signed webhook delivery (checked with the stripe npm package),
-# refunds, expiry and the fault modes.  A forked receiver records what the
-# emulator delivers and answers with the statuses the test queues for it.
+# refunds, expiry, the fault modes, webhook endpoints made through the API
+# (each signing with its own secret), disputes, and a restart on the same
+# state file.  Forked receivers record what the emulator delivers; the
+# first answers with the statuses the test queues for it.
 use strict;
 use warnings;
 use FindBin;
@@ -12,6 +14,7 @@ use HTTP::Tiny;
 use IO::Socket::INET;
 use JSON::PP;
 use POSIX qw(WNOHANG);
+use Digest::SHA qw(hmac_sha256_hex);
 use Test::More;
 use Time::HiRes qw(sleep time);
 
@@ -31,18 +34,35 @@ my $db     = "$dir/emu.db";
 my $json   = JSON::PP->new->canonical;
 my $http   = HTTP::Tiny->new(timeout => 15, max_redirect => 0);
 
-# --- the webhook receiver: one request at a time, recorded to files ------
-my $rsock = IO::Socket::INET->new(LocalAddr => '127.0.0.1', LocalPort => 0,
-    Listen => 16, ReuseAddr => 1) or die "listen: $!";
-my $rport = $rsock->sockport;
-mkdir "$dir/rcv";
-my $receiver = fork // die "fork: $!";
-if ($receiver == 0) {
+# --- webhook receivers: one request at a time, recorded to files ---------
+# Each records into $dir/NAME; the one named rcv answers with the statuses
+# queued by answer_with, the others with 200.
+my @receivers;
+
+sub start_receiver {
+	my ($name) = @_;
+	my $sock = IO::Socket::INET->new(LocalAddr => '127.0.0.1',
+	    LocalPort => 0, Listen => 16, ReuseAddr => 1) or die "listen: $!";
+	my $port = $sock->sockport;
+	mkdir "$dir/$name";
+	my $pid = fork // die "fork: $!";
+	if ($pid == 0) {
+		receive($sock, $name);
+		POSIX::_exit(0);	# no END blocks: they belong to the test
+	}
+	close $sock;
+	push @receivers, $pid;
+	return $port;
+}
+
+sub receive {
+	my ($sock, $name) = @_;
 	my $n = 0;
-	while (my $c = $rsock->accept) {
+	while (my $c = $sock->accept) {
 		local $/ = "\r\n";
 		my ($len, $sig) = (0, '');
 		my $line = <$c> // next;
+		my ($path) = $line =~ /^\S+ (\S+)/;
 		while (defined($line = <$c>)) {
 			last if $line eq "\r\n";
 			$len = $1 if $line =~ /^Content-Length:\s*(\d+)/i;
@@ -50,21 +70,21 @@ if ($receiver == 0) {
 		}
 		my $body = '';
 		read($c, $body, $len) if $len;
-		my $status = next_answer();
+		my $status = $name eq 'rcv' ? next_answer() : 200;
 		my $rec = { sig => $sig, body => $body, status => $status,
-		    at => time };
-		open my $f, '>', sprintf("%s/rcv/%06d.tmp", $dir, ++$n) or die;
+		    at => time, path => $path };
+		open my $f, '>', sprintf("%s/%s/%06d.tmp", $dir, $name, ++$n) or die;
 		print $f JSON::PP->new->encode($rec);
 		close $f;
-		rename sprintf("%s/rcv/%06d.tmp", $dir, $n),
-		    sprintf("%s/rcv/%06d.json", $dir, $n);
+		rename sprintf("%s/%s/%06d.tmp", $dir, $name, $n),
+		    sprintf("%s/%s/%06d.json", $dir, $name, $n);
 		print $c "HTTP/1.1 $status X\r\nContent-Length: 0\r\n"
 		    . "Connection: close\r\n\r\n";
 		close $c;
 	}
-	exit 0;
 }
-close $rsock;
+
+my $rport = start_receiver('rcv');
 
 # Statuses queued for the receiver, one per request, then 200.
 sub next_answer {
@@ -84,11 +104,14 @@ sub next_answer {
 
 sub answer_with { open my $f, '>', "$dir/answers" or die; print $f map {"$_\n"} @_; close $f }
 
+# What receiver NAME (default rcv, the command line's endpoint) got.
 sub received {
-	opendir my $d, "$dir/rcv" or return ();
+	my ($name) = @_;
+	$name //= 'rcv';
+	opendir my $d, "$dir/$name" or return ();
 	my @f = sort grep { /\.json$/ } readdir $d;
 	return map {
-		open my $fh, '<', "$dir/rcv/$_" or die;
+		open my $fh, '<', "$dir/$name/$_" or die;
 		local $/;
 		my $r = JSON::PP->new->decode(<$fh>);
 		$r->{event} = eval { JSON::PP->new->decode($r->{body}) } // {};
@@ -97,27 +120,36 @@ sub received {
 }
 
 # --- the emulator --------------------------------------------------------
-my $emu = fork // die "fork: $!";
-if ($emu == 0) {
-	open STDERR, '>', "$dir/emu.log" or die;
-	exec $bin, '--listen', '127.0.0.1:0', '--port-file', "$dir/port",
-	    '--db', $db, '--spec', $spec, '--api-key', $KEY,
-	    '--webhook-url', "http://127.0.0.1:$rport/payment/webhook",
-	    '--webhook-secret', $SECRET;
-	die "exec: $!";
+my $HOOK = "http://127.0.0.1:$rport/payment/webhook";
+my ($emu, $base);
+
+# Starts the emulator on the state file $db with the command line's
+# endpoint signing with $secret; sets $emu and $base.
+sub start_emu {
+	my ($secret) = @_;
+	unlink "$dir/port";
+	$emu = fork // die "fork: $!";
+	if ($emu == 0) {
+		open STDERR, '>>', "$dir/emu.log" or die;
+		exec $bin, '--listen', '127.0.0.1:0', '--port-file', "$dir/port",
+		    '--db', $db, '--spec', $spec, '--api-key', $KEY,
+		    '--webhook-url', $HOOK, '--webhook-secret', $secret;
+		die "exec: $!";
+	}
+	my $port;
+	for (1 .. 200) {
+		last if -s "$dir/port" && (($port) = do { local @ARGV = "$dir/port"; <> } =~ /(\d+)/);
+		sleep 0.05;
+	}
+	BAIL_OUT("emulator did not start: " . slurp("$dir/emu.log")) unless $port;
+	$base = "http://127.0.0.1:$port";
 }
-my $port;
-for (1 .. 200) {
-	last if -s "$dir/port" && (($port) = do { local @ARGV = "$dir/port"; <> } =~ /(\d+)/);
-	sleep 0.05;
-}
-BAIL_OUT("emulator did not start: " . slurp("$dir/emu.log")) unless $port;
-my $base = "http://127.0.0.1:$port";
+start_emu($SECRET);
 
 END {
 	local $?;
 	if ($emu) { kill 'TERM', $emu; waitpid $emu, 0 }
-	if ($receiver) { kill 'TERM', $receiver; waitpid $receiver, 0 }
+	for my $r (@receivers) { kill 'TERM', $r; waitpid $r, 0 }
 }
 
 sub slurp { open my $f, '<', shift or return ''; local $/; <$f> }
@@ -593,6 +625,325 @@ sub customer_event {
 	    'each attempt recorded');
 }
 
+# --- webhook endpoints made through the API -------------------------------
+# What a store on a shared account relies on: each endpoint gets each event
+# it takes once, signed with its own secret.
+
+# 1 when one of rec's v1 signatures is HMAC-SHA256 of "t.body" with secret.
+sub signed_with {
+	my ($rec, $secret) = @_;
+	my ($t) = ($rec->{sig} // '') =~ /(?:^|,)t=(\d+)/ or return 0;
+	my $want = hmac_sha256_hex("$t.$rec->{body}", $secret);
+	return scalar grep { $_ eq $want } $rec->{sig} =~ /(?:^|,)v1=([0-9a-f]{64})/g;
+}
+
+sub newest_event_id {
+	my (undef, $l) = api(GET => '/v1/events', [limit => 1]);
+	return $l->{data}[0]{id};
+}
+
+# Ids of the events made after event $mark, oldest first.
+sub events_since {
+	my ($mark) = @_;
+	my (undef, $l) = api(GET => '/v1/events', [ending_before => $mark, limit => 100]);
+	return reverse map { $_->{id} } @{ $l->{data} // [] };
+}
+
+sub new_endpoint {
+	my ($url, @p) = @_;
+	my ($st, $we) = api(POST => '/v1/webhook_endpoints', [url => $url, @p]);
+	is($st, 200, "endpoint for $url created") or diag explain $we;
+	return $we;
+}
+
+sub endpoint_by_url {
+	my ($url) = @_;
+	my (undef, $l) = api(GET => '/v1/webhook_endpoints', [limit => 100]);
+	my ($we) = grep { $_->{url} eq $url } @{ $l->{data} // [] };
+	return $we;
+}
+
+sub paid_session {
+	my ($card, @extra) = @_;
+	my $s = new_session(@extra);
+	my ($st, $j) = ctl(POST => "pay/$s->{id}", [card => $card]);
+	is($st, 200, "paid with $card") or diag explain $j;
+	return $j;
+}
+
+my (%we, %secret, %rport);
+{
+	$rport{$_} = start_receiver($_) for qw(a b c x);
+	my $mark = newest_event_id();
+	my $wa = new_endpoint("http://127.0.0.1:$rport{a}/hook",
+	    'enabled_events[]' => '*', description => 'store A',
+	    'metadata[install]' => 'inst-a', api_version => '2023-08-16');
+	like($wa->{id}, qr/^we_\w+$/, 'endpoint id we_...');
+	is($wa->{object}, 'webhook_endpoint', 'object webhook_endpoint');
+	like($wa->{secret}, qr/^whsec_\w{24,}$/, 'create answers the secret');
+	is($wa->{status}, 'enabled', 'status enabled');
+	is_deeply($wa->{enabled_events}, ['*'], 'enabled_events');
+	is($wa->{description}, 'store A', 'description');
+	is($wa->{metadata}{install}, 'inst-a', 'metadata');
+	is($wa->{api_version}, '2023-08-16', 'api_version');
+	ok(!$wa->{livemode}, 'livemode false');
+	my (undef, $g) = api(GET => "/v1/webhook_endpoints/$wa->{id}");
+	is($g->{url}, $wa->{url}, 'endpoint retrieved');
+	ok(!exists $g->{secret}, 'retrieve does not answer the secret');
+	my $wb = new_endpoint("http://127.0.0.1:$rport{b}/hook",
+	    'enabled_events[0]' => '*');
+	isnt($wb->{secret}, $wa->{secret}, 'each endpoint has its own secret');
+	my $wc = new_endpoint("http://127.0.0.1:$rport{c}/hook",
+	    'enabled_events[]' => 'checkout.session.completed');
+	%we = (a => $wa, b => $wb, c => $wc);
+	%secret = map { $_ => $we{$_}{secret} } keys %we;
+
+	my (undef, $l) = api(GET => '/v1/webhook_endpoints', [limit => 2]);
+	is($l->{object}, 'list', 'endpoints listed');
+	is(scalar @{ $l->{data} }, 2, 'list limit');
+	ok($l->{has_more}, 'list has_more');
+	is($l->{data}[0]{id}, $wc->{id}, 'newest first');
+	ok(!grep({ exists $_->{secret} } @{ $l->{data} }), 'list answers no secret');
+	(undef, $l) = api(GET => '/v1/webhook_endpoints',
+	    [starting_after => $l->{data}[1]{id}, limit => 10]);
+	is_deeply([map { $_->{url} } @{ $l->{data} }], [$wa->{url}, $HOOK],
+	    'starting_after pages on to the command line\'s endpoint');
+
+	customer_event('endpoints@example.com');
+	my $paid = paid_session('4242 4242 4242 4242');
+	my ($st, $d) = ctl(POST => 'deliver-pending', []);
+	is($d->{due}, 0, 'every delivery attempted');
+	my @want = events_since($mark);
+	ok(@want >= 5, 'a customer and a payment made events') or diag explain \@want;
+	for my $n (qw(a b)) {
+		my @got = received($n);
+		is_deeply([sort map { $_->{event}{id} } @got], [sort @want],
+		    "endpoint $n got every event once");
+		is(scalar(grep { signed_with($_, $secret{$n}) } @got), scalar @got,
+		    "endpoint $n: each signed with its own secret");
+		ok(!grep({ signed_with($_, $n eq 'a' ? $secret{b} : $secret{a}) } @got),
+		    "endpoint $n: none signed with the other's secret");
+		ok(!grep({ signed_with($_, $SECRET) } @got),
+		    "endpoint $n: none signed with the command line's secret");
+	}
+	my %main = map { $_->{event}{id} => 1 } received();
+	ok(!grep({ !$main{$_} } @want), 'the command line\'s endpoint still gets every event');
+	my @cgot = received('c');
+	my @completed = grep { $_->{type} eq 'checkout.session.completed' }
+	    map { (api(GET => "/v1/events/$_"))[1] } @want;
+	is(scalar @completed, 1, 'one checkout.session.completed');
+	is_deeply([map { $_->{event}{id} } @cgot], [map { $_->{id} } @completed],
+	    'enabled_events [checkout.session.completed]: only those');
+	ok(signed_with($cgot[0], $secret{c}), 'signed with its secret');
+	is($cgot[0]{event}{pending_webhooks}, 4,
+	    'pending_webhooks counts the endpoints that take the event');
+	my ($cust) = grep { $_->{event}{type} eq 'customer.created' } received('a');
+	is($cust->{event}{pending_webhooks}, 3, 'customer.created: three endpoints take it');
+	my (undef, $ev) = api(GET => "/v1/events/$completed[0]{id}");
+	is($ev->{pending_webhooks}, 0, 'pending_webhooks 0 once all delivered');
+	my (undef, $dl) = ctl(GET => 'deliveries');
+	my @mine = grep { $_->{event_id} eq $completed[0]{id} } @$dl;
+	is_deeply([sort map { $_->{endpoint_id} } @mine],
+	    [sort map { $_->{id} } $wa, $wb, $wc, endpoint_by_url($HOOK)],
+	    '/_emu/deliveries: one delivery per endpoint');
+	my ($to_c) = grep { $_->{endpoint_id} eq $wc->{id} } @mine;
+	is($to_c->{url}, $wc->{url}, '/_emu/deliveries shows the url');
+	is($to_c->{state}, 'delivered', 'and the state');
+}
+
+{
+	my ($st, $e) = api(POST => '/v1/webhook_endpoints', [url => 'http://x.test/h',
+	    'enabled_events[]' => '*', secret => 'whsec_mine']);
+	is($st, 400, 'unknown parameter on endpoint create: 400');
+	is($e->{error}{type}, 'invalid_request_error', 'Stripe error type');
+	is($e->{error}{code}, 'parameter_unknown', 'parameter_unknown');
+	is($e->{error}{param}, 'secret', 'param as sent');
+	is($e->{error}{message}, 'Received unknown parameter: secret', 'Stripe message');
+	($st, $e) = api(POST => '/v1/webhook_endpoints', [url => 'http://x.test/h']);
+	is($e->{error}{code}, 'parameter_missing', 'enabled_events is required');
+	is($e->{error}{param}, 'enabled_events', 'missing: param');
+	($st, $e) = api(POST => '/v1/webhook_endpoints', [url => 'http://x.test/h',
+	    'enabled_events[]' => 'charge.nonsense']);
+	like($e->{error}{message}, qr/^Invalid enabled_events\[\]: must be one of \*, /,
+	    'event types checked against the spec');
+	($st, $e) = api(POST => '/v1/webhook_endpoints', [url => 'not a url',
+	    'enabled_events[]' => '*']);
+	is($e->{error}{code}, 'url_invalid', 'url checked');
+	($st, $e) = api(POST => "/v1/webhook_endpoints/$we{a}{id}", [api_version => '2023-08-16']);
+	is($e->{error}{code}, 'parameter_unknown', 'api_version cannot be updated');
+	($st, $e) = api(GET => '/v1/webhook_endpoints/we_missing');
+	is($st, 404, 'unknown endpoint: 404');
+	is($e->{error}{code}, 'resource_missing', 'resource_missing');
+	($st, $e) = api(POST => "/v1/webhook_endpoints/$we{c}{id}",
+	    ['enabled_events[]' => 'checkout.session.completed',
+	    'enabled_events[]' => 'charge.dispute.created', description => 'C',
+	    'metadata[k]' => 'v']);
+	is_deeply($e->{enabled_events}, ['checkout.session.completed',
+	    'charge.dispute.created'], 'update replaces enabled_events');
+	is($e->{description}, 'C', 'update sets the description');
+	ok(!exists $e->{secret}, 'update answers no secret');
+	(undef, $e) = api(POST => "/v1/webhook_endpoints/$we{c}{id}", [description => '']);
+	is($e->{description}, undef, 'an empty description unsets it');
+	is($e->{metadata}{k}, 'v', 'metadata kept');
+}
+
+{
+	my $x = "http://127.0.0.1:$rport{x}";
+	my $d = new_endpoint("$x/disabled", 'enabled_events[]' => '*');
+	my $e = new_endpoint("$x/deleted", 'enabled_events[]' => '*');
+	ctl(POST => 'faults', [delivery => 'reorder', delivery_delay_ms => 5000]);
+	my $mark = newest_event_id();
+	my $held = customer_event('held@example.com');
+	my ($st, $u) = api(POST => "/v1/webhook_endpoints/$d->{id}", [disabled => 'true']);
+	is($u->{status}, 'disabled', 'endpoint disabled');
+	my ($ds, $del) = api(DELETE => "/v1/webhook_endpoints/$e->{id}");
+	is($ds, 200, 'endpoint deleted');
+	is_deeply($del, { id => $e->{id}, object => 'webhook_endpoint', deleted => JSON::PP::true },
+	    'delete answers the deleted object');
+	($ds, $del) = api(GET => "/v1/webhook_endpoints/$e->{id}");
+	is($ds, 404, 'a deleted endpoint is gone');
+	($ds, $del) = api(DELETE => "/v1/webhook_endpoints/$e->{id}");
+	is($ds, 404, 'deleting twice: 404');
+	ctl(POST => 'reset-faults', []);
+	my $after = customer_event('after@example.com');
+	ctl(POST => 'deliver-pending', []);
+	sleep 0.2;
+	is(scalar(received('x')), 0, 'a disabled or deleted endpoint receives nothing')
+	    or diag explain [received('x')];
+	my (undef, $dl) = ctl(GET => 'deliveries');
+	is(join(',', sort map { $_->{state} } grep { $_->{event_id} eq $held &&
+	    ($_->{endpoint_id} eq $d->{id} || $_->{endpoint_id} eq $e->{id}) } @$dl),
+	    'canceled,canceled', 'what was held for them is canceled');
+	ok(!grep({ $_->{event_id} eq $after && $_->{endpoint_id} eq $d->{id} } @$dl),
+	    'nothing is queued for a disabled endpoint');
+	my %got = map { $_->{event}{id} => 1 } received('a');
+	ok($got{$held} && $got{$after}, 'while an enabled endpoint gets both');
+	(undef, $u) = api(POST => "/v1/webhook_endpoints/$d->{id}", [disabled => 'false']);
+	is($u->{status}, 'enabled', 'endpoint enabled again');
+	(undef, $u) = api(POST => "/v1/webhook_endpoints/$d->{id}", [disabled => 'true']);
+}
+
+# --- disputes ---------------------------------------------------------------
+{
+	my $mark = newest_event_id();
+	my $s = paid_session('4000 0000 0000 0259');
+	is($s->{status}, 'complete', '0259: session complete');
+	is($s->{payment_status}, 'paid', '0259: paid');
+	my (undef, $g) = api(GET => "/v1/checkout/sessions/$s->{id}",
+	    ['expand[]' => 'payment_intent.latest_charge']);
+	my $pi = $g->{payment_intent};
+	is($pi->{status}, 'succeeded', '0259: payment intent succeeded');
+	my $ch = $pi->{latest_charge};
+	is($ch->{status}, 'succeeded', '0259: charge succeeded');
+	ok($ch->{disputed}, '0259: the charge is disputed');
+	my @types = map { (api(GET => "/v1/events/$_"))[1]{type} } events_since($mark);
+	is_deeply(\@types, ['payment_intent.created', 'charge.succeeded',
+	    'payment_intent.succeeded', 'checkout.session.completed',
+	    'charge.dispute.created'], '0259: the payment\'s events, then the dispute\'s');
+	my ($ev) = grep { $_->{data}{object}{charge} eq $ch->{id} }
+	    events_of_type('charge.dispute.created');
+	my $dp = $ev->{data}{object};
+	like($dp->{id}, qr/^dp_\w+$/, 'dispute id dp_...');
+	is($dp->{object}, 'dispute', 'object dispute');
+	is($dp->{amount}, $ch->{amount}, 'dispute amount = charge amount');
+	is($dp->{currency}, 'usd', 'currency');
+	is($dp->{payment_intent}, $pi->{id}, 'payment_intent');
+	is($dp->{reason}, 'fraudulent', 'reason fraudulent');
+	is($dp->{status}, 'needs_response', 'status needs_response');
+	ok(!$dp->{livemode}, 'livemode false');
+	ok($dp->{created} > 0 && $dp->{evidence_details}{due_by} > $dp->{created},
+	    'created and evidence due_by');
+	is(sql("SELECT status FROM disputes WHERE charge = '$ch->{id}'"), 'needs_response',
+	    'dispute stored');
+	ctl(POST => 'deliver-pending', []);
+	ok((grep { $_->{event}{id} eq $ev->{id} } received('a')),
+	    'charge.dispute.created delivered');
+	my ($st, $e) = api(POST => '/v1/refunds', [payment_intent => $pi->{id}]);
+	is($e->{error}{code}, 'charge_disputed', 'a disputed charge is not refunded');
+
+	my $later = paid_session('4242424242424242');
+	(undef, $g) = api(GET => "/v1/payment_intents/$later->{payment_intent}");
+	my ($ds, $d1) = ctl(POST => "dispute/$later->{payment_intent}", []);
+	is($ds, 200, '/_emu/dispute on a paid intent');
+	is($d1->{object}, 'dispute', 'answers the dispute');
+	is($d1->{charge}, $g->{latest_charge}, 'of its latest charge');
+	is($d1->{status}, 'needs_response', 'needs_response');
+	my (undef, $dev) = api(GET => '/v1/events', [type => 'charge.dispute.created', limit => 1]);
+	is($dev->{data}[0]{data}{object}{id}, $d1->{id}, 'with charge.dispute.created');
+	($ds) = ctl(POST => "dispute/$g->{latest_charge}", []);
+	is($ds, 409, 'a second dispute of the charge is refused');
+	($ds) = ctl(POST => 'dispute/ch_missing', []);
+	is($ds, 404, 'unknown charge: 404');
+	($ds) = ctl(POST => "dispute/pi_missing", []);
+	is($ds, 404, 'unknown intent: 404');
+}
+
+# --- what the store reads back -----------------------------------------------
+{
+	my $s = paid_session('4242424242424242', 'payment_intent_data[metadata][order_id]' => 7,
+	    'payment_intent_data[metadata][install]' => 'inst-a');
+	is($s->{metadata}{order_id}, 7, 'session metadata on the session');
+	my ($st, $g) = api(GET => "/v1/checkout/sessions/$s->{id}",
+	    ['expand[]' => 'payment_intent.latest_charge']);
+	is($st, 200, 'retrieve with expand[]=payment_intent.latest_charge');
+	my $pi = $g->{payment_intent};
+	is(ref $pi, 'HASH', 'payment_intent expanded');
+	is($pi->{object}, 'payment_intent', 'into a payment intent');
+	is($pi->{metadata}{order_id}, 7, 'payment_intent_data[metadata] on the intent');
+	is($pi->{metadata}{install}, 'inst-a', 'every key of it');
+	my $ch = $pi->{latest_charge};
+	is(ref $ch, 'HASH', 'latest_charge expanded');
+	is($ch->{object}, 'charge', 'into a charge');
+	is($ch->{amount}, $s->{amount_total}, 'charge amount');
+	is($ch->{amount_refunded}, 0, 'amount_refunded 0');
+	ok(JSON::PP::is_bool($ch->{refunded}) && !$ch->{refunded}, 'refunded false');
+	ok(JSON::PP::is_bool($ch->{disputed}) && !$ch->{disputed}, 'disputed false');
+	my (undef, $l) = api(GET => '/v1/checkout/sessions', [payment_intent => $pi->{id}]);
+	is_deeply([map { $_->{id} } @{ $l->{data} }], [$s->{id}],
+	    'list by payment_intent finds the session');
+	(undef, $l) = api(GET => '/v1/checkout/sessions', [payment_intent => $pi->{id},
+	    'expand[]' => 'data.payment_intent.latest_charge']);
+	is($l->{data}[0]{payment_intent}{latest_charge}{id}, $ch->{id},
+	    'and expands data.payment_intent.latest_charge');
+	(undef, $l) = api(GET => '/v1/checkout/sessions', [payment_intent => 'pi_none']);
+	is(scalar @{ $l->{data} }, 0, 'and nothing for an unknown intent');
+
+	my ($rs, $re) = api(POST => '/v1/refunds', [payment_intent => $pi->{id},
+	    amount => 1000, 'metadata[order_id]' => 7]);
+	is($re->{metadata}{order_id}, 7, 'refund metadata answered');
+	(undef, $re) = api(GET => "/v1/refunds/$re->{id}");
+	is($re->{metadata}{order_id}, 7, 'refund metadata stored');
+	(undef, $g) = api(GET => "/v1/checkout/sessions/$s->{id}",
+	    ['expand[]' => 'payment_intent.latest_charge']);
+	$ch = $g->{payment_intent}{latest_charge};
+	is($ch->{amount_refunded}, 1000, 'a refund shows in amount_refunded');
+	ok(!$ch->{refunded}, 'not refunded in full yet');
+	api(POST => '/v1/refunds', [payment_intent => $pi->{id}]);
+	(undef, $g) = api(GET => "/v1/checkout/sessions/$s->{id}",
+	    ['expand[]' => 'payment_intent.latest_charge']);
+	$ch = $g->{payment_intent}{latest_charge};
+	is($ch->{amount_refunded}, $s->{amount_total}, 'the rest refunded');
+	ok($ch->{refunded}, 'refunded true');
+
+	my $open = new_session();
+	($st, $g) = api(GET => "/v1/checkout/sessions/$open->{id}",
+	    ['expand[]' => 'payment_intent.latest_charge']);
+	is($st, 200, 'expand on an unpaid session');
+	is($g->{payment_intent}, undef, 'payment_intent stays null');
+
+	my ($cs, $cu) = api(POST => '/v1/customers', [email => 'meta@example.com',
+	    'metadata[install]' => 'inst-a', 'metadata[user_id]' => 12]);
+	is_deeply($cu->{metadata}, { install => 'inst-a', user_id => 12 },
+	    'customer metadata answered');
+	(undef, $cu) = api(GET => "/v1/customers/$cu->{id}");
+	is($cu->{metadata}{install}, 'inst-a', 'customer metadata stored');
+	my ($cos, $co) = api(POST => '/v1/coupons', [amount_off => 500, currency => 'usd',
+	    duration => 'once', 'metadata[install]' => 'inst-a']);
+	is($co->{metadata}{install}, 'inst-a', 'coupon metadata answered');
+	(undef, $co) = api(GET => "/v1/coupons/$co->{id}");
+	is($co->{metadata}{install}, 'inst-a', 'coupon metadata stored');
+}
+
 # --- the clock: expires_at passes ------------------------------------------
 {
 	my $s = new_session(expires_at => int(time) + 31 * 60);
@@ -604,11 +955,40 @@ sub customer_event {
 	    events_of_type('checkout.session.expired')), 'with checkout.session.expired');
 }
 
-kill 'TERM', $emu;
-waitpid $emu, 0;
-is($?, 0, 'SIGTERM: the emulator exits cleanly (no sanitizer report)')
-    or diag slurp("$dir/emu.log");
-$emu = 0;
+# --- a restart on the same state file, as make run does -------------------
+sub stop_emu {
+	my ($name) = @_;
+	kill 'TERM', $emu;
+	waitpid $emu, 0;
+	is($?, 0, $name) or diag slurp("$dir/emu.log");
+	$emu = 0;
+}
+
+{
+	my $ROTATED = 'whsec_emutestsecret_rotated';
+	my $main = endpoint_by_url($HOOK);
+	my ($st, $u) = api(POST => "/v1/webhook_endpoints/$main->{id}",
+	    [disabled => 'true', 'enabled_events[]' => 'coupon.created']);
+	is($u->{status}, 'disabled', 'the command line\'s endpoint disabled through the API');
+	stop_emu('SIGTERM: the emulator exits cleanly (no sanitizer report)');
+	start_emu($ROTATED);
+	my (undef, $l) = api(GET => '/v1/webhook_endpoints', [limit => 100]);
+	my @mains = grep { $_->{url} eq $HOOK } @{ $l->{data} };
+	is(scalar @mains, 1, 'restart: still one endpoint for --webhook-url');
+	is($mains[0]{id}, $main->{id}, 'restart: the same endpoint');
+	is($mains[0]{status}, 'enabled', 'restart: enabled again');
+	is_deeply($mains[0]{enabled_events}, ['*'], 'restart: for every event');
+	is(scalar @{ $l->{data} }, 5, 'restart: the API\'s endpoints kept, the deleted one gone');
+	my $id = customer_event('restart@example.com');
+	ctl(POST => 'deliver-pending', []);
+	my ($rec) = grep { ($_->{event}{id} // '') eq $id } received();
+	ok($rec && signed_with($rec, $ROTATED), 'restart: signed with the new secret');
+	ok($rec && !signed_with($rec, $SECRET), 'restart: not with the old one');
+	($rec) = grep { ($_->{event}{id} // '') eq $id } received('a');
+	ok($rec && signed_with($rec, $secret{a}),
+	    'restart: an endpoint made through the API keeps its secret');
+	stop_emu('SIGTERM after the restart: exits cleanly');
+}
 unlike(slurp("$dir/emu.log"), qr/(AddressSanitizer|LeakSanitizer|runtime error)/,
     'no sanitizer report in the log');
 

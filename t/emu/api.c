@@ -207,6 +207,21 @@ run_handler(struct emu *e, struct emu_call *c, int route)
 	}
 }
 
+/* Parses the parameters: a POST's body, a GET's query, and a DELETE's
+ * body or, when it has none, its query (clients send either). */
+static enum err
+params_parse(struct ereq *rq, struct kvlist *kv)
+{
+	int body = strcmp(rq->method, "POST") == 0 ||
+	    (strcmp(rq->method, "DELETE") == 0 && rq->body_len > 0);
+
+	if (body)
+		return form_parse(rq->a, rq->body, rq->body_len, &api_limits,
+		    kv);
+	return form_parse(rq->a, rq->query, strlen(rq->query), &api_limits,
+	    kv);
+}
+
 static void
 api_run(struct emu *e, struct ereq *rq, struct eresp *rp)
 {
@@ -230,9 +245,7 @@ api_run(struct emu *e, struct ereq *rq, struct eresp *rp)
 		    "https://support.stripe.com/.", rq->method, rq->path);
 		return;
 	}
-	err = strcmp(rq->method, "POST") == 0 ?
-	    form_parse(rq->a, rq->body, rq->body_len, &api_limits, &kv) :
-	    form_parse(rq->a, rq->query, strlen(rq->query), &api_limits, &kv);
+	err = params_parse(rq, &kv);
 	if (err != ERR_OK) {
 		emu_reply_error(rp, err == ERR_TOOLARGE ? 413 : 400,
 		    "invalid_request_error", NULL, NULL, err == ERR_TOOLARGE ?

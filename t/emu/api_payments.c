@@ -1,8 +1,9 @@
 /* GET /v1/payment_intents/{intent}, POST /v1/refunds and GET
  * /v1/refunds/{refund}.  A refund takes all or part of what is left of a
  * succeeded charge, found by payment_intent or charge; asking for more is
- * Stripe's amount_too_large.  Each refund emits charge.refunded (with the
- * charge's new amount_refunded) and refund.created. */
+ * Stripe's amount_too_large, and a charged-back (disputed) charge cannot
+ * be refunded.  Each refund emits charge.refunded (with the charge's new
+ * amount_refunded) and refund.created. */
 #include <stdio.h>
 #include <string.h>
 
@@ -79,6 +80,19 @@ find_charge(struct emu_call *c)
 	}
 	cJSON_Delete(pi);
 	return ch;
+}
+
+/* The money of a disputed charge went back through the card network:
+ * Stripe refuses to refund it again.  Returns 0, or -1 after replying. */
+static int
+check_disputed(struct emu_call *c, const cJSON *ch)
+{
+	if (!cJSON_IsTrue(JGET(ch, "disputed")))
+		return 0;
+	emu_reply_error(c->rp, 400, "invalid_request_error", "charge_disputed",
+	    NULL, "Charge %s has been charged back; cannot issue a refund.",
+	    emu_jstr(ch, "id"));
+	return -1;
 }
 
 /* Decides the amount; returns 0, or -1 after replying. */
@@ -168,7 +182,7 @@ emu_refund_create(struct emu_call *c)
 
 	if ((ch = find_charge(c)) == NULL)
 		return;
-	if (refund_amount(c, ch, &amount) != 0)
+	if (check_disputed(c, ch) != 0 || refund_amount(c, ch, &amount) != 0)
 		goto out;
 	if ((re = make_refund(c, ch, amount)) == NULL ||
 	    (prev = cJSON_CreateObject()) == NULL) {

@@ -22,6 +22,7 @@ static const struct emu_card cards[] = {
 	    "Your card's security code is incorrect." },
 	{ "4000002760003184", CARD_AUTHENTICATES, "visa", NULL, NULL, NULL },
 	{ "4000002500003155", CARD_AUTHENTICATES, "visa", NULL, NULL, NULL },
+	{ "4000000000000259", CARD_DISPUTES, "visa", NULL, NULL, NULL },
 };
 
 static const struct emu_card live_card = { NULL, CARD_DECLINES, "visa",

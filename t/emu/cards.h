@@ -5,7 +5,8 @@
 enum card_kind {
 	CARD_PAYS,		/* payment succeeds */
 	CARD_DECLINES,		/* payment fails with code/decline_code */
-	CARD_AUTHENTICATES	/* 3-D Secure step first */
+	CARD_AUTHENTICATES,	/* 3-D Secure step first */
+	CARD_DISPUTES		/* payment succeeds, then a fraud dispute */
 };
 
 struct emu_card {

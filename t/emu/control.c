@@ -1,7 +1,8 @@
 /* The test control API under /_emu/ (not Stripe's; no key needed, and
  * the emulator listens on loopback only): fault injection, the log of
  * received API requests, deliveries, paying a session without a browser,
- * flushing deliveries and moving the clock.  See README.md. */
+ * disputing a payment, flushing deliveries and moving the clock.  See
+ * README.md. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -161,7 +162,8 @@ ctl_deliveries(struct emu *e, struct eresp *rp)
 	cJSON *a = cJSON_CreateArray(), *o;
 
 	st = db_prep(e->db, "SELECT d.seq, d.event_id, v.type, d.copy,"
-	    " d.state, d.attempts, d.last_status, d.last_error"
+	    " d.state, d.attempts, d.last_status, d.last_error,"
+	    " d.endpoint_id, d.url"
 	    " FROM deliveries d JOIN events v ON v.id = d.event_id"
 	    " ORDER BY d.seq");
 	if (a == NULL || st == NULL) {
@@ -182,6 +184,10 @@ ctl_deliveries(struct emu *e, struct eresp *rp)
 		    (double)db_col_int64(st, 6));
 		emu_jset_str(o, "last_error", db_col_is_null(st, 7) ? NULL :
 		    db_col_text(st, 7));
+		emu_jset_str(o, "endpoint_id", db_col_is_null(st, 8) ? NULL :
+		    db_col_text(st, 8));
+		emu_jset_str(o, "url", db_col_is_null(st, 9) ? NULL :
+		    db_col_text(st, 9));
 		cJSON_AddItemToArray(a, o);
 	}
 	db_done(st);
@@ -254,6 +260,35 @@ ctl_pay(struct emu *e, struct ereq *rq, const char *cs_id,
 	}
 }
 
+/* Opens a dispute on a paid charge (ch_... or pi_...) in its own
+ * transaction; answers the dispute, 404 or 409. */
+static void
+ctl_dispute(struct emu *e, const char *id, struct eresp *rp)
+{
+	cJSON *dp = NULL;
+	enum err err;
+
+	if ((err = db_begin(e->db)) == ERR_OK &&
+	    (err = emu_dispute_open(e, id, &dp)) == ERR_OK)
+		err = db_commit(e->db);
+	if (err != ERR_OK)
+		db_rollback(e->db);
+	if (err == ERR_OK)
+		emu_reply_json(rp, 200, dp);
+	else if (err == ERR_NOTFOUND)
+		emu_reply_error(rp, 404, "invalid_request_error",
+		    "resource_missing", "id", "No such charge or payment "
+		    "intent: '%s'", id);
+	else if (err == ERR_CONFLICT)
+		emu_reply_error(rp, 409, "invalid_request_error", NULL, "id",
+		    "%s has no succeeded charge that is not disputed yet.",
+		    id);
+	else
+		emu_reply_error(rp, 500, "api_error", NULL, NULL,
+		    "The emulator could not save the dispute.");
+	cJSON_Delete(dp);
+}
+
 /* Releases held and delayed deliveries, then waits (lock released) until
  * every due one has been attempted, for at most 10 s. */
 static void
@@ -312,6 +347,8 @@ dispatch(struct emu *e, struct ereq *rq, const struct kvlist *form,
 		ctl_deliveries(e, rp);
 	else if (post && strncmp(p, "pay/", 4) == 0 && p[4] != '\0')
 		ctl_pay(e, rq, p + 4, form, rp);
+	else if (post && strncmp(p, "dispute/", 8) == 0 && p[8] != '\0')
+		ctl_dispute(e, p + 8, rp);
 	else if (post && strcmp(p, "deliver-pending") == 0)
 		ctl_flush(e, rp);
 	else if (post && strcmp(p, "advance-clock") == 0)

@@ -1,9 +1,11 @@
-/* Webhook delivery, as Stripe does it: each event POSTed as JSON to the
- * endpoint with "Stripe-Signature: t=<unix>,v1=<hex HMAC-SHA256 of
- * t.body keyed with the whole whsec_ secret>", from one background
- * thread, retried with doubling backoff (0.5 s up to 8 s, 10 attempts)
- * while the endpoint fails or answers non-2xx.  The fault modes decide at
- * queue time: drop, duplicate, reorder (held, then newest first), delay.
+/* Webhook delivery, as Stripe does it: each event POSTed as JSON to every
+ * enabled endpoint whose enabled_events has "*" or the event's type, each
+ * with "Stripe-Signature: t=<unix>,v1=<hex HMAC-SHA256 of t.body keyed
+ * with that endpoint's whole whsec_ secret>".  Each (event, endpoint) is
+ * its own delivery, retried on its own with doubling backoff (0.5 s up to
+ * 8 s, 10 attempts) while the endpoint fails or answers non-2xx, from one
+ * background thread.  The fault modes decide at queue time, for each
+ * delivery: drop, duplicate, reorder (held, then newest first), delay.
  * Every attempt is a row of delivery_attempts. */
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,11 +23,20 @@
 #define BACKOFF_MAX_MS 8000
 #define REORDER_HOLD_MS 1000	/* default hold window of reorder mode */
 
+/* The endpoints that take an event whose type is bound as ?1: enabled,
+ * and "*" or the type among enabled_events. */
+#define TAKES_TYPE_1 \
+	" status = 'enabled' AND EXISTS (SELECT 1 FROM json_each(" \
+	"webhook_endpoints.json, '$.enabled_events')" \
+	" WHERE value IN ('*', ?1))"
+
 struct job {
 	int64_t seq;		/* deliveries.seq */
 	char event_id[40];	/* the event */
 	int attempts;		/* attempts made before this one */
 	char *body;		/* event JSON (malloc'd) */
+	char *url;		/* the endpoint's url now (malloc'd) */
+	char *secret;		/* the endpoint's secret now (malloc'd) */
 };
 
 void
@@ -46,53 +57,83 @@ emu_sign(char out[65], const char *secret, long long t, const char *body,
 	sodium_bin2hex(out, 65, mac, sizeof(mac));
 }
 
+int64_t
+emu_deliver_count(struct emu *e, const char *type)
+{
+	struct db_stmt *st;
+	int64_t n = -1;
+
+	st = db_prep(e->db, "SELECT count(*) FROM webhook_endpoints WHERE"
+	    TAKES_TYPE_1);
+	db_bind_text(st, 1, type);
+	if (db_next(st) == ERR_OK)
+		n = db_col_int64(st, 0);
+	db_done(st);
+	return n;
+}
+
+/* Inserts one delivery of the event per endpoint that takes it, in the
+ * endpoints' order; ord (the order among equally due ones) is the row's
+ * own seq. */
 static enum err
-insert_delivery(struct emu *e, const char *event_id, int copy,
-    const char *state, int64_t next_at)
+insert_delivery(struct emu *e, const char *event_id, const char *type,
+    int copy, const char *state, int64_t next_at)
 {
 	struct db_stmt *st;
 	enum err err;
 
-	st = db_prep(e->db, "INSERT INTO deliveries (event_id, copy, state,"
-	    " next_at_ms, ord, created) VALUES (?, ?, ?, ?, 0, ?)");
-	if (st == NULL)
-		return ERR_INTERNAL;
-	db_bind_text(st, 1, event_id);
-	db_bind_int64(st, 2, copy);
-	db_bind_text(st, 3, state);
-	db_bind_int64(st, 4, next_at);
-	db_bind_int64(st, 5, emu_now(e));
+	st = db_prep(e->db, "INSERT INTO deliveries (event_id, endpoint_id,"
+	    " url, copy, state, next_at_ms, ord, created)"
+	    " SELECT ?2, id, url, ?3, ?4, ?5, 0, ?6 FROM webhook_endpoints"
+	    " WHERE" TAKES_TYPE_1 " ORDER BY seq");
+	db_bind_text(st, 1, type);
+	db_bind_text(st, 2, event_id);
+	db_bind_int64(st, 3, copy);
+	db_bind_text(st, 4, state);
+	db_bind_int64(st, 5, next_at);
+	db_bind_int64(st, 6, emu_now(e));
 	if ((err = db_run(st)) != ERR_OK)
 		return err;
-	if ((st = db_prep(e->db, "UPDATE deliveries SET ord = seq"
-	    " WHERE seq = ?")) == NULL)
-		return ERR_INTERNAL;
-	db_bind_int64(st, 1, db_last_id(e->db));
+	st = db_prep(e->db, "UPDATE deliveries SET ord = seq"
+	    " WHERE event_id = ? AND ord = 0");
+	db_bind_text(st, 1, event_id);
 	return db_run(st);
 }
 
 enum err
-emu_deliver_enqueue(struct emu *e, const char *event_id)
+emu_deliver_enqueue(struct emu *e, const char *event_id, const char *type)
 {
 	int64_t now = emu_wall_ms();
 	enum err err;
 
 	switch (e->faults.delivery) {
 	case EMU_DELIVER_DROP:
-		return insert_delivery(e, event_id, 0, "dropped", now);
+		return insert_delivery(e, event_id, type, 0, "dropped", now);
 	case EMU_DELIVER_DUPLICATE:
-		if ((err = insert_delivery(e, event_id, 0, "pending", now)))
+		if ((err = insert_delivery(e, event_id, type, 0, "pending",
+		    now)))
 			return err;
-		return insert_delivery(e, event_id, 1, "pending", now);
+		return insert_delivery(e, event_id, type, 1, "pending", now);
 	case EMU_DELIVER_REORDER:
 		e->faults.last_held_ms = now;
-		return insert_delivery(e, event_id, 0, "held", now);
+		return insert_delivery(e, event_id, type, 0, "held", now);
 	case EMU_DELIVER_DELAY:
-		return insert_delivery(e, event_id, 0, "pending",
+		return insert_delivery(e, event_id, type, 0, "pending",
 		    now + e->faults.delivery_delay_ms);
 	default:
-		return insert_delivery(e, event_id, 0, "pending", now);
+		return insert_delivery(e, event_id, type, 0, "pending", now);
 	}
+}
+
+enum err
+emu_deliver_cancel(struct emu *e, const char *endpoint_id)
+{
+	struct db_stmt *st;
+
+	st = db_prep(e->db, "UPDATE deliveries SET state = 'canceled'"
+	    " WHERE endpoint_id = ? AND state IN ('pending', 'held')");
+	db_bind_text(st, 1, endpoint_id);
+	return db_run(st);
 }
 
 /* Releases held events newest first (ord = -seq). */
@@ -133,8 +174,12 @@ emu_deliver_due(struct emu *e)
 	struct db_stmt *st;
 	int64_t n = -1;
 
-	st = db_prep(e->db, "SELECT count(*) FROM deliveries WHERE"
-	    " state = 'held' OR (state = 'pending' AND next_at_ms <= ?)");
+	/* A delivery whose endpoint went away while it was being attempted
+	 * stays pending but is never due. */
+	st = db_prep(e->db, "SELECT count(*) FROM deliveries d"
+	    " JOIN webhook_endpoints w ON w.id = d.endpoint_id"
+	    " WHERE w.status = 'enabled' AND (d.state = 'held' OR"
+	    " (d.state = 'pending' AND d.next_at_ms <= ?))");
 	if (st == NULL)
 		return -1;
 	db_bind_int64(st, 1, emu_wall_ms());
@@ -158,8 +203,31 @@ maybe_release(struct emu *e, int64_t now)
 	}
 }
 
-/* Takes the next due delivery; returns 1 with *j filled, 0 if none,
- * setting *wait_ms to when one becomes due. */
+static void
+job_free(struct job *j)
+{
+	free(j->body);
+	free(j->url);
+	free(j->secret);
+	memset(j, 0, sizeof(*j));
+}
+
+/* Copies the row of pick's query into j; returns 1, or 0 (no memory). */
+static int
+job_fill(struct job *j, struct db_stmt *st)
+{
+	j->seq = db_col_int64(st, 0);
+	snprintf(j->event_id, sizeof(j->event_id), "%s", db_col_text(st, 1));
+	j->attempts = (int)db_col_int64(st, 2);
+	j->body = strdup(db_col_text(st, 4));
+	j->url = strdup(db_col_text(st, 5));
+	j->secret = strdup(db_col_text(st, 6));
+	return j->body != NULL && j->url != NULL && j->secret != NULL;
+}
+
+/* Takes the next due delivery, sent to its endpoint's url and signed
+ * with its secret as they are now; returns 1 with *j filled (free with
+ * job_free), 0 if none, setting *wait_ms to when one becomes due. */
 static int
 pick(struct emu *e, struct job *j, int64_t now, int64_t *wait_ms)
 {
@@ -167,35 +235,21 @@ pick(struct emu *e, struct job *j, int64_t now, int64_t *wait_ms)
 	int found = 0;
 
 	*wait_ms = 200;
-	st = db_prep(e->db, "SELECT d.seq, d.event_id, d.attempts, v.json"
+	st = db_prep(e->db, "SELECT d.seq, d.event_id, d.attempts,"
+	    " d.next_at_ms, v.json, w.url, w.secret"
 	    " FROM deliveries d JOIN events v ON v.id = d.event_id"
-	    " WHERE d.state = 'pending' ORDER BY d.next_at_ms, d.ord LIMIT 1");
-	if (st == NULL)
-		return 0;
+	    " JOIN webhook_endpoints w ON w.id = d.endpoint_id"
+	    " WHERE d.state = 'pending' AND w.status = 'enabled'"
+	    " ORDER BY d.next_at_ms, d.ord LIMIT 1");
 	if (db_next(st) == ERR_OK) {
-		j->seq = db_col_int64(st, 0);
-		snprintf(j->event_id, sizeof(j->event_id), "%s",
-		    db_col_text(st, 1));
-		j->attempts = (int)db_col_int64(st, 2);
-		j->body = strdup(db_col_text(st, 3));
-		found = j->body != NULL;
+		if (db_col_int64(st, 3) > now)
+			*wait_ms = db_col_int64(st, 3) - now;
+		else
+			found = job_fill(j, st);
 	}
 	db_done(st);
 	if (!found)
-		return 0;
-	st = db_prep(e->db, "SELECT next_at_ms FROM deliveries WHERE seq = ?");
-	if (st == NULL)
-		return 0;
-	db_bind_int64(st, 1, j->seq);
-	if (db_next(st) == ERR_OK && db_col_int64(st, 0) > now) {
-		*wait_ms = db_col_int64(st, 0) - now;
-		found = 0;
-	}
-	db_done(st);
-	if (!found) {
-		free(j->body);
-		j->body = NULL;
-	}
+		job_free(j);
 	return found;
 }
 
@@ -224,7 +278,7 @@ post(struct emu *e, CURL *curl, const struct job *j, char *err, size_t cap)
 	long t = (long)time(NULL), status = 0;
 	CURLcode rc;
 
-	emu_sign(sig, e->webhook_secret, t, j->body, strlen(j->body));
+	emu_sign(sig, j->secret, t, j->body, strlen(j->body));
 	snprintf(hdr, sizeof(hdr), "Stripe-Signature: t=%ld,v1=%s", t, sig);
 	h = curl_slist_append(h, "Content-Type: application/json; "
 	    "charset=utf-8");
@@ -234,7 +288,7 @@ post(struct emu *e, CURL *curl, const struct job *j, char *err, size_t cap)
 	h = curl_slist_append(h, "Cache-Control: no-cache");
 	h = curl_slist_append(h, "Expect:");
 	curl_easy_reset(curl);
-	curl_easy_setopt(curl, CURLOPT_URL, e->webhook_url);
+	curl_easy_setopt(curl, CURLOPT_URL, j->url);
 	curl_easy_setopt(curl, CURLOPT_HTTPHEADER, h);
 	curl_easy_setopt(curl, CURLOPT_POSTFIELDS, j->body);
 	curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE, (long)strlen(j->body));
@@ -269,9 +323,7 @@ record(struct emu *e, const struct job *j, long status, const char *err,
 		backoff = BACKOFF_MAX_MS;
 	st = db_prep(e->db, "UPDATE deliveries SET attempts = ?, state = ?,"
 	    " next_at_ms = ?, last_status = ?, last_error = ?,"
-	    " delivered_at = ? WHERE seq = ?");
-	if (st == NULL)
-		return;
+	    " delivered_at = ?, url = ? WHERE seq = ?");
 	db_bind_int64(st, 1, n);
 	db_bind_text(st, 2, state);
 	db_bind_int64(st, 3, now + backoff);
@@ -279,7 +331,8 @@ record(struct emu *e, const struct job *j, long status, const char *err,
 	db_bind_text_or_null(st, 5, err[0] != '\0' ? err : NULL);
 	if (ok)
 		db_bind_int64(st, 6, emu_now(e));
-	db_bind_int64(st, 7, j->seq);
+	db_bind_text(st, 7, j->url);
+	db_bind_int64(st, 8, j->seq);
 	if (db_run(st) != ERR_OK)
 		log_error(NULL, "emu: cannot record delivery %lld",
 		    (long long)j->seq);
@@ -297,8 +350,8 @@ record(struct emu *e, const struct job *j, long status, const char *err,
 	if (db_run(st) != ERR_OK)
 		log_error(NULL, "emu: cannot record a delivery attempt");
 	if (!ok)
-		log_info(NULL, "emu: delivery of %s failed (%ld %s), attempt %d",
-		    j->event_id, status, err, n);
+		log_info(NULL, "emu: delivery of %s to %s failed (%ld %s), "
+		    "attempt %d", j->event_id, j->url, status, err, n);
 }
 
 static void
@@ -342,7 +395,7 @@ deliver_main(void *arg)
 		status = post(e, curl, &j, err, sizeof(err));
 		pthread_mutex_lock(&e->lock);
 		record(e, &j, status, err, started);
-		free(j.body);
+		job_free(&j);
 	}
 	pthread_mutex_unlock(&e->lock);
 	curl_easy_cleanup(curl);

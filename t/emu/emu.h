@@ -51,8 +51,6 @@ struct emu {
 	cJSON *spec;		/* parsed spec3-subset.json, read-only */
 	cJSON **schemas;	/* per route: parameter schema, read-only */
 	const char *api_key;	/* the one accepted secret key */
-	const char *webhook_url;	/* where events go, or NULL */
-	const char *webhook_secret;	/* whsec_... signing key, or NULL */
 	char public_url[256];	/* base of hosted page URLs, no '/' at end */
 	struct emu_faults faults;	/* test fault settings */
 	int64_t clock_offset;	/* seconds added to the wall clock */
@@ -128,7 +126,8 @@ void emu_reply_error(struct eresp *r, int status, const char *type,
  * when out of memory. */
 enum emu_shape {
 	SHAPE_SESSION, SHAPE_PAYMENT_INTENT, SHAPE_CHARGE, SHAPE_REFUND,
-	SHAPE_EVENT, SHAPE_CUSTOMER, SHAPE_COUPON, SHAPE_ITEM, SHAPE_MAX
+	SHAPE_EVENT, SHAPE_CUSTOMER, SHAPE_COUPON, SHAPE_ITEM, SHAPE_ENDPOINT,
+	SHAPE_DISPUTE, SHAPE_MAX
 };
 cJSON *emu_shape_new(enum emu_shape s);
 
@@ -136,7 +135,7 @@ cJSON *emu_shape_new(enum emu_shape s);
 struct emu_call;
 typedef void (*emu_api_fn)(struct emu_call *c);
 struct emu_route {
-	const char *method;	/* "GET" or "POST" */
+	const char *method;	/* "GET", "POST" or "DELETE" */
 	const char *pattern;	/* spec path, "/v1/customers/{customer}" */
 	emu_api_fn fn;		/* handler */
 };
@@ -175,15 +174,21 @@ void emu_metadata_merge(cJSON *dst, const cJSON *src);
 /* store.c: objects as JSON rows.  All need the lock. */
 enum emu_kind {
 	KIND_CUSTOMER, KIND_COUPON, KIND_SESSION, KIND_PAYMENT_INTENT,
-	KIND_CHARGE, KIND_REFUND, KIND_EVENT, KIND_ITEM, KIND_MAX
+	KIND_CHARGE, KIND_REFUND, KIND_EVENT, KIND_ITEM, KIND_ENDPOINT,
+	KIND_DISPUTE, KIND_MAX
 };
 int emu_store_open(struct emu *e, const char *path);
 /* Returns the stored object (caller frees with cJSON_Delete) or NULL. */
 cJSON *emu_store_get(struct emu *e, enum emu_kind k, const char *id);
-/* Inserts obj (its "id" is the key); session_id only for KIND_ITEM. */
+/* Inserts obj (its "id" is the key).  third fills the kind's extra
+ * column: the session_id of a KIND_ITEM, the secret of a KIND_ENDPOINT;
+ * NULL for the other kinds. */
 enum err emu_store_insert(struct emu *e, enum emu_kind k, const cJSON *obj,
-    const char *session_id);
+    const char *third);
 enum err emu_store_update(struct emu *e, enum emu_kind k, const cJSON *obj);
+/* Deletes object id of kind k (only KIND_ENDPOINT can be deleted);
+ * ERR_NOTFOUND when there is none. */
+enum err emu_store_delete(struct emu *e, enum emu_kind k, const char *id);
 /* Returns the kind an id's prefix names, or KIND_MAX. */
 enum emu_kind emu_kind_of_id(const char *id);
 const char *emu_kind_name(enum emu_kind k);	/* "checkout.session" */
@@ -287,6 +292,26 @@ void emu_refund_create(struct emu_call *c);
 void emu_refund_get(struct emu_call *c);
 void emu_event_list(struct emu_call *c);
 void emu_event_get(struct emu_call *c);
+void emu_endpoint_create(struct emu_call *c);
+void emu_endpoint_list(struct emu_call *c);
+void emu_endpoint_get(struct emu_call *c);
+void emu_endpoint_update(struct emu_call *c);
+void emu_endpoint_delete(struct emu_call *c);
+
+/* api_endpoints.c, at start-up: makes sure an enabled endpoint for url
+ * signs with secret and takes every event ("*"), updating the oldest
+ * endpoint with that url or creating one.  Runs its own transaction;
+ * lock held.  Returns 0, or -1 after logging. */
+int emu_endpoint_ensure(struct emu *e, const char *url, const char *secret);
+
+/* dispute.c: a dispute opened on a succeeded charge. */
+/* Opens a fraudulent dispute on the charge named by id (ch_..., or the
+ * latest charge of a pi_...): the charge becomes disputed and
+ * charge.dispute.created is emitted, in the caller's transaction.  *out
+ * gets the dispute, which the caller frees with cJSON_Delete(), or NULL.
+ * Returns ERR_OK, ERR_NOTFOUND (no such charge or intent), ERR_CONFLICT
+ * (already disputed, or nothing paid to dispute) or a db error. */
+enum err emu_dispute_open(struct emu *e, const char *id, cJSON **out);
 
 /* pay.c: what the hosted page and /_emu/pay do to a session. */
 enum emu_pay {
@@ -328,9 +353,17 @@ void emu_page_handle(struct emu *e, struct ereq *rq, struct eresp *rp);
 /* control.c: the test control API under /_emu/. */
 void emu_control_handle(struct emu *e, struct ereq *rq, struct eresp *rp);
 
-/* deliver.c: webhook delivery. */
-/* Queues deliveries of event_id per the fault mode; lock held. */
-enum err emu_deliver_enqueue(struct emu *e, const char *event_id);
+/* deliver.c: webhook delivery, one delivery per (event, endpoint). */
+/* Returns how many enabled endpoints take events of type ("*" or the
+ * type among their enabled_events), or -1; lock held. */
+int64_t emu_deliver_count(struct emu *e, const char *type);
+/* Queues deliveries of event_id (of type) to each endpoint that takes
+ * it, per the fault mode; lock held. */
+enum err emu_deliver_enqueue(struct emu *e, const char *event_id,
+    const char *type);
+/* Cancels the pending and held deliveries of a disabled or deleted
+ * endpoint; lock held. */
+enum err emu_deliver_cancel(struct emu *e, const char *endpoint_id);
 /* Makes held and delayed deliveries due now; lock held. */
 void emu_deliver_release(struct emu *e);
 /* Returns how many deliveries are due now or held; lock held. */

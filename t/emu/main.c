@@ -2,8 +2,10 @@
  *   stripe-emu --listen 127.0.0.1:PORT --port-file FILE --db FILE
  *       --spec PATH/spec3-subset.json --api-key sk_test_...
  *       [--webhook-url URL --webhook-secret whsec_...] [--public-url URL]
- * PORT 0 picks a free port, written to FILE once listening.  SIGTERM or
- * SIGINT stop it cleanly.  See t/emu/README.md. */
+ * PORT 0 picks a free port, written to FILE once listening.  The webhook
+ * options make (or bring back) an endpoint for every event; more come
+ * through the API.  SIGTERM or SIGINT stop it cleanly.  See
+ * t/emu/README.md. */
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -23,8 +25,8 @@ struct opts {
 	const char *db;		/* state file */
 	const char *spec;	/* spec3-subset.json */
 	const char *api_key;	/* accepted secret key */
-	const char *webhook_url;	/* endpoint or NULL */
-	const char *webhook_secret;	/* whsec_... or NULL */
+	const char *webhook_url;	/* endpoint for every event, or NULL */
+	const char *webhook_secret;	/* its whsec_..., or NULL */
 	const char *public_url;	/* base of session urls, or NULL */
 };
 
@@ -135,9 +137,10 @@ run(struct emu *e, const struct opts *o, const sigset_t *sigs)
 		e->public_url[strlen(e->public_url) - 1] = '\0';
 	if (pthread_create(&tick, NULL, ticker, e) != 0)
 		goto out;
-	if (e->webhook_url != NULL && emu_deliver_start(e, &del) == 0)
+	/* Always: endpoints may be added through the API at any time. */
+	if (emu_deliver_start(e, &del) == 0)
 		have_del = 1;
-	if (e->webhook_url != NULL && !have_del)
+	if (!have_del)
 		log_error(NULL, "emu: cannot start the delivery thread");
 	else if (o->port_file != NULL && write_port(o->port_file, port) != 0)
 		log_error(NULL, "emu: cannot write %s", o->port_file);
@@ -163,6 +166,21 @@ out:
 	return rc;
 }
 
+/* The endpoint of --webhook-url, made or brought up to date; the state
+ * file may come from an earlier run, so this runs at every start. */
+static int
+cli_endpoint(struct emu *e, const struct opts *o)
+{
+	int rc;
+
+	if (o->webhook_url == NULL)
+		return 0;
+	pthread_mutex_lock(&e->lock);
+	rc = emu_endpoint_ensure(e, o->webhook_url, o->webhook_secret);
+	pthread_mutex_unlock(&e->lock);
+	return rc;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -183,9 +201,8 @@ main(int argc, char **argv)
 	pthread_mutex_init(&e.lock, NULL);
 	pthread_cond_init(&e.wake, NULL);
 	e.api_key = o.api_key;
-	e.webhook_url = o.webhook_url;
-	e.webhook_secret = o.webhook_secret;
-	if (emu_spec_load(&e, o.spec) == 0 && emu_store_open(&e, o.db) == 0)
+	if (emu_spec_load(&e, o.spec) == 0 && emu_store_open(&e, o.db) == 0 &&
+	    cli_endpoint(&e, &o) == 0)
 		rc = run(&e, &o, &sigs);
 	emu_spec_free(&e);
 	db_close(e.db);

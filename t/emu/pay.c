@@ -1,8 +1,9 @@
 /* What happens when a customer pays on the hosted page: the payment
  * intent (made at the first attempt, as Checkout does since 2022-08-01),
- * a charge that succeeds or fails, 3-D Secure, the session completed or
- * left open, and the events Stripe sends for each step.  Also expiry, by
- * the API and by the clock.  Callers hold emu->lock. */
+ * a charge that succeeds or fails, 3-D Secure, a dispute for the card
+ * that makes one, the session completed or left open, and the events
+ * Stripe sends for each step.  Also expiry, by the API and by the clock.
+ * Callers hold emu->lock. */
 #include <stdio.h>
 #include <string.h>
 
@@ -234,6 +235,19 @@ succeed(struct pay *p)
 	return complete(p);
 }
 
+/* The 0259 card: its bank disputes the payment that just succeeded, so
+ * the dispute's event comes after the payment's. */
+static enum err
+dispute(struct pay *p)
+{
+	cJSON *dp;
+	enum err err;
+
+	err = emu_dispute_open(p->e, emu_jstr(p->pi, "id"), &dp);
+	cJSON_Delete(dp);
+	return err;
+}
+
 /* last_payment_error of a failed attempt. */
 static cJSON *
 payment_error(struct pay *p, const char *charge, const char *type,
@@ -423,6 +437,11 @@ emu_pay_card(struct emu *e, const char *cs_id, const char *card,
 	case CARD_PAYS:
 		result(res, PAY_SUCCEEDED, NULL, NULL, "Payment complete.");
 		err = succeed(&p);
+		break;
+	case CARD_DISPUTES:
+		result(res, PAY_SUCCEEDED, NULL, NULL, "Payment complete.");
+		if ((err = succeed(&p)) == ERR_OK)
+			err = dispute(&p);
 		break;
 	case CARD_DECLINES:
 		result(res, PAY_DECLINED, p.card->code, p.card->decline_code,

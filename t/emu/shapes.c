@@ -119,6 +119,39 @@ static const char *const shapes[SHAPE_MAX] = {
 	    "\"tax_behavior\":\"unspecified\",\"tiers_mode\":null,\"transform_quantity\":null,"
 	    "\"type\":\"one_time\",\"unit_amount\":0,\"unit_amount_decimal\":\"0\"},"
 	    "\"quantity\":1}",
+	[SHAPE_ENDPOINT] =	/* webhook_endpoint; secret only on create */
+	    "{\"id\":null,\"object\":\"webhook_endpoint\",\"api_version\":null,"
+	    "\"application\":null,\"created\":0,\"description\":null,"
+	    "\"enabled_events\":[],\"livemode\":false,\"metadata\":{},"
+	    "\"secret\":null,\"status\":\"enabled\",\"url\":null}",
+	[SHAPE_DISPUTE] =	/* dispute */
+	    "{\"id\":null,\"object\":\"dispute\",\"amount\":0,"
+	    "\"balance_transactions\":[],\"charge\":null,\"created\":0,"
+	    "\"currency\":null,\"enhanced_eligibility_types\":[],"
+	    "\"evidence\":{\"access_activity_log\":null,"
+	    "\"billing_address\":null,\"cancellation_policy\":null,"
+	    "\"cancellation_policy_disclosure\":null,"
+	    "\"cancellation_rebuttal\":null,\"customer_communication\":null,"
+	    "\"customer_email_address\":null,\"customer_name\":null,"
+	    "\"customer_purchase_ip\":null,\"customer_signature\":null,"
+	    "\"duplicate_charge_documentation\":null,"
+	    "\"duplicate_charge_explanation\":null,"
+	    "\"duplicate_charge_id\":null,\"enhanced_evidence\":{},"
+	    "\"product_description\":null,\"receipt\":null,"
+	    "\"refund_policy\":null,\"refund_policy_disclosure\":null,"
+	    "\"refund_refusal_explanation\":null,\"service_date\":null,"
+	    "\"service_documentation\":null,\"shipping_address\":null,"
+	    "\"shipping_carrier\":null,\"shipping_date\":null,"
+	    "\"shipping_documentation\":null,\"shipping_tracking_number\":null,"
+	    "\"uncategorized_file\":null,\"uncategorized_text\":null},"
+	    "\"evidence_details\":{\"due_by\":null,\"enhanced_eligibility\":{},"
+	    "\"has_evidence\":false,\"past_due\":false,\"submission_count\":0},"
+	    "\"is_charge_refundable\":false,\"livemode\":false,\"metadata\":{},"
+	    "\"payment_intent\":null,"
+	    "\"payment_method_details\":{\"card\":{\"brand\":\"visa\","
+	    "\"case_type\":\"chargeback\",\"network\":\"visa\","
+	    "\"network_reason_code\":null},\"type\":\"card\"},"
+	    "\"reason\":\"general\",\"status\":\"needs_response\"}",
 };
 
 cJSON *

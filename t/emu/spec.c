@@ -27,6 +27,13 @@ const struct emu_route emu_routes[] = {
 	{ "GET", "/v1/refunds/{refund}", emu_refund_get },
 	{ "GET", "/v1/events", emu_event_list },
 	{ "GET", "/v1/events/{id}", emu_event_get },
+	{ "POST", "/v1/webhook_endpoints", emu_endpoint_create },
+	{ "GET", "/v1/webhook_endpoints", emu_endpoint_list },
+	{ "GET", "/v1/webhook_endpoints/{webhook_endpoint}", emu_endpoint_get },
+	{ "POST", "/v1/webhook_endpoints/{webhook_endpoint}",
+	    emu_endpoint_update },
+	{ "DELETE", "/v1/webhook_endpoints/{webhook_endpoint}",
+	    emu_endpoint_delete },
 };
 const size_t emu_nroutes = sizeof(emu_routes) / sizeof(emu_routes[0]);
 
@@ -60,7 +67,9 @@ slurp(const char *path)
 static const char *
 spec_method(const char *m)
 {
-	return strcmp(m, "GET") == 0 ? "get" : "post";
+	if (strcmp(m, "GET") == 0)
+		return "get";
+	return strcmp(m, "DELETE") == 0 ? "delete" : "post";
 }
 
 /* GET: {"type":"object","properties":{q: schema},"required":[...]} from
@@ -96,7 +105,7 @@ query_schema(const cJSON *op)
 	return s;
 }
 
-/* POST: the form body schema.  Caller frees. */
+/* POST and DELETE: the form body schema.  Caller frees. */
 static cJSON *
 body_schema(const cJSON *op)
 {

@@ -2,7 +2,10 @@
  * the object's JSON as the API returns it, with generated columns for
  * what lists filter on and what tests inspect (sqlite3 emu.db "SELECT
  * status FROM checkout_sessions").  Plus the idempotency keys, webhook
- * deliveries and received requests.  Every function needs emu->lock. */
+ * deliveries and received requests.  The file may be reused across runs
+ * (make run keeps it), so opening it creates what is missing and brings
+ * an older file's tables up to date.  Every function needs emu->lock. */
+#include <assert.h>
 #include <stdint.h>
 #include <string.h>
 
@@ -62,14 +65,30 @@ static const char schema[] =
     GEN("created", "INTEGER", "$.created")
     GEN("object_id", "TEXT", "$.data.object.id")
     " json TEXT NOT NULL);"
+    "CREATE TABLE IF NOT EXISTS webhook_endpoints (" OBJ_COLS
+    GEN("url", "TEXT", "$.url")
+    GEN("status", "TEXT", "$.status")
+    " secret TEXT NOT NULL,"	/* whsec_...; the API shows it only once */
+    " json TEXT NOT NULL);"
+    "CREATE TABLE IF NOT EXISTS disputes (" OBJ_COLS
+    GEN("charge", "TEXT", "$.charge")
+    GEN("payment_intent", "TEXT", "$.payment_intent")
+    GEN("status", "TEXT", "$.status")
+    GEN("amount", "INTEGER", "$.amount")
+    " json TEXT NOT NULL);"
+    /* Stripe opens at most one dispute per charge. */
+    "CREATE UNIQUE INDEX IF NOT EXISTS disputes_charge ON disputes (charge);"
     "CREATE TABLE IF NOT EXISTS idempotency_keys ("
     " key TEXT PRIMARY KEY, method TEXT NOT NULL, path TEXT NOT NULL,"
     " body TEXT NOT NULL, status INTEGER NOT NULL, response TEXT NOT NULL,"
     " request_id TEXT NOT NULL, created INTEGER NOT NULL);"
     "CREATE TABLE IF NOT EXISTS deliveries ("
     " seq INTEGER PRIMARY KEY, event_id TEXT NOT NULL,"
+    " endpoint_id TEXT,"	/* we_...; NULL only in files made before */
+    " url TEXT,"		/* where it went (or goes) */
     " copy INTEGER NOT NULL DEFAULT 0,"
-    " state TEXT NOT NULL,"	/* pending held delivered failed dropped */
+    " state TEXT NOT NULL,"	/* pending held delivered failed dropped
+				 * canceled */
     " attempts INTEGER NOT NULL DEFAULT 0,"
     " next_at_ms INTEGER NOT NULL, ord INTEGER NOT NULL,"
     " last_status INTEGER, last_error TEXT,"
@@ -93,11 +112,12 @@ static const struct kind {
 	const char *name;	/* Stripe's object name */
 	const char *prefix;	/* id prefix */
 	const char *get;	/* SELECT json by id */
-	const char *ins;	/* INSERT (id, json) */
+	const char *ins;	/* INSERT (id, json[, third column]) */
 	const char *upd;	/* UPDATE json by id */
 	const char *seq;	/* SELECT seq by id */
 	const char *list;	/* page query, see emu_store_list */
 	int oldest_first;	/* list order */
+	const char *del;	/* DELETE by id, or NULL: not deletable */
 } kinds[KIND_MAX] = {
 	[KIND_CUSTOMER] = { "customer", "cus_",
 	    "SELECT json FROM customers WHERE id = ?",
@@ -153,14 +173,57 @@ static const struct kind {
 	    "SELECT json FROM line_items WHERE seq > ?1 AND seq < ?2"
 	    " AND session_id = ?3"
 	    " ORDER BY CASE WHEN ?5 THEN seq ELSE -seq END LIMIT ?6", 1 },
+	[KIND_ENDPOINT] = { "webhook_endpoint", "we_",
+	    "SELECT json FROM webhook_endpoints WHERE id = ?",
+	    "INSERT INTO webhook_endpoints (id, json, secret) VALUES (?, ?, ?)",
+	    "UPDATE webhook_endpoints SET json = ?2 WHERE id = ?1",
+	    "SELECT seq FROM webhook_endpoints WHERE id = ?",
+	    "SELECT json FROM webhook_endpoints WHERE seq > ?1 AND seq < ?2"
+	    " ORDER BY CASE WHEN ?5 THEN seq ELSE -seq END LIMIT ?6", 0,
+	    "DELETE FROM webhook_endpoints WHERE id = ?" },
+	[KIND_DISPUTE] = { "dispute", "dp_",
+	    "SELECT json FROM disputes WHERE id = ?",
+	    "INSERT INTO disputes (id, json) VALUES (?, ?)",
+	    "UPDATE disputes SET json = ?2 WHERE id = ?1",
+	    "SELECT seq FROM disputes WHERE id = ?", NULL, 0 },
 };
+
+/* Files made before webhook endpoints existed have deliveries without an
+ * endpoint.  Their pending deliveries had no endpoint to go to under the
+ * new rules, so they are canceled rather than left due for ever. */
+static int
+store_upgrade(struct emu *e)
+{
+	struct db_stmt *st;
+	int64_t has = -1;
+
+	st = db_prep(e->db, "SELECT count(*) FROM pragma_table_info("
+	    "'deliveries') WHERE name = 'endpoint_id'");
+	if (db_next(st) == ERR_OK)
+		has = db_col_int64(st, 0);
+	db_done(st);
+	if (has != 0)
+		return has > 0 ? 0 : -1;
+	if (db_begin(e->db) != ERR_OK)
+		return -1;
+	if (db_exec(e->db, "ALTER TABLE deliveries ADD COLUMN endpoint_id TEXT;"
+	    "ALTER TABLE deliveries ADD COLUMN url TEXT;"
+	    "UPDATE deliveries SET state = 'canceled'"
+	    " WHERE state IN ('pending', 'held');") != ERR_OK ||
+	    db_commit(e->db) != ERR_OK) {
+		db_rollback(e->db);
+		return -1;
+	}
+	log_info(NULL, "emu: deliveries now name their webhook endpoint");
+	return 0;
+}
 
 int
 emu_store_open(struct emu *e, const char *path)
 {
 	if ((e->db = db_open(path)) == NULL)
 		return -1;
-	if (db_exec(e->db, schema) != ERR_OK) {
+	if (db_exec(e->db, schema) != ERR_OK || store_upgrade(e) != 0) {
 		log_error(NULL, "emu: cannot create the schema in %s", path);
 		return -1;
 	}
@@ -200,10 +263,10 @@ emu_store_get(struct emu *e, enum emu_kind k, const char *id)
 	return o;
 }
 
-/* Runs ins or upd with the object's id and JSON. */
+/* Runs ins or upd with the object's id and JSON (and a third column). */
 static enum err
 store_put(struct emu *e, const char *sql, const cJSON *obj,
-    const char *session_id)
+    const char *third)
 {
 	struct db_stmt *st;
 	const char *id = cJSON_GetStringValue(JGET(obj, "id"));
@@ -218,8 +281,8 @@ store_put(struct emu *e, const char *sql, const cJSON *obj,
 	}
 	db_bind_text(st, 1, id);
 	db_bind_text(st, 2, json);
-	if (session_id != NULL)
-		db_bind_text(st, 3, session_id);
+	if (third != NULL)
+		db_bind_text(st, 3, third);
 	err = db_run(st);
 	cJSON_free(json);
 	return err;
@@ -227,9 +290,24 @@ store_put(struct emu *e, const char *sql, const cJSON *obj,
 
 enum err
 emu_store_insert(struct emu *e, enum emu_kind k, const cJSON *obj,
-    const char *session_id)
+    const char *third)
 {
-	return store_put(e, kinds[k].ins, obj, session_id);
+	return store_put(e, kinds[k].ins, obj, third);
+}
+
+enum err
+emu_store_delete(struct emu *e, enum emu_kind k, const char *id)
+{
+	struct db_stmt *st;
+	enum err err;
+
+	assert(kinds[k].del != NULL);
+	if ((st = db_prep(e->db, kinds[k].del)) == NULL)
+		return ERR_INTERNAL;
+	db_bind_text(st, 1, id);
+	if ((err = db_run(st)) == ERR_OK && db_changes(e->db) == 0)
+		return ERR_NOTFOUND;
+	return err;
 }
 
 enum err
@@ -325,7 +403,7 @@ emu_store_list(struct emu *e, enum emu_kind k, const struct emu_list_q *q,
 		db_bind_text_or_null(st, 4, q->types_json);
 		db_bind_int64(st, 7, q->created_min);
 		db_bind_int64(st, 8, q->created_max);
-	} else {
+	} else if (k == KIND_SESSION) {
 		db_bind_text_or_null(st, 3, q->customer);
 		db_bind_text_or_null(st, 4, q->payment_intent);
 		db_bind_text_or_null(st, 7, q->email);
