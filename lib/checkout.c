@@ -334,6 +334,12 @@ checkout_confirm(struct db *db, struct stripe *s, struct arena *a,
 	fulfil_payment_from(&p, &ss, o.id);
 	e = fulfil_payment(db, &p, base_url, now, outcome);
 	stripe_session_free(&ss);
+	/* A reload says what the order is, not only that nothing changed. */
+	if (e == ERR_OK && *outcome == FULFIL_ALREADY)
+		*outcome = o.status == ORDER_REFUNDED ? FULFIL_REFUNDED :
+		    o.status == ORDER_DISPUTED ? FULFIL_DISPUTED :
+		    o.status == ORDER_PARTIALLY_REFUNDED ? FULFIL_PARTIAL :
+		    FULFIL_ALREADY;
 	return e;
 }
 

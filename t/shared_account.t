@@ -9,6 +9,7 @@ use warnings;
 use FindBin;
 use lib "$FindBin::Bin/lib";
 use Test::More;
+use JSON::PP;
 use POSIX ();
 use Stack;
 
@@ -31,6 +32,7 @@ sub buy_start {	# a new student of store $s with $slug in the cart, at Stripe's 
 }
 sub pay { my ($cs, $card) = @_; return $a->emu('POST', "/_emu/pay/$cs", { card => $card // '4242424242424242' }) }
 sub refunds_at_stripe { return $a->emu_sql_one('SELECT count(*) FROM refunds') }
+sub our_refunds { return $a->emu_sql_one(q{SELECT count(*) FROM refunds WHERE json_extract(json, '$.metadata.enroll_install') = ?1}, $_[0]) }
 sub order_row { my ($s, $id) = @_; my ($r) = $s->sql('SELECT status, needs_review, refunded_amount FROM orders WHERE id = ?1', $id); return $r }
 sub events_of { my ($s, $type, $outcome) = @_; return $s->sql_one('SELECT count(*) FROM stripe_events WHERE type = ?1 AND outcome = ?2', $type, $outcome) }
 
@@ -109,6 +111,21 @@ subtest 'another system\'s sales with our order ids change nothing' => sub {
 	is($a->sql_one(q{SELECT count(*) FROM outbox WHERE dedupe_key LIKE 'order-refund-%'}), 0, 'and no refund mail went out');
 };
 
+subtest 'an event of the other mode (live on a test key) is not ours' => sub {
+	my ($br, $uid, $cs) = buy_start($a, 'payments-engineering');
+	my $oid = $a->sql_one('SELECT id FROM orders WHERE stripe_session_id = ?1', $cs);
+	my $session = $a->emu_json('GET', "/v1/checkout/sessions/$cs");
+	$session->{status} = 'complete';
+	$session->{payment_status} = 'paid';
+	my $body = JSON::PP->new->canonical->encode({ id => "evt_live_$oid", object => 'event',
+	    type => 'checkout.session.completed', created => time, api_version => '2023-08-16',
+	    livemode => JSON::PP::true, data => { object => $session } });
+	is($a->deliver($body)->{status}, 200, 'acknowledged');
+	is($a->sql_one('SELECT outcome FROM stripe_events WHERE event_id = ?1', "evt_live_$oid"), 'not-ours', 'recorded as not ours');
+	is_deeply(order_row($a, $oid), ['pending', 0, 0], 'the order is unchanged');
+	like($a->log_text('webhook'), qr/evt_live_$oid is a live-mode event and the key is test-mode/, 'and the log says why, once');
+};
+
 subtest 'a paid session the order no longer uses is refunded, and only that one' => sub {
 	my ($br, $uid, $first) = buy_start($a, 'c-programming-fundamentals');
 	my $oid = $a->sql_one('SELECT id FROM orders WHERE stripe_session_id = ?1', $first);
@@ -119,17 +136,19 @@ subtest 'a paid session the order no longer uses is refunded, and only that one'
 	ok($second && $second ne $first, 'a second session for the same order');
 	is($a->sql_one('SELECT count(*) FROM checkout_sessions WHERE order_id = ?1', $oid), 2, 'the store lists both');
 	is(pay($first)->{status}, 200, 'the student pays the first one anyway');
-	ok($a->wait_for(sub { refunds_at_stripe() == 1 }), 'the store refunds that payment at Stripe');
-	my ($meta_install, $meta_order) = @{($a->emu_sql(q{SELECT json_extract(json, '$.metadata.enroll_install'), json_extract(json, '$.metadata.order_id') FROM refunds}))[0]};
-	is($meta_install, $install_a, 'the refund carries our install id');
-	is($meta_order, $oid, 'and the order');
+	ok($a->wait_for(sub { our_refunds($install_a) == 1 }), 'the store refunds that payment at Stripe, with its install id');
+	my $pi_first = $a->emu_json('GET', "/v1/checkout/sessions/$first")->{payment_intent};
+	my ($meta_order, $refund_pi, $amount) = @{($a->emu_sql(q{SELECT json_extract(json, '$.metadata.order_id'), json_extract(json, '$.payment_intent'), json_extract(json, '$.amount') FROM refunds WHERE json_extract(json, '$.metadata.enroll_install') = ?1}, $install_a))[0]};
+	is($meta_order, $oid, 'for the order');
+	is($refund_pi, $pi_first, 'of the first session\'s payment');
+	is($amount, $a->sql_one('SELECT total_amount FROM orders WHERE id = ?1', $oid), 'all of it');
 	is($a->sql_one('SELECT needs_review FROM orders WHERE id = ?1', $oid), 1, 'the order is flagged for a look');
 	is(pay($second)->{status}, 200, 'then pays the current session');
 	ok($a->wait_for(sub { (order_row($a, $oid)->[0] // '') eq 'paid' }), 'which grants the order');
 	ok($a->wait_for(sub { $a->sql_one(q{SELECT count(*) FROM stripe_events WHERE type = 'charge.refunded' AND order_id = ?1 AND outcome = 'superseded-settled'}, $oid) }),
 	    'the refund\'s own event is recognised as settled');
 	is(order_row($a, $oid)->[2], 0, 'and is not taken for a refund of the order');
-	is(refunds_at_stripe(), 1, 'one refund in all');
+	is(our_refunds($install_a), 1, 'one refund in all');
 };
 
 subtest 'a recreated database checks out order 1 again on the same account' => sub {
