@@ -76,4 +76,32 @@ subtest 'the header links a student to the orders, and counts the cart' => sub {
 	like(text_of(header_of($g->get('/courses')->{content})), qr/Cart \(1\)/, "a guest's cart is counted too");
 };
 
+subtest 'a coupon that does not apply: the error beside the field, the code kept' => sub {
+	$s->sql(q{INSERT INTO coupons (code, kind, percent_off) VALUES ('WELCOME10', 'percentage', 10)});
+	$s->sql(q{INSERT INTO coupons (code, kind, percent_off, valid_until) VALUES ('OLDNEWS', 'percentage', 10, 1000)});
+	my ($b, $uid) = $s->student;
+	$b->post('/payment/add-to-cart/' . course('payments-engineering'), {}, from => '/courses/payments-engineering');
+	for my $case (['nope', qr/There is no coupon with that code\./],
+	    ['oldnews', qr/expired|no longer/i],
+	    ['a b!', qr/letters, digits, dashes and underscores/],
+	    ['   ', qr/Enter a coupon code/]) {
+		my ($typed, $why) = @$case;
+		my $res = $b->post('/payment/apply-coupon', { code => $typed }, from => '/payment/cart');
+		is($res->{status}, 400, "'$typed': the cart page again, as a refusal");
+		my ($err) = $res->{content} =~ m{<p class="field-error" id="code-error"[^>]*>([^<]*)</p>};
+		like($err // '', $why, "'$typed': the reason is an error beside the field");
+		like($res->{content}, qr{<input id="code" name="code"[^>]* value="\Q$typed\E"[^>]* aria-invalid="true" aria-describedby="code-error"}, "'$typed': the field keeps the code as typed and is marked");
+		unlike($res->{content}, qr/class="flash"/, "'$typed': no banner");
+		unlike($res->{content}, qr/The coupon is applied/, "'$typed': nothing says it applied");
+		like($res->{content}, qr/Payments Engineering/, "'$typed': the cart is still shown");
+	}
+	is($s->sql_one('SELECT coalesce(coupon_code, \'none\') FROM carts WHERE user_id = ?1', $uid), 'none', 'no code was stored');
+	my $res = $b->post('/payment/apply-coupon', { code => 'welcome10' }, from => '/payment/cart');
+	is($res->{status}, 303, 'a good code is applied');
+	$res = $b->get('/payment/cart');
+	like($res->{content}, qr{<p class="flash" role="status">The coupon is applied\.</p>}, 'success is the banner');
+	unlike($res->{content}, qr/field-error/, 'with no error');
+	is($s->sql_one('SELECT coupon_code FROM carts WHERE user_id = ?1', $uid), 'WELCOME10', 'and the code is stored');
+};
+
 done_testing;
