@@ -170,19 +170,28 @@ add_money(cJSON *o, const char *key, int64_t amount, const char *currency)
 	return m != NULL && cJSON_AddItemToObject(o, key, m) ? 0 : -1;
 }
 
-/* GET /payment/cart: the lines, subtotal, discount and total, priced now. */
+/* The cart page: the lines, subtotal, discount and total, priced now.
+ * code_error (or NULL) is shown beside the coupon field, which keeps the
+ * code as typed; status is 200, or 400 with an error. */
 static enum err
-h_cart(struct req *rq, struct resp *rs)
+cart_page(struct req *rq, struct resp *rs, int status, const char *code_error)
 {
+	const char *typed = field_raw(rq, "code");
 	struct cart c;
-	cJSON *ctx, *arr, *o;
+	cJSON *ctx, *arr, *o, *form;
 	enum err e;
 
 	if ((e = cart_load(rq->w->db, rq->arena, visitor_id(rq),
 	    session_guest_id(rq), NULL, time(NULL), &c)) != ERR_OK)
 		return e;
 	if ((ctx = resp_ctx(rs)) == NULL ||
-	    (arr = cJSON_AddArrayToObject(ctx, "items")) == NULL)
+	    (arr = cJSON_AddArrayToObject(ctx, "items")) == NULL ||
+	    (form = cJSON_AddObjectToObject(ctx, "form")) == NULL)
+		return ERR_INTERNAL;
+	if (code_error != NULL &&
+	    (cJSON_AddStringToObject(ctx, "coupon_error", code_error) == NULL ||
+	    (typed != NULL &&
+	    cJSON_AddStringToObject(form, "code", typed) == NULL)))
 		return ERR_INTERNAL;
 	for (size_t i = 0; i < c.n; i++) {
 		if ((o = view_course(rq->arena, &c.lines[i].course)) == NULL)
@@ -203,8 +212,16 @@ h_cart(struct req *rq, struct resp *rs)
 			cJSON_AddStringToObject(ctx, "coupon_problem",
 			    coupon_verdict_message(c.coupon_verdict));
 	}
+	rs->status = status;
 	rs->tmpl = "cart/cart.html";
 	return ERR_OK;
+}
+
+/* GET /payment/cart */
+static enum err
+h_cart(struct req *rq, struct resp *rs)
+{
+	return cart_page(rq, rs, 200, NULL);
 }
 
 /* POST /payment/add-to-cart/<id> */
@@ -238,7 +255,8 @@ h_remove(struct req *rq, struct resp *rs)
 }
 
 /* POST /payment/apply-coupon: checked against the cart before it is kept;
- * a code that does not apply leaves the cart as it was. */
+ * a code that does not apply leaves the cart as it was, and the cart page
+ * is shown again with the reason beside the field and the code kept. */
 static enum err
 h_apply_coupon(struct req *rq, struct resp *rs)
 {
@@ -247,17 +265,17 @@ h_apply_coupon(struct req *rq, struct resp *rs)
 	enum err e;
 
 	if (code == NULL)
-		return resp_flash_redirect(rq, rs, "/payment/cart",
-		    field_bad(rq, "code") ? "Coupon codes are letters, digits, "
-		    "dashes and underscores." : "Enter a coupon code.");
+		return cart_page(rq, rs, 400, field_bad(rq, "code") ?
+		    "Coupon codes are letters, digits, dashes and underscores." :
+		    "Enter a coupon code.");
 	if ((e = cart_load(rq->w->db, rq->arena, visitor_id(rq),
 	    session_guest_id(rq), code, time(NULL), &c)) != ERR_OK)
 		return e;
 	if (c.n == 0)
-		return resp_flash_redirect(rq, rs, "/payment/cart",
+		return cart_page(rq, rs, 400,
 		    "Add a course to your cart before applying a coupon.");
 	if (c.coupon_verdict != COUPON_OK)
-		return resp_flash_redirect(rq, rs, "/payment/cart",
+		return cart_page(rq, rs, 400,
 		    coupon_verdict_message(c.coupon_verdict));
 	if ((e = cart_set_coupon(rq->w->db, visitor_id(rq),
 	    session_guest_id(rq), code)) != ERR_OK)

@@ -8,6 +8,7 @@
 #include <sodium.h>
 
 #include "app.h"
+#include "cart.h"
 #include "db.h"
 #include "log.h"
 #include "session.h"
@@ -214,6 +215,8 @@ static enum err
 ctx_add_common(struct req *rq, struct resp *rs)
 {
 	cJSON *ctx = resp_ctx(rs), *u;
+	int64_t n;
+	enum err e;
 
 	if (ctx == NULL)
 		return ERR_INTERNAL;
@@ -228,6 +231,12 @@ ctx_add_common(struct req *rq, struct resp *rs)
 	if (rq->flash != NULL)
 		cJSON_AddItemToObjectCS(ctx, "flash",
 		    cJSON_CreateStringReference(rq->flash));
+	if ((e = cart_count(rq->w->db, rq->user != NULL ? rq->user->id : 0,
+	    session_guest_id(rq), &n)) != ERR_OK)
+		/* A header without its count still serves the page. */
+		log_error(rq->request_id, "cart count: %s", err_str(e));
+	else if (n > 0)
+		cJSON_AddNumberToObject(ctx, "cart_count", (double)n);
 	if (rq->user != NULL) {
 		u = cJSON_AddObjectToObject(ctx, "current_user");
 		if (u == NULL)
@@ -281,6 +290,23 @@ resp_error(struct req *rq, struct resp *rs, enum err e, const char *message)
 		cJSON_AddStringToObject(ctx, "message", message);
 }
 
+/* Returns e after identifying the visitor for an error answered before
+ * any route ran (400, 404, 405, 413): the page's header shows them as they
+ * are.  Cookies are read, never set.  Not knowing who asks still answers
+ * e, as a guest. */
+static enum err
+unrouted(struct worker *w, struct req *rq, enum err e)
+{
+	enum err ie;
+
+	if ((ie = session_identify(w, rq)) != ERR_OK) {
+		rq->user = NULL;
+		log_error(rq->request_id, "%s: visitor of an error page not "
+		    "identified: %s", w->app->name, err_str(ie));
+	}
+	return e;
+}
+
 /* Runs the checks and the handler; returns the error to answer, if any. */
 static enum err
 dispatch(struct worker *w, struct req *rq, struct resp *rs)
@@ -290,9 +316,9 @@ dispatch(struct worker *w, struct req *rq, struct resp *rs)
 	enum err e;
 
 	if (rq->parse_err != ERR_OK)
-		return rq->parse_err;
+		return unrouted(w, rq, rq->parse_err);
 	if ((r = route_find(w->app, rq, &e)) == NULL)
-		return e;
+		return unrouted(w, rq, e);
 	if (!(r->flags & R_NOSESSION)) {
 		if ((e = session_begin(w, rq, rs)) != ERR_OK)
 			return e;

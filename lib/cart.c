@@ -98,3 +98,27 @@ cart_merge_guest(struct db *db, const char *guest_id, int64_t user_id)
 	}
 	return db_commit(db);
 }
+
+enum err
+cart_count(struct db *db, int64_t user_id, const char *guest_id, int64_t *n)
+{
+	struct db_stmt *st;
+	enum err e;
+
+	assert(db != NULL);
+	*n = 0;
+	if (user_id > 0) {
+		st = db_prep(db, "SELECT count(*) FROM cart_items i JOIN carts c "
+		    "ON c.id = i.cart_id WHERE c.user_id = ?");
+		db_bind_int64(st, 1, user_id);
+	} else if (guest_id != NULL) {
+		st = db_prep(db, "SELECT count(*) FROM cart_items i JOIN carts c "
+		    "ON c.id = i.cart_id WHERE c.guest_id = ?");
+		db_bind_text(st, 1, guest_id);
+	} else
+		return ERR_OK;
+	if ((e = db_next(st)) == ERR_OK)
+		*n = db_col_int64(st, 0);
+	db_done(st);
+	return e;
+}

@@ -1,6 +1,7 @@
 /* Carts: one per user, or per guest cookie before login.  This file holds
- * what accounts need now (merging a guest's cart at login); the cart
- * pages add the rest. */
+ * what accounts and every page's header need (merging a guest's cart at
+ * login, the count of courses in a cart); cart_items.h has the cart
+ * page's operations. */
 #ifndef ENROLL_CART_H
 #define ENROLL_CART_H
 
@@ -17,5 +18,10 @@ struct db;
  * ERR_BUSY or ERR_INTERNAL. */
 enum err cart_merge_guest(struct db *db, const char *guest_id,
     int64_t user_id);
+
+/* Sets *n to the number of courses in the visitor's cart: user_id's when
+ * > 0, else guest_id's (NULL: none), for the header's cart link. */
+enum err cart_count(struct db *db, int64_t user_id, const char *guest_id,
+    int64_t *n);
 
 #endif

@@ -6,6 +6,7 @@
 #include "cart_items.h"
 #include "db.h"
 #include "money.h"
+#include "order.h"
 
 #define CART_MAX_ITEMS 20
 
@@ -285,4 +286,66 @@ cart_course_ids(struct arena *a, const struct cart *c)
 	for (size_t i = 0; ids != NULL && i < c->n; i++)
 		ids[i] = c->lines[i].course.id;
 	return ids;
+}
+
+enum err
+cart_take_order(struct db *db, const struct order *o, size_t *added,
+    enum cart_add_result *refused)
+{
+	enum cart_add_result r;
+	const char *coupon = NULL;
+	struct arena *a;
+	int64_t cart_id;
+	enum err e;
+
+	*added = 0;
+	*refused = CART_ADD_MAX;
+	for (size_t i = 0; i < o->nitems; i++) {
+		if ((e = cart_add(db, o->user_id, NULL, o->items[i].course_id,
+		    &r)) != ERR_OK)
+			return e;
+		if (r == CART_ADDED)
+			(*added)++;
+		else if (r != CART_ALREADY_IN && *refused == CART_ADD_MAX)
+			*refused = r;
+	}
+	if (o->coupon_code == NULL)
+		return ERR_OK;
+	/* The order's coupon comes back too, unless the cart has its own. */
+	if ((a = arena_new()) == NULL)
+		return ERR_INTERNAL;
+	e = cart_find(db, a, o->user_id, NULL, &cart_id, &coupon);
+	if (e == ERR_OK && cart_id != 0 && coupon == NULL)
+		e = cart_set_coupon(db, o->user_id, NULL, o->coupon_code);
+	arena_free(a);
+	return e;
+}
+
+enum err
+cart_drop_order(struct db *db, const struct order *o, int *removed)
+{
+	struct db_stmt *st;
+	enum err e;
+
+	*removed = 0;
+	if ((e = db_begin(db)) != ERR_OK)
+		return e;
+	st = db_prep(db, "DELETE FROM cart_items WHERE cart_id IN (SELECT id "
+	    "FROM carts WHERE user_id = ?1) AND course_id IN (SELECT course_id "
+	    "FROM order_items WHERE order_id = ?2)");
+	db_bind_int64(st, 1, o->user_id);
+	db_bind_int64(st, 2, o->id);
+	if ((e = db_run(st)) != ERR_OK)
+		goto out;
+	*removed = db_changes(db);
+	st = db_prep(db, "UPDATE carts SET coupon_code = NULL WHERE user_id = ? "
+	    "AND NOT EXISTS (SELECT 1 FROM cart_items WHERE cart_id = carts.id)");
+	db_bind_int64(st, 1, o->user_id);
+	if ((e = db_run(st)) != ERR_OK)
+		goto out;
+	return db_commit(db);
+out:
+	*removed = 0;
+	db_rollback(db);
+	return e;
 }

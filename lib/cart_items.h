@@ -66,6 +66,19 @@ enum err cart_remove(struct db *db, int64_t user_id, const char *guest_id,
 enum err cart_set_coupon(struct db *db, int64_t user_id,
     const char *guest_id, const char *code);
 
+struct order;
+
+/* "Check out again" from an unpaid order's page: puts the courses of o
+ * back into its buyer's cart, and its coupon when the cart has none.
+ * *added counts the courses added; *refused is the first reason one could
+ * not be (owned by now, off sale), CART_ADD_MAX when none was refused. */
+enum err cart_take_order(struct db *db, const struct order *o, size_t *added,
+    enum cart_add_result *refused);
+
+/* "Drop it": takes the courses of o out of its buyer's cart, and the
+ * cart's coupon when nothing is left; *removed counts the courses. */
+enum err cart_drop_order(struct db *db, const struct order *o, int *removed);
+
 /* Returns the course ids of c in order (arena), for checkout. */
 int64_t *cart_course_ids(struct arena *a, const struct cart *c);
 

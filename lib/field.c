@@ -116,6 +116,10 @@ validate(struct arena *a, struct fieldval *fv, const char *raw)
 	if ((v = trimmed(a, raw)) == NULL || strlen(v) > max)
 		return 0;
 	fv->s = v;
+	/* An empty input (a search box left blank, a select's "All" option)
+	 * is no input, whatever its kind: the caller makes it absent. */
+	if (*v == '\0')
+		return 1;
 	switch (fv->spec->kind) {
 	case F_LINE:
 		return text_ok(v, 0);

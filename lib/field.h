@@ -1,7 +1,9 @@
 /* Declared form and query fields.  Each route lists the fields it accepts
  * with a validator; the dispatcher validates them before the handler runs,
  * so a handler only ever sees a field that is absent, invalid (flagged), or
- * valid and typed.  Undeclared fields are invisible to handlers. */
+ * valid and typed.  Undeclared fields are invisible to handlers.  A field
+ * sent empty or blank (an untouched search box, a select's "All" option)
+ * is absent, never invalid, whatever its kind. */
 #ifndef ENROLL_FIELD_H
 #define ENROLL_FIELD_H
 

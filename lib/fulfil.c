@@ -15,6 +15,7 @@
 #include "mail.h"
 #include "money.h"
 #include "order.h"
+#include "receipt.h"
 #include "stripe.h"
 
 static const char *const outcomes[FULFIL_OUTCOME_MAX] = {
@@ -92,7 +93,6 @@ static enum err
 queue_paid_mail(struct db *db, int64_t order_id, const struct order_row *r,
     const char *base_url)
 {
-	struct db_stmt *st;
 	struct buf body = { 0 }, key = { 0 }, subj = { 0 };
 	char to[MAIL_ADDR_MAX], name[MAIL_NAME_MAX];
 	enum err e;
@@ -101,24 +101,10 @@ queue_paid_mail(struct db *db, int64_t order_id, const struct order_row *r,
 		return e == ERR_NOTFOUND ? ERR_INTERNAL : e;
 	buf_printf(&body, "Hello %s,\n\nthank you for your order %s.\n\n",
 	    name, r->number);
-	st = db_prep(db, "SELECT i.title, i.unit_amount - i.discount_amount, "
-	    "c.slug FROM order_items i JOIN courses c ON c.id = i.course_id "
-	    "WHERE i.order_id = ? ORDER BY i.id");
-	if (st == NULL)
-		goto oom;
-	db_bind_int64(st, 1, order_id);
-	while ((e = db_next(st)) == ERR_OK) {
-		buf_printf(&body, "  %s  ", db_col_text(st, 0));
-		money_format(&body, db_col_int64(st, 1), r->currency);
-		buf_printf(&body, "\n    %s/courses/%s\n", base_url,
-		    db_col_text(st, 2));
-	}
-	db_done(st);
-	if (e != ERR_NOTFOUND)
+	/* The lines as the receipt page shows them (lib/receipt.c). */
+	if ((e = receipt_mail_text(db, order_id, base_url, &body)) != ERR_OK)
 		goto out;
-	buf_puts(&body, "\nTotal paid: ");
-	money_format(&body, r->total, r->currency);
-	buf_printf(&body, "\n\nYour receipt: %s/payment/order/%lld\n"
+	buf_printf(&body, "\nYour receipt: %s/payment/order/%lld\n"
 	    "Your courses: %s/account/my-courses\n", base_url,
 	    (long long)order_id, base_url);
 	buf_printf(&key, "order-paid-%lld", (long long)order_id);

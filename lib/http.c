@@ -135,6 +135,14 @@ req_init(struct req *rq, struct arena *a, char **env, const char *body,
 	rq->body_len = body != NULL ? body_len : 0;
 	rq->path = "/";
 
+	/* Cookies first: the error page of a malformed path or query still
+	 * knows who is asking. */
+	if ((e = cookie_parse(a, v[P_COOKIE], &form_limits_default,
+	    &rq->cookies)) != ERR_OK) {
+		rq->cookies.n = 0;
+		rq->parse_err = e;
+		return;
+	}
 	uri = v[P_URI];
 	if (uri == NULL)
 		uri = v[P_SCRIPT];
@@ -145,11 +153,6 @@ req_init(struct req *rq, struct arena *a, char **env, const char *body,
 	qs = v[P_QUERY];
 	if (qs != NULL && (e = form_parse(a, qs, strlen(qs),
 	    &form_limits_default, &rq->query)) != ERR_OK) {
-		rq->parse_err = e;
-		return;
-	}
-	if ((e = cookie_parse(a, v[P_COOKIE], &form_limits_default,
-	    &rq->cookies)) != ERR_OK) {
 		rq->parse_err = e;
 		return;
 	}

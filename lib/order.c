@@ -577,9 +577,76 @@ order_expire_stale(struct db *db, int64_t now, int *n)
 	return ERR_OK;
 }
 
+static const char *const filter_names[ORDER_FILTER_MAX] = {
+	[ORDERS_SETTLED] = "",
+	[ORDERS_UNFINISHED] = "unfinished",
+	[ORDERS_ALL] = "all",
+};
+
+const char *
+order_filter_name(enum order_filter f)
+{
+	return (unsigned)f < ORDER_FILTER_MAX ? filter_names[f] : "";
+}
+
+int
+order_filter_of(const char *name, enum order_filter *f)
+{
+	for (int i = 0; i < ORDER_FILTER_MAX; i++)
+		if (strcmp(filter_names[i], name) == 0) {
+			*f = (enum order_filter)i;
+			return 1;
+		}
+	return 0;
+}
+
+int
+order_status_settled(enum order_status s)
+{
+	return s == ORDER_PAID || s == ORDER_PARTIALLY_REFUNDED ||
+	    s == ORDER_REFUNDED || s == ORDER_DISPUTED;
+}
+
+int
+order_payable(const struct order *o, int64_t now)
+{
+	return o->status == ORDER_PENDING && o->session_url != NULL &&
+	    o->expires_at > now + 60;
+}
+
+/* The statuses each filter shows, with ?2 from filter_code(): one
+ * statement for the three, so each is prepared once. */
+#define FILTER_SQL "(?2 = 3 OR (?2 = 1 AND status IN ('paid', " \
+	"'partially_refunded', 'refunded', 'disputed')) OR (?2 = 2 AND status IN " \
+	"('pending', 'failed', 'expired', 'cancelled')))"
+
+static int64_t
+filter_code(enum order_filter f)
+{
+	return f == ORDERS_SETTLED ? 1 : f == ORDERS_UNFINISHED ? 2 : 3;
+}
+
 enum err
-order_list(struct db *db, struct arena *a, int64_t user_id, int64_t page,
-    int per_page, struct order **out, size_t *n, int *has_more)
+order_count(struct db *db, int64_t user_id, enum order_filter f, int64_t *n)
+{
+	struct db_stmt *st;
+	enum err e;
+
+	*n = 0;
+	st = db_prep(db, "SELECT count(*) FROM orders WHERE user_id = ?1 AND "
+	    FILTER_SQL);
+	db_bind_int64(st, 1, user_id);
+	db_bind_int64(st, 2, filter_code(f));
+	if ((e = db_next(st)) == ERR_OK)
+		*n = db_col_int64(st, 0);
+	db_done(st);
+	return e;
+}
+
+enum err
+order_list(struct db *db, struct arena *a, int64_t user_id,
+    enum order_filter f, int64_t page, int per_page, struct order **out,
+    size_t *n, int *has_more)
 {
 	struct db_stmt *st;
 	enum err e;
@@ -590,11 +657,13 @@ order_list(struct db *db, struct arena *a, int64_t user_id, int64_t page,
 		page = 1;
 	if ((*out = arena_alloc(a, (size_t)per_page * sizeof(**out))) == NULL)
 		return ERR_INTERNAL;
-	st = db_prep(db, "SELECT " ORDER_COLS " FROM orders WHERE user_id = ? "
-	    "ORDER BY created_at DESC, id DESC LIMIT ? OFFSET ?");
+	st = db_prep(db, "SELECT " ORDER_COLS " FROM orders WHERE user_id = ?1 "
+	    "AND " FILTER_SQL " ORDER BY created_at DESC, id DESC "
+	    "LIMIT ?3 OFFSET ?4");
 	db_bind_int64(st, 1, user_id);
-	db_bind_int64(st, 2, per_page + 1);
-	db_bind_int64(st, 3, (page - 1) * per_page);
+	db_bind_int64(st, 2, filter_code(f));
+	db_bind_int64(st, 3, per_page + 1);
+	db_bind_int64(st, 4, (page - 1) * per_page);
 	while ((e = db_next(st)) == ERR_OK) {
 		if (*n == (size_t)per_page) {
 			*has_more = 1;

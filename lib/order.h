@@ -140,10 +140,36 @@ enum err order_close(struct db *db, int64_t order_id, enum order_status to,
  * many. */
 enum err order_expire_stale(struct db *db, int64_t now, int *n);
 
-/* Lists the user's orders, newest first: page (1-based) of per_page into
- * *out (arena, without items), *has_more when another page follows. */
+/* Which of a user's orders a listing shows. */
+enum order_filter {
+	ORDERS_SETTLED,		/* paid, partially refunded, refunded */
+	ORDERS_UNFINISHED,	/* pending, failed, expired, cancelled */
+	ORDERS_ALL,
+	ORDER_FILTER_MAX
+};
+
+/* Returns the filter's name in URLs ("", "unfinished", "all"), and finds
+ * the filter of a name (0 when there is none). */
+const char *order_filter_name(enum order_filter f);
+int order_filter_of(const char *name, enum order_filter *f);
+
+/* Whether an order of status s was paid: its page is a receipt. */
+int order_status_settled(enum order_status s);
+
+/* Whether o's Stripe page can still be paid at time now: pending, with a
+ * session that has a minute or more left. */
+int order_payable(const struct order *o, int64_t now);
+
+/* Lists the user's orders that filter f shows, newest first: page
+ * (1-based) of per_page into *out (arena, without items), *has_more when
+ * another page follows. */
 enum err order_list(struct db *db, struct arena *a, int64_t user_id,
-    int64_t page, int per_page, struct order **out, size_t *n, int *has_more);
+    enum order_filter f, int64_t page, int per_page, struct order **out,
+    size_t *n, int *has_more);
+
+/* Sets *n to how many of the user's orders filter f shows. */
+enum err order_count(struct db *db, int64_t user_id, enum order_filter f,
+    int64_t *n);
 
 /* Flags an order for an admin, with the reason (in the caller's
  * transaction when one is open). */

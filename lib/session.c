@@ -70,7 +70,8 @@ session_token_hash(const char *token, char out[SESSION_TOKEN_HEX + 1])
 	sodium_bin2hex(out, SESSION_TOKEN_HEX + 1, h, sizeof(h));
 }
 
-/* Reads the guest cookie, or makes a new guest id and sets its cookie. */
+/* Reads the guest cookie, or makes a new guest id and sets its cookie
+ * (rs NULL: sets nothing, and a visitor without one stays without). */
 static enum err
 guest_begin(struct req *rq, struct resp *rs, struct session_state *ss)
 {
@@ -82,6 +83,8 @@ guest_begin(struct req *rq, struct resp *rs, struct session_state *ss)
 		ss->guest_id = cookie;
 		return ERR_OK;
 	}
+	if (rs == NULL)
+		return ERR_OK;
 	if ((id = arena_alloc(rq->arena, 2 * GUEST_ID_BYTES + 1)) == NULL)
 		return ERR_INTERNAL;
 	randombytes_buf(raw, sizeof(raw));
@@ -156,7 +159,8 @@ session_find(struct db *db, struct arena *a, const char *token, int64_t now,
 	return ERR_OK;
 }
 
-/* Reads the session cookie into ss and rq->user; clears a dead one. */
+/* Reads the session cookie into ss and rq->user; clears a dead one (rs
+ * NULL: leaves it). */
 static enum err
 login_begin(struct worker *w, struct req *rq, struct resp *rs,
     struct session_state *ss)
@@ -173,7 +177,8 @@ login_begin(struct worker *w, struct req *rq, struct resp *rs,
 	    rq->arena, cookie, (int64_t)time(NULL), u, &ss->id) : ERR_NOTFOUND;
 	if (e == ERR_NOTFOUND) {
 		ss->id = 0;
-		return resp_cookie(rq, rs, SESSION_COOKIE, "", 0);
+		return rs != NULL ? resp_cookie(rq, rs, SESSION_COOKIE, "", 0) :
+		    ERR_OK;
 	}
 	if (e != ERR_OK)
 		return e;
@@ -190,15 +195,26 @@ session_begin(struct worker *w, struct req *rq, struct resp *rs)
 
 	if ((ss = arena_alloc(rq->arena, sizeof(*ss))) == NULL)
 		return ERR_INTERNAL;
+	memset(ss, 0, sizeof(*ss));
 	rq->session = ss;
 	rq->user = NULL;
 	if ((e = guest_begin(rq, rs, ss)) != ERR_OK ||
 	    (e = login_begin(w, rq, rs, ss)) != ERR_OK)
 		return e;
+	if (ss->token == NULL && ss->guest_id == NULL) {
+		rq->csrf_token = "";	/* session_identify: nothing to sign */
+		return ERR_OK;
+	}
 	rq->csrf_token = ss->token != NULL ?
 	    csrf_token_for(rq, "session", ss->token) :
 	    csrf_token_for(rq, "guest", ss->guest_id);
 	return rq->csrf_token != NULL ? ERR_OK : ERR_INTERNAL;
+}
+
+enum err
+session_identify(struct worker *w, struct req *rq)
+{
+	return session_begin(w, rq, NULL);
 }
 
 int

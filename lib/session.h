@@ -39,6 +39,12 @@ struct user {
  * ERR_INTERNAL from the database. */
 enum err session_begin(struct worker *w, struct req *rq, struct resp *rs);
 
+/* The same without touching any cookie, for a request that no route
+ * answers (an error page): sets rq->user when the session cookie is live,
+ * so the page shows the visitor as they are, and rq->csrf_token for the
+ * header's forms ("" for a visitor with no cookies). */
+enum err session_identify(struct worker *w, struct req *rq);
+
 /* Returns 1 when the request's csrf_token form field matches the visitor's
  * token (constant-time), else 0.  A logged-in visitor's token derives
  * from the session, a guest's from the guest id. */

@@ -1,11 +1,13 @@
 /* Course and lesson views for templates. */
 #include <limits.h>
 #include <stdio.h>
+#include <time.h>
 
 #include <cjson/cJSON.h>
 
 #include "money.h"
 #include "order.h"
+#include "receipt.h"
 #include "url.h"
 #include "view.h"
 
@@ -125,10 +127,38 @@ add_money(cJSON *o, const char *key, int64_t amount, const char *currency)
 	return 0;
 }
 
+/* Adds o's lines to items as the receipt shows them (lib/receipt.c):
+ * price, discount and paid.  Returns -1 on OOM or a broken line. */
+static int
+add_order_items(struct arena *a, cJSON *items, const struct order *o)
+{
+	struct receipt_line l;
+	cJSON *it;
+
+	for (size_t i = 0; i < o->nitems; i++) {
+		if (receipt_line(&o->items[i], &l) != ERR_OK ||
+		    (it = cJSON_CreateObject()) == NULL)
+			return -1;
+		cJSON_AddItemToArray(items, it);
+		cJSON_AddStringToObject(it, "title", o->items[i].title);
+		cJSON_AddStringToObject(it, "url", url_segment(a, "/courses/",
+		    o->items[i].slug ? o->items[i].slug : ""));
+		cJSON_AddNumberToObject(it, "course_id",
+		    (double)o->items[i].course_id);
+		cJSON_AddNumberToObject(it, "quantity",
+		    (double)o->items[i].quantity);
+		if (add_money(it, "price", l.price, o->currency) == -1 ||
+		    add_money(it, "discount", l.discount, o->currency) == -1 ||
+		    add_money(it, "paid", l.paid, o->currency) == -1)
+			return -1;
+	}
+	return 0;
+}
+
 cJSON *
 view_order(struct arena *a, const struct order *o)
 {
-	cJSON *v = cJSON_CreateObject(), *items, *it;
+	cJSON *v = cJSON_CreateObject(), *items;
 	char url[64];
 
 	snprintf(url, sizeof(url), "/payment/order/%lld", (long long)o->id);
@@ -146,26 +176,15 @@ view_order(struct arena *a, const struct order *o)
 	    order_status_label(o->status));
 	cJSON_AddBoolToObject(v, "is_paid", o->status == ORDER_PAID);
 	cJSON_AddBoolToObject(v, "is_pending", o->status == ORDER_PENDING);
+	cJSON_AddBoolToObject(v, "is_settled", order_status_settled(o->status));
 	if (o->coupon_code != NULL)
 		cJSON_AddStringToObject(v, "coupon_code", o->coupon_code);
 	cJSON_AddNumberToObject(v, "created_at", (double)o->created_at);
 	cJSON_AddNumberToObject(v, "paid_at", (double)o->paid_at);
-	if (o->session_url != NULL && o->status == ORDER_PENDING)
+	if (order_payable(o, (int64_t)time(NULL)))
 		cJSON_AddStringToObject(v, "pay_url", o->session_url);
-	for (size_t i = 0; i < o->nitems; i++) {
-		if ((it = cJSON_CreateObject()) == NULL)
-			goto oom;
-		cJSON_AddItemToArray(items, it);
-		cJSON_AddStringToObject(it, "title", o->items[i].title);
-		cJSON_AddStringToObject(it, "url", url_segment(a, "/courses/",
-		    o->items[i].slug ? o->items[i].slug : ""));
-		cJSON_AddNumberToObject(it, "quantity",
-		    (double)o->items[i].quantity);
-		if (add_money(it, "price", o->items[i].unit_amount,
-		    o->currency) == -1 || add_money(it, "discount",
-		    o->items[i].discount, o->currency) == -1)
-			goto oom;
-	}
+	if (add_order_items(a, items, o) == -1)
+		goto oom;
 	return v;
 oom:
 	cJSON_Delete(v);

@@ -28,9 +28,10 @@ enum err view_pager(struct arena *a, struct cJSON *ctx, const char *path,
 struct order;
 
 /* Returns a new cJSON object for an order (number, status, status_label,
- * subtotal, discount, total, refunded as money objects, coupon_code,
- * created_at, paid_at, url, items with their prices); NULL on OOM.  The
- * caller owns it. */
+ * is_settled, subtotal, discount, total, refunded as money objects,
+ * coupon_code, created_at, paid_at, url, pay_url while Stripe's page can
+ * be paid, items with price, discount and paid as lib/receipt.c reckons
+ * them); NULL on OOM or a broken line.  The caller owns it. */
 struct cJSON *view_order(struct arena *a, const struct order *o);
 
 #endif

@@ -202,8 +202,8 @@ subtest 'cart rules' => sub {
 	$s->sql(q{UPDATE courses SET is_active = 1 WHERE id = ?1}, $c_pay);
 	is($s->sql_one(q{SELECT count(*) FROM cart_items ci JOIN carts c ON c.id = ci.cart_id WHERE c.user_id = ?1}, $uid), 1, 'the cart is unchanged');
 	is($b->post('/payment/add-to-cart/999999', {}, from => '/payment/cart')->{status}, 404, 'an unknown course is a 404');
-	$b->post('/payment/apply-coupon', { code => 'NOPE' }, from => '/payment/cart');
-	like($b->get('/payment/cart')->{content}, qr/no coupon with that code/, 'an unknown coupon is refused in plain words');
+	my $res = $b->post('/payment/apply-coupon', { code => 'NOPE' }, from => '/payment/cart');
+	like($res->{content}, qr/no coupon with that code/, 'an unknown coupon is refused in plain words');
 	is($s->sql_one(q{SELECT coupon_code FROM carts WHERE user_id = ?1}, $uid), '', 'and not stored');
 	$b->post("/payment/remove-from-cart/$c_prog", {}, from => '/payment/cart');
 	like($b->get('/payment/cart')->{content}, qr/Your cart is empty/, 'removing empties the cart');

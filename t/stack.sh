@@ -142,7 +142,24 @@ stop_all() {
 
 case "${1:-}" in
 run)
-	build=$2 port=$3 run="$top/var/run"
+	build=$2 port=$3 run="${ENROLL_RUN_DIR:-$top/var/run}"
+	# One make run per checkout: a second would share the run folder's
+	# sockets and pid files and silently serve the first one's programs.
+	# The lock is a file holding "pid port", made with noclobber; a lock
+	# whose make run is gone (killed, machine restarted) is taken over.
+	mkdir -p "$run"
+	lock="$run/make-run.lock"
+	while ! (set -C; echo "$$ $port" > "$lock") 2>/dev/null; do
+		other=$(cat "$lock" 2>/dev/null || true)
+		if [ -n "$other" ] && ps -p "${other%% *}" -o args= 2>/dev/null |
+		    grep -q 'stack\.sh run'; then
+			echo "make run: this checkout already serves http://127.0.0.1:${other#* }/ (make run, pid ${other%% *});" \
+			    "stop it with Ctrl-C first, or run a second store from another checkout" >&2
+			exit 1
+		fi
+		rm -f "$lock"
+	done
+	trap 'rm -f "$lock"' EXIT
 	if curl -s -o /dev/null "http://127.0.0.1:$port/"; then
 		echo "make run: port $port is taken; use PORT=8081 make run" >&2
 		exit 1

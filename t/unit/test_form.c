@@ -195,6 +195,38 @@ flags_invalid_fields_and_keeps_raw_text(void **state)
 	assert_true(field_bad(&rq, "n"));	/* overflows */
 }
 
+/* What a browser sends for a form left as rendered: an empty text box, a
+ * select on its "All" option.  None of it is an error, whatever the kind. */
+static void
+an_empty_value_is_absent_for_every_kind(void **state)
+{
+	static const struct field all[] = {
+		{ "line", F_LINE, 0 }, { "text", F_TEXT, 0 },
+		{ "n", F_INT, 0 }, { "email", F_EMAIL, 0 },
+		{ "slug", F_SLUG, 0 }, { "code", F_CODE, 0 },
+		{ "type", F_TOKEN, 0 }, { "ok", F_BOOL, 0 },
+		{ "when", F_DATE, 0 }, { NULL, 0, 0 },
+	};
+	struct req rq;
+	struct kvlist l;
+	int64_t v;
+
+	memset(&rq, 0, sizeof(rq));
+	rq.arena = a;
+	assert_int_equal(parse("line=&text=+&n=&email=&slug=&code=%20&type=&"
+	    "ok=&when=", &l), ERR_OK);
+	assert_int_equal(fields_validate(&rq, all, &l), ERR_OK);
+	for (const struct field *f = all; f->name != NULL; f++) {
+		assert_false(field_bad(&rq, f->name));
+		assert_null(field_str(&rq, f->name));
+	}
+	assert_false(field_int(&rq, "n", &v));
+	/* A value that is there is still checked. */
+	assert_int_equal(parse("type=a+b", &l), ERR_OK);
+	assert_int_equal(fields_validate(&rq, all, &l), ERR_OK);
+	assert_true(field_bad(&rq, "type"));
+}
+
 static void
 refuses_a_field_sent_twice(void **state)
 {
@@ -233,6 +265,7 @@ main(void)
 		cmocka_unit_test(parses_cookies_and_skips_malformed_pairs),
 		cmocka_unit_test(validates_declared_fields_by_kind),
 		cmocka_unit_test(flags_invalid_fields_and_keeps_raw_text),
+		cmocka_unit_test(an_empty_value_is_absent_for_every_kind),
 		cmocka_unit_test(refuses_a_field_sent_twice),
 		cmocka_unit_test(accepts_only_same_site_next_paths),
 	};
