@@ -51,7 +51,8 @@ all: $(LIB) $(PROG_BIN) $(EMU_BIN) $(BUILD)/bin/noop-fcgi $(BUILD)/bin/sqlite-tx
 deps:
 	@sh t/deps.sh
 
-$(BUILD)/%.o: %.c $(wildcard lib/*.h cgi-bin/*.h t/unit/*.h) | $(BUILD)/gen/embedded.h
+HEADERS := $(wildcard lib/*.h cgi-bin/*.h cgi-bin/*/*.h t/unit/*.h)
+$(BUILD)/%.o: %.c $(HEADERS) | $(BUILD)/gen/embedded.h
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
 
@@ -74,6 +75,16 @@ $(BUILD)/bin/%: $(BUILD)/cgi-bin/%.o $(LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -o $@ $< $(LIB) $(LDFLAGS) $(LDLIBS)
 
+# A program whose routes outgrew one file is a folder, one file per area
+# (DESIGN.md, Shape): cgi-bin/NAME/*.c, with main() in main.c.
+FOLDER_PROGS := $(patsubst cgi-bin/%/main.c,%,$(wildcard cgi-bin/*/main.c))
+define folder_prog
+$$(BUILD)/bin/$(1): $$(patsubst %.c,$$(BUILD)/%.o,$$(wildcard cgi-bin/$(1)/*.c)) $$(LIB)
+	@mkdir -p $$(dir $$@)
+	$$(CC) $$(CFLAGS) -o $$@ $$(filter %.o,$$^) $$(LIB) $$(LDFLAGS) $$(LDLIBS)
+endef
+$(foreach p,$(FOLDER_PROGS),$(eval $(call folder_prog,$(p))))
+
 $(EMU_SRC:%.c=$(BUILD)/%.o): $(wildcard t/emu/*.h)
 $(BUILD)/bin/stripe-emu: $(EMU_SRC:%.c=$(BUILD)/%.o) $(LIB)
 	@mkdir -p $(dir $@)
@@ -94,8 +105,8 @@ $(BUILD)/t/tools/%: $(BUILD)/t/tools/%.o $(LIB)
 # In-process handler tests call the programs' route tables directly: each
 # program is compiled once more without its main().
 APP_PROGS := cart checkout webhook account admin
-APP_TEST_OBJ := $(APP_PROGS:%=$(BUILD)/t/apps/%.o)
-$(BUILD)/t/apps/%.o: cgi-bin/%.c $(wildcard lib/*.h cgi-bin/*.h) | $(BUILD)/gen/embedded.h
+APP_TEST_OBJ := $(patsubst cgi-bin/%.c,$(BUILD)/t/apps/%.o,$(foreach p,$(APP_PROGS),$(or $(wildcard cgi-bin/$(p).c),$(wildcard cgi-bin/$(p)/*.c))))
+$(BUILD)/t/apps/%.o: cgi-bin/%.c $(HEADERS) | $(BUILD)/gen/embedded.h
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) -Icgi-bin -DENROLL_TEST_APP $(CFLAGS) -c -o $@ $<
 

@@ -1,0 +1,70 @@
+/* account: the program of the student's pages, one file per area (as
+ * cgit has one ui-*.c per page): auth.c (login, registration, logout),
+ * settings.c, orders.c (orders and receipts), library.c (dashboard and
+ * courses), forms.c (what their forms share), and main.c with the route
+ * table that joins them.  This header is what the files share. */
+#ifndef ENROLL_ACCOUNT_H
+#define ENROLL_ACCOUNT_H
+
+#include "app.h"
+#include "field.h"
+
+#define HOME_PAGE "/account/dashboard"
+#define SETTINGS_PAGE "/account/settings"
+
+/* Field sizes: an email fits RFC 5321; a password field takes more than
+ * the policy allows so that the policy, not the validator, explains. */
+#define F_EMAIL_FIELD { "email", F_EMAIL, USER_EMAIL_MAX }
+#define F_NEXT_FIELD { "next", F_LINE, 2000 }
+
+/* forms.c: errors next to fields, re-filled forms, shared checks. */
+extern const char msg_throttled[];
+
+/* Adds errors[field] = message to the page's context. */
+enum err form_error(struct resp *rs, const char *field, const char *message);
+/* Puts the value sent for each of the NULL-terminated names back into
+ * form[name] (never a password), so a re-shown form keeps what was typed. */
+enum err form_refill(struct req *rq, struct resp *rs,
+    const char *const *names);
+/* Shows tmpl again with status (400 for unusable input, 429 throttled). */
+enum err form_again(struct req *rq, struct resp *rs, const char *tmpl,
+    int status, const char *const *refill);
+/* Each checks its field; adds its error (*e is set when that failed) and
+ * returns 0 when the value is unfit. */
+int new_password_ok(struct req *rq, struct resp *rs, const char *field,
+    enum err *e);
+int name_ok(struct req *rq, struct resp *rs, enum err *e);
+int email_ok(struct req *rq, struct resp *rs, enum err *e);
+/* The user's current_password, checked through the login throttle; the
+ * error goes under error_key. */
+int current_password_ok(struct req *rq, struct resp *rs,
+    const char *error_key, enum err *e);
+
+/* auth.c */
+enum err h_login_form(struct req *rq, struct resp *rs);
+enum err h_register_form(struct req *rq, struct resp *rs);
+enum err h_login(struct req *rq, struct resp *rs);
+enum err h_register(struct req *rq, struct resp *rs);
+enum err h_logout(struct req *rq, struct resp *rs);
+extern const struct field next_fields[], login_fields[], register_fields[];
+
+/* settings.c */
+enum err h_settings(struct req *rq, struct resp *rs);
+enum err h_settings_name(struct req *rq, struct resp *rs);
+enum err h_settings_email(struct req *rq, struct resp *rs);
+enum err h_settings_password(struct req *rq, struct resp *rs);
+extern const struct field name_fields[], email_fields[], password_fields[];
+
+/* orders.c */
+enum err h_orders(struct req *rq, struct resp *rs);
+enum err h_order(struct req *rq, struct resp *rs);
+enum err h_order_continue(struct req *rq, struct resp *rs);
+enum err h_order_drop(struct req *rq, struct resp *rs);
+extern const struct field orders_fields[];
+
+/* library.c */
+enum err h_dashboard(struct req *rq, struct resp *rs);
+enum err h_my_courses(struct req *rq, struct resp *rs);
+extern const struct field list_fields[];
+
+#endif

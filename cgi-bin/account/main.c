@@ -1,0 +1,39 @@
+/* account: the route table of the student's pages (a route's handler is
+ * in the file its area names: see account.h) and the program's main. */
+#include "account.h"
+#include "apps.h"
+#include "server.h"
+
+static const struct route routes[] = {
+	{ METHOD_GET, "/account/login", h_login_form, 0, next_fields },
+	{ METHOD_POST, "/account/login", h_login, 0, login_fields },
+	{ METHOD_GET, "/account/register", h_register_form, 0, next_fields },
+	{ METHOD_POST, "/account/register", h_register, 0, register_fields },
+	{ METHOD_POST, "/account/logout", h_logout, 0, NULL },
+	{ METHOD_GET, "/account/dashboard", h_dashboard, R_LOGIN, NULL },
+	{ METHOD_GET, "/account/settings", h_settings, R_LOGIN, NULL },
+	{ METHOD_POST, "/account/settings/name", h_settings_name, R_LOGIN,
+	    name_fields },
+	{ METHOD_POST, "/account/settings/email", h_settings_email, R_LOGIN,
+	    email_fields },
+	{ METHOD_POST, "/account/settings/password", h_settings_password,
+	    R_LOGIN, password_fields },
+	{ METHOD_GET, "/account/my-courses", h_my_courses, R_LOGIN,
+	    list_fields },
+	{ METHOD_GET, "/payment/orders", h_orders, R_LOGIN, orders_fields },
+	{ METHOD_GET, "/payment/order/<id>", h_order, R_LOGIN, NULL },
+	{ METHOD_POST, "/payment/order/<id>/continue", h_order_continue,
+	    R_LOGIN, NULL },
+	{ METHOD_POST, "/payment/order/<id>/drop", h_order_drop, R_LOGIN,
+	    NULL },
+};
+
+const struct app account_app = { "account", routes, NELEM(routes), NULL };
+
+#ifndef ENROLL_TEST_APP
+int
+main(int argc, char **argv)
+{
+	return server_main(argc, argv, &account_app);
+}
+#endif

@@ -1,0 +1,115 @@
+/* account: the settings page: name, email and password. */
+#include <stdio.h>
+#include <time.h>
+
+#include <cjson/cJSON.h>
+
+#include "account.h"
+#include "session.h"
+#include "user.h"
+
+/* Shows the settings page with status; the forms show the user's current
+ * name and email unless refill puts back what was just typed. */
+static enum err
+settings_page(struct req *rq, struct resp *rs, int status,
+    const char *const *refill)
+{
+	cJSON *form;
+	enum err e;
+
+	if ((e = form_refill(rq, rs, refill)) != ERR_OK)
+		return e;
+	form = cJSON_GetObjectItemCaseSensitive(rs->ctx, "form");
+	if ((!cJSON_HasObjectItem(form, "name") &&
+	    cJSON_AddStringToObject(form, "name", rq->user->name) == NULL) ||
+	    (!cJSON_HasObjectItem(form, "email") &&
+	    cJSON_AddStringToObject(form, "email", rq->user->email) == NULL))
+		return ERR_INTERNAL;
+	rs->status = status;
+	rs->tmpl = "account/settings.html";
+	return ERR_OK;
+}
+
+enum err
+h_settings(struct req *rq, struct resp *rs)
+{
+	static const char *const refill[] = { NULL };
+
+	return settings_page(rq, rs, 200, refill);
+}
+
+/* POST /account/settings/name: name. */
+enum err
+h_settings_name(struct req *rq, struct resp *rs)
+{
+	static const char *const refill[] = { "name", NULL };
+	enum err e;
+
+	if (!name_ok(rq, rs, &e))
+		return e != ERR_OK ? e : settings_page(rq, rs, 400, refill);
+	if ((e = user_set_name(rq->w->db, rq->user->id,
+	    field_str(rq, "name"))) != ERR_OK)
+		return e;
+	return resp_flash_redirect(rq, rs, SETTINGS_PAGE,
+	    "Your name is changed.");
+}
+
+/* POST /account/settings/email: email, current_password. */
+enum err
+h_settings_email(struct req *rq, struct resp *rs)
+{
+	static const char *const refill[] = { "email", NULL };
+	enum err e;
+
+	if (!email_ok(rq, rs, &e) ||
+	    !current_password_ok(rq, rs, "email_password", &e))
+		return e != ERR_OK ? e : settings_page(rq, rs, 400, refill);
+	e = user_set_email(rq->w->db, rq->user->id, field_str(rq, "email"));
+	if (e == ERR_CONFLICT) {
+		if ((e = form_error(rs, "email", "Another account uses this "
+		    "email address.")) != ERR_OK)
+			return e;
+		return settings_page(rq, rs, 400, refill);
+	}
+	if (e != ERR_OK)
+		return e;
+	return resp_flash_redirect(rq, rs, SETTINGS_PAGE,
+	    "Your email address is changed.");
+}
+
+/* POST /account/settings/password: current_password, password.  Every
+ * other session of the user ends; this one stays. */
+enum err
+h_settings_password(struct req *rq, struct resp *rs)
+{
+	static const char *const refill[] = { NULL };
+	enum err e;
+
+	if (!new_password_ok(rq, rs, "password", &e) ||
+	    !current_password_ok(rq, rs, "current_password", &e))
+		return e != ERR_OK ? e : settings_page(rq, rs, 400, refill);
+	if ((e = user_set_password(rq->w->db, rq->user->id,
+	    field_str(rq, "password"), session_current_id(rq))) != ERR_OK)
+		return e;
+	return resp_flash_redirect(rq, rs, SETTINGS_PAGE, "Your password is "
+	    "changed. Everywhere else you were logged in, you are now logged "
+	    "out.");
+}
+
+const struct field name_fields[] = {
+	{ "name", F_LINE, USER_NAME_MAX },
+	{ NULL, 0, 0 },
+};
+
+const struct field email_fields[] = {
+	F_EMAIL_FIELD,
+	{ "current_password", F_PASSWORD, 1024 },
+	{ NULL, 0, 0 },
+};
+
+const struct field password_fields[] = {
+	{ "current_password", F_PASSWORD, 1024 },
+	{ "password", F_PASSWORD, 1024 },
+	{ NULL, 0, 0 },
+};
+
