@@ -71,6 +71,13 @@ subtest 'a student buys two courses with a coupon' => sub {
 	my $page = $b->get("http://" . ($s->cfg('STRIPE_API_BASE') =~ m{//(.*)})[0] . "/c/pay/$cs");
 	like($page->{content}, qr/C Programming Fundamentals/, 'Stripe\'s page lists the first course');
 	like($page->{content}, qr/Payments Engineering/, 'and the second');
+	like($page->{content}, qr/Discount \(SAVE20\)/, 'the discount is named by the code the student typed');
+	like($page->{content}, qr/id="email"[^>]*value="\Q$email\E"/, 'the student\'s email is filled in');
+	my $cus = $s->emu_json('GET', "/v1/customers/$session->{customer}");
+	is($cus->{name}, 'Grace Buyer', 'the Stripe customer has the student\'s name');
+	is($cus->{email}, lc $email, 'and email');
+	is($s->emu_json('GET', "/v1/coupons/" . $s->emu_sql_one(q{SELECT json_extract(json, '$.discounts[0].coupon') FROM checkout_sessions WHERE id = ?1}, $cs))->{name},
+	    'SAVE20', 'the one-off Stripe coupon is named by the code');
 
 	is(pay($cs)->{status}, 200, 'paying with 4242 succeeds');
 	$res = $b->get("/payment/checkout/success?session_id=$cs");

@@ -5,6 +5,7 @@
  * session open, 4000 0027 6000 3184 first asks to complete authentication
  * at /c/pay/<cs_id>/authenticate, Cancel redirects to cancel_url. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "emu.h"
@@ -61,6 +62,35 @@ head(struct buf *b, const char *title)
 	buf_puts(b, "</h1>\n");
 }
 
+/* Stripe's page names a discount by its coupon's name, else its id. */
+static void
+coupon_label(struct emu *e, struct buf *b, const char *id)
+{
+	cJSON *c = id != NULL ? emu_store_get(e, KIND_COUPON, id) : NULL;
+	const char *name = emu_jstr(c, "name");
+
+	esc(b, name != NULL && name[0] != '\0' ? name : id);
+	cJSON_Delete(c);
+}
+
+/* The email the page starts with: the session's, else its customer's. */
+static char *
+page_email(struct emu *e, const cJSON *s)
+{
+	const char *id = emu_jstr(s, "customer");
+	cJSON *c;
+	char *email = NULL;
+
+	if (emu_jstr(s, "customer_email") != NULL)
+		return strdup(emu_jstr(s, "customer_email"));
+	if (id == NULL || (c = emu_store_get(e, KIND_CUSTOMER, id)) == NULL)
+		return NULL;
+	if (emu_jstr(c, "email") != NULL)
+		email = strdup(emu_jstr(c, "email"));
+	cJSON_Delete(c);
+	return email;
+}
+
 static void
 lines(struct emu *e, struct buf *b, const cJSON *s)
 {
@@ -90,8 +120,8 @@ lines(struct emu *e, struct buf *b, const cJSON *s)
 		buf_puts(b, "<tr><td colspan=\"2\">Subtotal</td><td class=\"n\">");
 		money(b, emu_jint(s, "amount_subtotal"), cur);
 		buf_puts(b, "</td></tr>\n<tr><td colspan=\"2\">Discount (");
-		esc(b, emu_jstr(cJSON_GetArrayItem(JGET(s, "discounts"), 0),
-		    "coupon"));
+		coupon_label(e, b, emu_jstr(cJSON_GetArrayItem(JGET(s,
+		    "discounts"), 0), "coupon"));
 		buf_puts(b, ")</td><td class=\"n\" id=\"discount\">");
 		money(b, -disc, cur);
 		buf_puts(b, "</td></tr>\n");
@@ -154,8 +184,10 @@ render(struct emu *e, struct eresp *rp, const cJSON *s, const char *error,
 			esc(b, error);
 			buf_puts(b, "</p>\n");
 		}
-		pay_forms(b, s, email != NULL ? email :
-		    emu_jstr(s, "customer_email"));
+		char *known = email == NULL ? page_email(e, s) : NULL;
+
+		pay_forms(b, s, email != NULL ? email : known);
+		free(known);
 	}
 	buf_puts(b, "</body></html>\n");
 }
