@@ -42,7 +42,7 @@ throttle_check(struct db *db, const char *email, const char *addr,
 	if ((e = count_since(db_prep(db, "SELECT count(*) FROM login_attempts "
 	    "WHERE addr = ? AND at > ?"), addr, since, &n)) != ERR_OK)
 		return e;
-	*blocked = n >= THROTTLE_MAX_FAILS;
+	*blocked = n >= THROTTLE_MAX_ADDR_FAILS;
 	return ERR_OK;
 }
 

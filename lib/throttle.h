@@ -1,6 +1,9 @@
 /* Login throttling: failed attempts are recorded per email and per client
- * address; after THROTTLE_MAX_FAILS of either within THROTTLE_WINDOW
- * seconds, further attempts are refused until the oldest ages out.  The
+ * address; after THROTTLE_MAX_FAILS for one email, or
+ * THROTTLE_MAX_ADDR_FAILS from one address, within THROTTLE_WINDOW
+ * seconds, further attempts are refused until the oldest ages out.  An
+ * address allows more: a whole school logs in from one address, and five
+ * students' typos must not lock out the class.  The
  * email is counted whether or not an account has it, so the throttle
  * says nothing about which emails are registered. */
 #ifndef ENROLL_THROTTLE_H
@@ -13,10 +16,11 @@
 struct db;
 
 #define THROTTLE_WINDOW (15 * 60)	/* seconds a failure counts */
-#define THROTTLE_MAX_FAILS 5		/* per email, and per address */
+#define THROTTLE_MAX_FAILS 5		/* per email */
+#define THROTTLE_MAX_ADDR_FAILS 50	/* per address, across emails */
 
-/* Sets *blocked to 1 when email or addr has THROTTLE_MAX_FAILS failures
- * newer than now - THROTTLE_WINDOW, else 0.  Returns ERR_OK, or ERR_BUSY /
+/* Sets *blocked to 1 when email has THROTTLE_MAX_FAILS failures, or addr
+ * THROTTLE_MAX_ADDR_FAILS, newer than now - THROTTLE_WINDOW, else 0.  Returns ERR_OK, or ERR_BUSY /
  * ERR_INTERNAL from the database. */
 enum err throttle_check(struct db *db, const char *email, const char *addr,
     int64_t now, int *blocked);
