@@ -35,6 +35,13 @@ cmd_migrate(struct db *db, const struct config *cfg, int argc, char **argv)
 {
 	char install[INSTALL_ID_SIZE];
 
+	if (db_schema_version(db) > db_schema_latest()) {
+		fprintf(stderr, "enrollctl: the database has schema version %d, "
+		    "newer than this enrollctl knows (%d); it was upgraded by a "
+		    "newer enroll: use that version\n", db_schema_version(db),
+		    db_schema_latest());
+		return 1;
+	}
 	if (db_migrate(db) != ERR_OK) {
 		fprintf(stderr, "enrollctl: migration failed; the database "
 		    "is left at version %d\n", db_schema_version(db));
@@ -258,6 +265,17 @@ main(int argc, char **argv)
 		if ((db = db_open(cfg.db_path)) == NULL) {
 			fprintf(stderr, "enrollctl: cannot open %s\n",
 			    cfg.db_path);
+			return 1;
+		}
+		if (commands[i].run != cmd_migrate &&
+		    db_schema_version(db) != db_schema_latest()) {
+			fprintf(stderr, "enrollctl: %s has schema version %d and "
+			    "this enrollctl needs %d: %s\n", cfg.db_path,
+			    db_schema_version(db), db_schema_latest(),
+			    db_schema_version(db) > db_schema_latest() ?
+			    "it was upgraded by a newer enroll; use that "
+			    "version" : "run 'enrollctl migrate' first");
+			db_close(db);
 			return 1;
 		}
 		rc = commands[i].run(db, &cfg, argc - 2, argv + 2);

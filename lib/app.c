@@ -31,6 +31,16 @@ worker_init(struct worker *w, const struct app *app,
 	w->tmpl = tmpl;
 	if ((w->db = db_open(w->cfg.db_path)) == NULL)
 		return ERR_INTERNAL;
+	if (db_schema_version(w->db) != db_schema_latest()) {
+		log_error(NULL, "%s: database %s has schema version %d and this "
+		    "program needs %d: %s", app->name, w->cfg.db_path,
+		    db_schema_version(w->db), db_schema_latest(),
+		    db_schema_version(w->db) > db_schema_latest() ?
+		    "it was upgraded by a newer enroll; run that version" :
+		    "run 'enrollctl migrate' first");
+		worker_fini(w);
+		return ERR_INTERNAL;
+	}
 	st = db_prep(w->db, "SELECT value FROM settings WHERE key = 'secret'");
 	if (st == NULL || (e = db_next(st)) != ERR_OK ||
 	    strlen(db_col_text(st, 0)) < 2 * sizeof(w->secret)) {

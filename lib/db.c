@@ -413,6 +413,17 @@ out:
 	return e;
 }
 
+int
+db_schema_latest(void)
+{
+	int latest = 0;
+
+	for (size_t i = 0; i < embedded_sql_count; i++)
+		if (migration_number(embedded_sql[i].name) > latest)
+			latest = migration_number(embedded_sql[i].name);
+	return latest;
+}
+
 enum err
 db_migrate(struct db *db)
 {
@@ -422,6 +433,13 @@ db_migrate(struct db *db)
 
 	if ((have = db_schema_version(db)) < 0)
 		return ERR_INTERNAL;
+	/* A newer program migrated it: going on could lose what it keeps. */
+	if (have > db_schema_latest()) {
+		log_error(NULL, "db: the database's schema (version %d) is newer "
+		    "than this program knows (%d); run the newer program",
+		    have, db_schema_latest());
+		return ERR_CONFLICT;
+	}
 	for (i = 0; i < embedded_sql_count; i++) {
 		want = migration_number(embedded_sql[i].name);
 		if (want <= 0 || want <= have)	/* seeds are not numbered */

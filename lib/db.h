@@ -87,10 +87,14 @@ int db_changes(struct db *db);
 
 /* Applies the embedded migrations from sql/ that are newer than the
  * database's PRAGMA user_version, each in its own transaction.  Returns
- * ERR_OK when the schema is current. */
+ * ERR_OK when the schema is current; ERR_CONFLICT (logged) when the
+ * database is newer than this program. */
 enum err db_migrate(struct db *db);
 
 /* Returns the schema version (PRAGMA user_version), or -1 on error. */
 int db_schema_version(struct db *db);
+
+/* Returns the schema version the migrations compiled in make. */
+int db_schema_latest(void);
 
 #endif
