@@ -2,6 +2,7 @@
  * over the same database the programs use; errors print a plain message
  * and exit non-zero. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <termios.h>
@@ -11,6 +12,7 @@
 #include <sodium.h>
 
 #include "arena.h"
+#include "backup.h"
 #include "config.h"
 #include "db.h"
 #include "password.h"
@@ -225,6 +227,65 @@ cmd_reconcile(struct db *db, const struct config *cfg, int argc, char **argv)
 	return 0;
 }
 
+/* backup DIR [KEEP]: a checked copy of the live database in DIR. */
+static int
+cmd_backup(struct db *db, const struct config *cfg, int argc, char **argv)
+{
+	char path[4096], *end;
+	long keep = BACKUP_KEEP_DEFAULT;
+	enum err e;
+
+	if (argc < 1 || argc > 2 || (argc == 2 && ((keep = strtol(argv[1],
+	    &end, 10)) < 1 || *end != '\0' || keep > 10000))) {
+		fprintf(stderr, "usage: enrollctl backup DIR [KEEP]  (KEEP: "
+		    "how many backups to keep, 1 or more; default %d)\n",
+		    BACKUP_KEEP_DEFAULT);
+		return 2;
+	}
+	e = backup_create(db, argv[0], (int)keep, time(NULL), path,
+	    sizeof(path));
+	if (e == ERR_NOTFOUND)
+		fprintf(stderr, "enrollctl: %s is not a folder this user can "
+		    "write to\n", argv[0]);
+	else if (e != ERR_OK)
+		fprintf(stderr, "enrollctl: the backup failed (%s); nothing was "
+		    "kept\n", err_str(e));
+	if (e != ERR_OK)
+		return 1;
+	printf("%s\n", path);
+	return 0;
+}
+
+/* restore FILE: only with every program stopped. */
+static int
+cmd_restore(struct db *db, const struct config *cfg, int argc, char **argv)
+{
+	enum err e;
+
+	if (argc != 1) {
+		fprintf(stderr, "usage: enrollctl restore FILE\n");
+		return 2;
+	}
+	e = backup_restore(argv[0], cfg->db_path);
+	if (e == ERR_CONFLICT)
+		fprintf(stderr, "enrollctl: %s is in use: stop the store's "
+		    "programs first; nothing was changed\n", cfg->db_path);
+	else if (e == ERR_NOTFOUND)
+		fprintf(stderr, "enrollctl: cannot read %s\n", argv[0]);
+	else if (e == ERR_INVALID)
+		fprintf(stderr, "enrollctl: %s is not a sound database of this "
+		    "store (damaged, or from a newer enroll); nothing was "
+		    "changed\n", argv[0]);
+	else if (e != ERR_OK)
+		fprintf(stderr, "enrollctl: the restore failed: %s\n",
+		    err_str(e));
+	if (e != ERR_OK)
+		return 1;
+	printf("%s restored from %s; run 'enrollctl migrate' before the "
+	    "programs\n", cfg->db_path, argv[0]);
+	return 0;
+}
+
 static const struct command commands[] = {
 	{ "migrate", "", "create or upgrade the schema", cmd_migrate },
 	{ "seed-demo", "", "load demo courses into an empty catalog",
@@ -236,6 +297,10 @@ static const struct command commands[] = {
 	    cmd_expire_orders },
 	{ "reconcile", "", "apply Stripe events the webhook missed",
 	    cmd_reconcile },
+	{ "backup", "DIR [KEEP]", "a checked copy of the live database; keeps "
+	    "the newest KEEP", cmd_backup },
+	{ "restore", "FILE", "put a backup back (programs stopped)",
+	    cmd_restore },
 };
 
 static int
@@ -262,6 +327,9 @@ main(int argc, char **argv)
 		if (strcmp(argv[1], commands[i].name) != 0)
 			continue;
 		config_load(&cfg);
+		/* restore must be the only one with the database open. */
+		if (commands[i].run == cmd_restore)
+			return cmd_restore(NULL, &cfg, argc - 2, argv + 2);
 		if ((db = db_open(cfg.db_path)) == NULL) {
 			fprintf(stderr, "enrollctl: cannot open %s\n",
 			    cfg.db_path);

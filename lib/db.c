@@ -452,3 +452,112 @@ db_migrate(struct db *db)
 	}
 	return ERR_OK;
 }
+
+/* ---- backups ---------------------------------------------------------- */
+
+/* Copies every page of src into dst with SQLite's online backup, which
+ * reads one consistent snapshot while writers carry on (WAL). */
+static enum err
+backup_pages(sqlite3 *dst, sqlite3 *src)
+{
+	sqlite3_backup *b = sqlite3_backup_init(dst, "main", src, "main");
+	int rc, tries = 0;
+
+	if (b == NULL) {
+		log_error(NULL, "db: backup: %s", sqlite3_errmsg(dst));
+		return ERR_INTERNAL;
+	}
+	while ((rc = sqlite3_backup_step(b, -1)) == SQLITE_BUSY ||
+	    rc == SQLITE_LOCKED)
+		if (!busy_wait(NULL, tries++))
+			break;
+	sqlite3_backup_finish(b);
+	if (rc != SQLITE_DONE) {
+		log_error(NULL, "db: backup: %s", sqlite3_errstr(rc));
+		return rc == SQLITE_BUSY || rc == SQLITE_LOCKED ? ERR_BUSY :
+		    ERR_INTERNAL;
+	}
+	return ERR_OK;
+}
+
+enum err
+db_backup_to(struct db *db, const char *path)
+{
+	sqlite3 *dst = NULL;
+	enum err e;
+
+	if (sqlite3_open_v2(path, &dst, SQLITE_OPEN_READWRITE |
+	    SQLITE_OPEN_CREATE | SQLITE_OPEN_EXCLUSIVE, NULL) != SQLITE_OK) {
+		log_error(NULL, "db: backup to %s: %s", path,
+		    dst ? sqlite3_errmsg(dst) : "out of memory");
+		sqlite3_close(dst);
+		return ERR_INTERNAL;
+	}
+	e = backup_pages(dst, db->conn);
+	/* A backup is one self-contained file: no -wal beside it. */
+	if (e == ERR_OK && sqlite3_exec(dst, "PRAGMA journal_mode=DELETE",
+	    NULL, NULL, NULL) != SQLITE_OK)
+		e = ERR_INTERNAL;
+	if (sqlite3_close(dst) != SQLITE_OK)
+		e = ERR_INTERNAL;
+	return e;
+}
+
+enum err
+db_check_file(const char *path, int *version)
+{
+	sqlite3 *c = NULL;
+	sqlite3_stmt *st = NULL;
+	enum err e = ERR_INVALID;
+
+	*version = -1;
+	if (access(path, R_OK) != 0)
+		return ERR_NOTFOUND;
+	/* Read-only: checking a backup must not change it. */
+	if (sqlite3_open_v2(path, &c, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK)
+		goto out;
+	if (sqlite3_prepare_v2(c, "PRAGMA integrity_check", -1, &st, NULL) ==
+	    SQLITE_OK && sqlite3_step(st) == SQLITE_ROW &&
+	    strcmp((const char *)sqlite3_column_text(st, 0), "ok") == 0)
+		e = ERR_OK;
+	sqlite3_finalize(st);
+	st = NULL;
+	if (e == ERR_OK && (sqlite3_prepare_v2(c, "PRAGMA user_version", -1,
+	    &st, NULL) != SQLITE_OK || sqlite3_step(st) != SQLITE_ROW))
+		e = ERR_INVALID;
+	if (e == ERR_OK)
+		*version = sqlite3_column_int(st, 0);
+	sqlite3_finalize(st);
+out:
+	sqlite3_close(c);
+	return e;
+}
+
+enum err
+db_restore(const char *from, const char *to)
+{
+	sqlite3 *src = NULL, *dst = NULL;
+	enum err e = ERR_INTERNAL;
+
+	if (sqlite3_open_v2(from, &src, SQLITE_OPEN_READONLY, NULL) !=
+	    SQLITE_OK || sqlite3_open_v2(to, &dst, SQLITE_OPEN_READWRITE |
+	    SQLITE_OPEN_CREATE, NULL) != SQLITE_OK)
+		goto out;
+	/* Every program keeps its connection open, and in WAL mode an open
+	 * connection holds a shared lock on the file: an exclusive lock
+	 * is had only when no program uses the database.  Exclusive locking
+	 * mode keeps it until the copy is done. */
+	sqlite3_busy_timeout(dst, 200);
+	if (sqlite3_exec(dst, "PRAGMA locking_mode=EXCLUSIVE; "
+	    "BEGIN EXCLUSIVE; COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
+		e = ERR_CONFLICT;
+		goto out;
+	}
+	e = backup_pages(dst, src);
+out:
+	if (e == ERR_INTERNAL && (src == NULL || dst == NULL))
+		log_error(NULL, "db: restore %s to %s: cannot open", from, to);
+	sqlite3_close(src);
+	sqlite3_close(dst);
+	return e;
+}

@@ -97,4 +97,18 @@ int db_schema_version(struct db *db);
 /* Returns the schema version the migrations compiled in make. */
 int db_schema_latest(void);
 
+/* Writes a consistent copy of db, while others keep writing, to the new
+ * file path (which must not exist), in rollback-journal mode so that it is
+ * one self-contained file. */
+enum err db_backup_to(struct db *db, const char *path);
+
+/* Checks the database file at path: ERR_OK with *version set when
+ * SQLite's integrity_check passes; ERR_INVALID when it does not or the
+ * file is no database; ERR_NOTFOUND when it cannot be read. */
+enum err db_check_file(const char *path, int *version);
+
+/* Replaces the database at to with a copy of from.  ERR_CONFLICT, and
+ * nothing changed, when any program has it open. */
+enum err db_restore(const char *from, const char *to);
+
 #endif
