@@ -10,6 +10,8 @@
 #include "apps.h"
 #include "cart_items.h"
 #include "catalog.h"
+#include "events.h"
+#include "health.h"
 #include "money.h"
 #include "server.h"
 #include "session.h"
@@ -314,7 +316,51 @@ static const struct field page_fields[] = {
 	{ NULL, 0, 0 },
 };
 
+/* GET /healthz: JSON for an operator's monitoring; 503 when the store
+ * cannot take orders (database not writable, or on another schema).
+ * nginx lets only the operator's addresses reach it. */
+static enum err
+h_healthz(struct req *rq, struct resp *rs)
+{
+	const char *key = rq->w->cfg.stripe_key;
+	struct health h;
+	cJSON *j, *o;
+	char *text;
+	enum err e;
+
+	if ((e = health_check(rq->w->db, (int64_t)time(NULL), &h)) != ERR_OK)
+		h.writable = 0;
+	if ((j = cJSON_CreateObject()) == NULL)
+		return ERR_INTERNAL;
+	cJSON_AddStringToObject(j, "status", health_ok(&h) ? "ok" : "fail");
+	o = cJSON_AddObjectToObject(j, "database");
+	cJSON_AddBoolToObject(o, "writable", h.writable);
+	cJSON_AddNumberToObject(o, "schema", h.schema);
+	cJSON_AddNumberToObject(o, "schema_expected", h.schema_expected);
+	o = cJSON_AddObjectToObject(j, "outbox");
+	cJSON_AddNumberToObject(o, "pending", (double)h.outbox_pending);
+	cJSON_AddNumberToObject(o, "oldest_age_seconds",
+	    (double)h.outbox_oldest_age);
+	o = cJSON_AddObjectToObject(j, "webhook");
+	cJSON_AddNumberToObject(o, "last_event_at", (double)h.last_event_at);
+	o = cJSON_AddObjectToObject(j, "stripe");
+	cJSON_AddStringToObject(o, "mode", key == NULL ? "unset" :
+	    events_key_is_live(key) ? "live" : "test");
+	text = cJSON_PrintUnformatted(j);
+	cJSON_Delete(j);
+	if (text == NULL || buf_puts(&rs->body, text) == -1 ||
+	    buf_putc(&rs->body, '\n') == -1) {
+		cJSON_free(text);
+		return ERR_INTERNAL;
+	}
+	cJSON_free(text);	/* cJSON's memory is the request arena's */
+	rs->content_type = "application/json";
+	rs->status = health_ok(&h) ? 200 : 503;
+	return ERR_OK;
+}
+
 static const struct route routes[] = {
+	{ METHOD_GET, "/healthz", h_healthz, R_NOSESSION, NULL },
 	{ METHOD_GET, "/", h_catalog, 0, catalog_fields },
 	{ METHOD_GET, "/courses", h_catalog, 0, catalog_fields },
 	{ METHOD_GET, "/courses/<slug>", h_course, 0, NULL },

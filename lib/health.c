@@ -1,0 +1,60 @@
+/* Health (see health.h).  The write probe updates one settings row in a
+ * transaction of its own, so a full disk, a read-only file or a lock held
+ * too long shows as "not writable". */
+#include <string.h>
+
+#include "db.h"
+#include "health.h"
+
+static enum err
+probe_write(struct db *db, int64_t now)
+{
+	struct db_stmt *st;
+	enum err e;
+
+	if ((e = db_begin(db)) != ERR_OK)
+		return e;
+	st = db_prep(db, "INSERT INTO settings (key, value) VALUES "
+	    "('health_checked_at', ?) ON CONFLICT (key) DO UPDATE SET "
+	    "value = excluded.value");
+	db_bind_int64(st, 1, now);
+	if ((e = db_run(st)) != ERR_OK) {
+		db_rollback(db);
+		return e;
+	}
+	return db_commit(db);
+}
+
+enum err
+health_check(struct db *db, int64_t now, struct health *h)
+{
+	struct db_stmt *st;
+	enum err e;
+
+	memset(h, 0, sizeof(*h));
+	h->schema = db_schema_version(db);
+	h->schema_expected = db_schema_latest();
+	h->writable = probe_write(db, now) == ERR_OK;
+	st = db_prep(db, "SELECT count(*), coalesce(min(created_at), 0) FROM "
+	    "outbox WHERE status = 'pending'");
+	if ((e = db_next(st)) == ERR_OK) {
+		h->outbox_pending = db_col_int64(st, 0);
+		if (h->outbox_pending > 0)
+			h->outbox_oldest_age = now - db_col_int64(st, 1);
+	}
+	db_done(st);
+	if (e != ERR_OK)
+		return e;
+	st = db_prep(db, "SELECT coalesce(max(received_at), 0) FROM "
+	    "stripe_events");
+	if ((e = db_next(st)) == ERR_OK)
+		h->last_event_at = db_col_int64(st, 0);
+	db_done(st);
+	return e;
+}
+
+int
+health_ok(const struct health *h)
+{
+	return h->writable && h->schema == h->schema_expected;
+}
