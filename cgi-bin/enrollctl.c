@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sys/stat.h>
 #include <termios.h>
 #include <unistd.h>
 
@@ -15,6 +16,7 @@
 #include "backup.h"
 #include "config.h"
 #include "db.h"
+#include "doctor.h"
 #include "password.h"
 #include "events.h"
 #include "install.h"
@@ -42,6 +44,12 @@ cmd_migrate(struct db *db, const struct config *cfg, int argc, char **argv)
 		    "newer than this enrollctl knows (%d); it was upgraded by a "
 		    "newer enroll: use that version\n", db_schema_version(db),
 		    db_schema_latest());
+		return 1;
+	}
+	/* A new database holds password hashes: its owner's alone. */
+	if (db_schema_version(db) == 0 && chmod(cfg->db_path, 0600) != 0) {
+		fprintf(stderr, "enrollctl: cannot make %s private\n",
+		    cfg->db_path);
 		return 1;
 	}
 	if (db_migrate(db) != ERR_OK) {
@@ -286,6 +294,35 @@ cmd_restore(struct db *db, const struct config *cfg, int argc, char **argv)
 	return 0;
 }
 
+static void
+doctor_print(void *arg, enum doctor_level level, const char *check,
+    const char *detail)
+{
+	printf("%-4s  %-22s %s\n", doctor_level_name(level), check, detail);
+}
+
+/* doctor: one line per check; exit 1 on any FAIL. */
+static int
+cmd_doctor(struct db *db, const struct config *cfg, int argc, char **argv)
+{
+	struct stripe *s = NULL;
+	int fails;
+
+	if (cfg->stripe_key != NULL &&
+	    (curl_global_init(CURL_GLOBAL_DEFAULT) != 0 ||
+	    (s = stripe_new(cfg->stripe_api_base, cfg->stripe_key)) == NULL)) {
+		fprintf(stderr, "enrollctl: cannot start the Stripe client\n");
+		return 1;
+	}
+	if (s != NULL)	/* a doctor should answer quickly */
+		stripe_set_retries(s, 1, 10000);
+	fails = doctor_run(db, cfg, s, doctor_print, NULL);
+	stripe_free(s);
+	if (cfg->stripe_key != NULL)
+		curl_global_cleanup();
+	return fails > 0 ? 1 : 0;
+}
+
 static const struct command commands[] = {
 	{ "migrate", "", "create or upgrade the schema", cmd_migrate },
 	{ "seed-demo", "", "load demo courses into an empty catalog",
@@ -301,6 +338,7 @@ static const struct command commands[] = {
 	    "the newest KEEP", cmd_backup },
 	{ "restore", "FILE", "put a backup back (programs stopped)",
 	    cmd_restore },
+	{ "doctor", "", "check the settings operators get wrong", cmd_doctor },
 };
 
 static int

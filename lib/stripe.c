@@ -38,6 +38,7 @@ struct stripe {
 	struct buf resp;		/* body of the current answer */
 	int should_retry;		/* Stripe-Should-Retry: 1, 0, -1 absent */
 	char request_id[STRIPE_ID_SIZE]; /* Request-Id of the current answer */
+	int64_t date;			/* its Date header (unix), 0: none */
 	char errbuf[CURL_ERROR_SIZE];	/* curl's detail on failure */
 };
 
@@ -149,11 +150,15 @@ static size_t
 on_header(char *p, size_t size, size_t n, void *arg)
 {
 	struct stripe *s = arg;
-	char v[16];
+	char v[16], date[64];
+	time_t t;
 
 	n *= size;
 	header_value(p, n, "Request-Id", s->request_id,
 	    sizeof(s->request_id));
+	if (header_value(p, n, "Date", date, sizeof(date)) &&
+	    (t = curl_getdate(date, NULL)) > 0)
+		s->date = (int64_t)t;
 	if (header_value(p, n, "Stripe-Should-Retry", v, sizeof(v)))
 		s->should_retry = strcasecmp(v, "true") == 0 ? 1 :
 		    strcasecmp(v, "false") == 0 ? 0 : -1;
@@ -453,6 +458,7 @@ stripe_attempt(struct stripe *s, long timeout_ms, struct stripe_error *e)
 	buf_reset(&s->resp);
 	s->should_retry = -1;
 	s->request_id[0] = '\0';
+	s->date = 0;
 	s->errbuf[0] = '\0';
 	if (!SETOPT(s->curl, CURLOPT_TIMEOUT_MS, timeout_ms))
 		cc = CURLE_BAD_FUNCTION_ARGUMENT;
@@ -465,6 +471,7 @@ stripe_attempt(struct stripe *s, long timeout_ms, struct stripe_error *e)
 	e->curl_code = (int)cc;
 	e->status = cc == CURLE_OK ? (int)status : 0;
 	copy_trunc(e->request_id, sizeof(e->request_id), s->request_id);
+	e->date = s->date;
 }
 
 /* Turns the last attempt into the result. */

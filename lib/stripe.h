@@ -130,6 +130,8 @@ struct stripe_error {
 				   error, or what the client refused */
 	char request_id[STRIPE_ID_SIZE]; /* Request-Id header ("req_..."),
 				   for Stripe support */
+	int64_t date;		/* Date header of the last answer (unix time),
+				   0 when none: Stripe's clock */
 };
 
 /* Writes a one-line summary of e into dst (n bytes, always terminated):
