@@ -157,7 +157,46 @@ parse_args(int argc, char **argv, const char **sockpath, int *workers)
 		} else
 			return -1;
 	}
-	return *sockpath != NULL ? 0 : -1;
+	return 0;
+}
+
+/* The first socket systemd (or another supervisor) hands over. */
+#define LISTEN_FDS_START 3
+
+/* Returns the listening socket passed by socket activation (LISTEN_FDS,
+ * for this very process by LISTEN_PID), or -1 when none was.  The
+ * variables are removed so that workers do not take them for theirs. */
+static int
+inherited_socket(void)
+{
+	const char *pid = getenv("LISTEN_PID"), *fds = getenv("LISTEN_FDS");
+	int ok = pid != NULL && fds != NULL &&
+	    strtol(pid, NULL, 10) == (long)getpid() &&
+	    strtol(fds, NULL, 10) >= 1;
+
+	unsetenv("LISTEN_PID");
+	unsetenv("LISTEN_FDS");
+	unsetenv("LISTEN_FDNAMES");
+	return ok ? LISTEN_FDS_START : -1;
+}
+
+/* The listening socket: handed over, or opened at sockpath.  *owned is
+ * set when this process made it (and removes it at the end). */
+static int
+listen_socket(const char *sockpath, int *owned)
+{
+	int sock = inherited_socket();
+	mode_t old;
+
+	*owned = 0;
+	if (sock >= 0 || sockpath == NULL)
+		return sock;
+	/* nginx runs as another user: the socket's directory guards it. */
+	old = umask(0);
+	sock = FCGX_OpenSocket(sockpath, 1024);
+	umask(old);
+	*owned = sock >= 0;
+	return sock;
 }
 
 static pid_t
@@ -254,12 +293,13 @@ server_main(int argc, char **argv, const struct app *app)
 	struct tmpl_set *tmpl;
 	struct buf msg = { 0 };
 	pid_t pids[MAX_WORKERS] = { 0 };
-	int workers, sock, rc;
-	mode_t old;
+	int workers, sock, rc, owned;
 
-	if (parse_args(argc, argv, &sockpath, &workers) == -1) {
+	if (parse_args(argc, argv, &sockpath, &workers) == -1 ||
+	    (sockpath == NULL && getenv("LISTEN_FDS") == NULL)) {
 		fprintf(stderr, "usage: %s --socket PATH|HOST:PORT "
-		    "[--workers N (1-%d)]\n", argv[0], MAX_WORKERS);
+		    "[--workers N (1-%d)]\n       (or a socket handed over by "
+		    "systemd: LISTEN_FDS)\n", argv[0], MAX_WORKERS);
 		return 2;
 	}
 	if (tmpl_set_load_embedded(&tmpl, &msg) != ERR_OK) {
@@ -274,21 +314,20 @@ server_main(int argc, char **argv, const struct app *app)
 		tmpl_set_free(tmpl);
 		return 1;
 	}
-	/* nginx runs as another user: the socket's directory guards it. */
-	old = umask(0);
-	sock = FCGX_OpenSocket(sockpath, 1024);
-	umask(old);
-	if (sock < 0) {
-		log_error(NULL, "%s: cannot listen on %s", app->name, sockpath);
+	/* A socket handed over outlives this process: requests that arrive
+	 * while it restarts wait in the socket's queue instead of failing. */
+	if ((sock = listen_socket(sockpath, &owned)) < 0) {
+		log_error(NULL, "%s: cannot listen on %s", app->name,
+		    sockpath != NULL ? sockpath : "the socket handed over");
 		tmpl_set_free(tmpl);
 		return 1;
 	}
 	catch_stop_signals();
 	log_info(NULL, "%s: serving on %s with %d workers", app->name,
-	    sockpath, workers);
+	    owned ? sockpath : "the socket handed over", workers);
 	rc = supervise(app, tmpl, sock, pids, workers);
 	close(sock);
-	if (strchr(sockpath, ':') == NULL)
+	if (owned && strchr(sockpath, ':') == NULL)
 		unlink(sockpath);
 	tmpl_set_free(tmpl);
 	log_info(NULL, "%s: stopped", app->name);

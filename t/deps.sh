@@ -26,6 +26,8 @@ command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || missing="$missing 
 need_cmd sqlite3 sqlite3
 need_cmd curl curl
 need_cmd wrk wrk
+need_cmd systemd-socket-activate systemd
+need_cmd systemd-analyze systemd
 need_cmd prove perl
 need_cmd clang clang
 need_cmd npm "nodejs npm"
