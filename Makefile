@@ -41,7 +41,7 @@ FUZZ_BIN := $(FUZZ_SRC:t/fuzz/%.c=$(BUILD)/fuzz/%)
 TEMPLATES := $(shell find templates -name '*.html' | sort)
 MIGRATIONS := $(sort $(wildcard sql/*.sql))
 
-.PHONY: all deps run test tests-bin bench install clean fuzz
+.PHONY: all deps run test tests-bin bench install install-units clean fuzz
 # Objects are kept, not deleted as intermediates, so a second make is quiet.
 .SECONDARY:
 
@@ -148,6 +148,28 @@ install: all
 	install -m 755 $(filter-out %/enrollctl,$(PROG_BIN)) $(DESTDIR)$(PREFIX)/libexec/enroll/
 	cp -R static/. $(DESTDIR)$(PREFIX)/share/enroll/static/
 	install -m 644 nginx.conf.example $(DESTDIR)$(PREFIX)/share/enroll/
+	@$(MAKE) --no-print-directory install-units
+
+# systemd units from cgi-bin/systemd/*.in: a socket and a service per
+# program, the migration, the mail worker and the timed jobs; and the
+# environment file, never overwritten.
+UNITDIR ?= $(PREFIX)/lib/systemd/system
+UNIT_SED = sed -e '/@HARDENING@/{r cgi-bin/systemd/hardening.conf.in' -e 'd}' \
+	-e 's|@LIBEXEC@|$(PREFIX)/libexec/enroll|g' -e 's|@BIN@|$(PREFIX)/bin|g'
+install-units:
+	install -d $(DESTDIR)$(UNITDIR) $(DESTDIR)/etc/enroll
+	for p in $(filter-out enrollctl,$(PROGS)); do \
+	  $(UNIT_SED) -e "s|@PROGRAM@|$$p|g" cgi-bin/systemd/enroll-program.service.in \
+	    > $(DESTDIR)$(UNITDIR)/enroll-$$p.service && \
+	  $(UNIT_SED) -e "s|@PROGRAM@|$$p|g" cgi-bin/systemd/enroll-program.socket.in \
+	    > $(DESTDIR)$(UNITDIR)/enroll-$$p.socket || exit 1; \
+	done
+	for f in cgi-bin/systemd/enroll-[!p]*.in; do \
+	  $(UNIT_SED) $$f > $(DESTDIR)$(UNITDIR)/$$(basename $$f .in) || exit 1; \
+	done
+	chmod 644 $(DESTDIR)$(UNITDIR)/enroll-*
+	[ -e $(DESTDIR)/etc/enroll/enroll.env ] || \
+	  install -m 640 cgi-bin/systemd/enroll.env $(DESTDIR)/etc/enroll/enroll.env
 
 clean:
 	rm -rf build
