@@ -12,6 +12,7 @@
 #include "catalog.h"
 #include "events.h"
 #include "health.h"
+#include "metrics.h"
 #include "money.h"
 #include "server.h"
 #include "session.h"
@@ -359,8 +360,26 @@ h_healthz(struct req *rq, struct resp *rs)
 	return ERR_OK;
 }
 
+/* GET /metrics: Prometheus' text format; the shared counters of every
+ * program, and what the database knows.  nginx lets only the operator's
+ * addresses reach it. */
+static enum err
+h_metrics(struct req *rq, struct resp *rs)
+{
+	enum err e;
+
+	metrics_write(rq->w->metrics, &rs->body);
+	if ((e = health_write_metrics(rq->w->db, &rs->body)) != ERR_OK)
+		return e;
+	if (rs->body.oom)
+		return ERR_INTERNAL;
+	rs->content_type = "text/plain; version=0.0.4; charset=utf-8";
+	return ERR_OK;
+}
+
 static const struct route routes[] = {
 	{ METHOD_GET, "/healthz", h_healthz, R_NOSESSION, NULL },
+	{ METHOD_GET, "/metrics", h_metrics, R_NOSESSION, NULL },
 	{ METHOD_GET, "/", h_catalog, 0, catalog_fields },
 	{ METHOD_GET, "/courses", h_catalog, 0, catalog_fields },
 	{ METHOD_GET, "/courses/<slug>", h_course, 0, NULL },

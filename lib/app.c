@@ -11,6 +11,7 @@
 #include "cart.h"
 #include "db.h"
 #include "log.h"
+#include "metrics.h"
 #include "session.h"
 #include "stripe.h"
 #include "tmpl.h"
@@ -31,6 +32,9 @@ worker_init(struct worker *w, const struct app *app,
 	w->tmpl = tmpl;
 	if ((w->db = db_open(w->cfg.db_path)) == NULL)
 		return ERR_INTERNAL;
+	w->program = (int)metrics_program_of(app->name);
+	if ((w->metrics = metrics_open(w->cfg.db_path)) != NULL)
+		db_count_busy(w->db, &w->metrics->busy_retries);
 	if (db_schema_version(w->db) != db_schema_latest()) {
 		log_error(NULL, "%s: database %s has schema version %d and this "
 		    "program needs %d: %s", app->name, w->cfg.db_path,
@@ -85,6 +89,8 @@ worker_fini(struct worker *w)
 	w->stripe = NULL;
 	db_close(w->db);
 	w->db = NULL;
+	metrics_close(w->metrics);
+	w->metrics = NULL;
 }
 
 /* Matches one path segment of n bytes against a pattern segment. */

@@ -26,6 +26,8 @@ struct worker {
 	const struct app *app;	/* the program being served */
 	unsigned char secret[32];/* server secret (settings table) for CSRF
 				   tokens and guest ids */
+	struct metrics *metrics;/* shared counters, or NULL */
+	int program;		/* enum metrics_program: this app's slot */
 };
 
 typedef enum err (*handler_fn)(struct req *, struct resp *);

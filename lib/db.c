@@ -22,6 +22,7 @@ struct cache_slot {
 
 struct db {
 	sqlite3 *conn;		/* the connection */
+	uint64_t *busy_count;	/* shared counter of busy waits, or NULL */
 	struct cache_slot *slots;/* open-addressing table */
 	size_t nslots;		/* power of two */
 	size_t used;		/* occupied slots */
@@ -58,7 +59,11 @@ map_rc(sqlite3 *conn, int rc, const char *what)
 static int
 busy_wait(void *arg, int tries)
 {
+	struct db *db = arg;
 	long us = tries < 8 ? 250L << (tries / 3) : 2000;
+
+	if (db != NULL && db->busy_count != NULL)
+		__atomic_fetch_add(db->busy_count, 1, __ATOMIC_RELAXED);
 
 	if ((long)tries * 2000 > 5 * 1000 * 1000 + 8 * 2000)
 		return 0;
@@ -84,7 +89,7 @@ db_open(const char *path)
 		    db->conn ? sqlite3_errmsg(db->conn) : "out of memory");
 		goto fail;
 	}
-	sqlite3_busy_handler(db->conn, busy_wait, NULL);
+	sqlite3_busy_handler(db->conn, busy_wait, db);
 	sqlite3_extended_result_codes(db->conn, 1);
 	/* WAL lets readers run beside the one writer; NORMAL is durable
 	 * across process crashes, FULL also across power loss: we want
@@ -451,6 +456,12 @@ db_migrate(struct db *db)
 		have = want;
 	}
 	return ERR_OK;
+}
+
+void
+db_count_busy(struct db *db, uint64_t *counter)
+{
+	db->busy_count = counter;
 }
 
 /* ---- backups ---------------------------------------------------------- */

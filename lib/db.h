@@ -94,6 +94,10 @@ enum err db_migrate(struct db *db);
 /* Returns the schema version (PRAGMA user_version), or -1 on error. */
 int db_schema_version(struct db *db);
 
+/* Makes every busy wait of db add one to *counter (shared memory that
+ * outlives db; NULL stops counting). */
+void db_count_busy(struct db *db, uint64_t *counter);
+
 /* Returns the schema version the migrations compiled in make. */
 int db_schema_latest(void);
 

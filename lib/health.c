@@ -58,3 +58,46 @@ health_ok(const struct health *h)
 {
 	return h->writable && h->schema == h->schema_expected;
 }
+
+/* Writes one family: "# TYPE name type" then name{label="<col 0>"} <col 1>
+ * for each row of sql. */
+static enum err
+write_grouped(struct db *db, struct buf *out, const char *sql,
+    const char *name, const char *type, const char *label, const char *help)
+{
+	struct db_stmt *st = db_prep(db, sql);
+	enum err e;
+
+	buf_printf(out, "# HELP %s %s\n# TYPE %s %s\n", name, help, name, type);
+	while ((e = db_next(st)) == ERR_OK)
+		buf_printf(out, "%s{%s=\"%s\"} %lld\n", name, label,
+		    db_col_text(st, 0), (long long)db_col_int64(st, 1));
+	db_done(st);
+	return e == ERR_NOTFOUND ? ERR_OK : e;
+}
+
+enum err
+health_write_metrics(struct db *db, struct buf *out)
+{
+	struct db_stmt *st;
+	enum err e;
+
+	/* Outcomes and statuses are the store's own words, never input. */
+	if ((e = write_grouped(db, out, "SELECT outcome, count(*) FROM "
+	    "stripe_events GROUP BY outcome ORDER BY outcome",
+	    "enroll_webhook_events_total", "counter", "outcome",
+	    "Stripe events recorded, by what the store did.")) != ERR_OK ||
+	    (e = write_grouped(db, out, "SELECT status, count(*) FROM orders "
+	    "GROUP BY status ORDER BY status", "enroll_orders", "gauge",
+	    "status", "Orders by status.")) != ERR_OK)
+		return e;
+	st = db_prep(db, "SELECT count(*) FROM outbox WHERE status = "
+	    "'pending'");
+	if ((e = db_next(st)) == ERR_OK)
+		buf_printf(out, "# HELP enroll_outbox_pending Mail waiting to "
+		    "leave.\n# TYPE enroll_outbox_pending gauge\n"
+		    "enroll_outbox_pending %lld\n", (long long)db_col_int64(st,
+		    0));
+	db_done(st);
+	return e;
+}

@@ -7,6 +7,7 @@
 
 #include <stdint.h>
 
+#include "buf.h"
 #include "err.h"
 
 struct db;
@@ -27,5 +28,9 @@ enum err health_check(struct db *db, int64_t now, struct health *h);
 
 /* Returns 1 when h is fit to serve: writable and on its schema. */
 int health_ok(const struct health *h);
+
+/* Writes, in Prometheus' text format, what the database knows: webhook
+ * events by outcome, orders by status and the mail waiting. */
+enum err health_write_metrics(struct db *db, struct buf *out);
 
 #endif

@@ -19,6 +19,7 @@
 #include "app.h"
 #include "jsonmem.h"
 #include "log.h"
+#include "metrics.h"
 #include "server.h"
 #include "tmpl.h"
 
@@ -79,11 +80,13 @@ static void
 serve_one(struct worker *w, FCGX_Request *r, struct arena *a,
     struct resp *rs, struct buf *out)
 {
+	struct timespec t0, t1;
 	struct req rq;
 	char *body;
 	size_t len;
 	enum err e;
 
+	clock_gettime(CLOCK_MONOTONIC, &t0);
 	arena_reset(a);
 	resp_reset(rs);
 	buf_reset(out);
@@ -98,6 +101,10 @@ serve_one(struct worker *w, FCGX_Request *r, struct arena *a,
 	if (out->oom || FCGX_PutStr(out->data, (int)out->len, r->out) < 0)
 		log_error(rq.request_id, "%s: response not written",
 		    w->app->name);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	metrics_request(w->metrics, (enum metrics_program)w->program,
+	    rs->status, (uint64_t)((t1.tv_sec - t0.tv_sec) * 1000000 +
+	    (t1.tv_nsec - t0.tv_nsec) / 1000));
 }
 
 /* One worker process: returns its exit status. */
@@ -251,7 +258,7 @@ drain(pid_t *pids, int n)
 /* Parent: keeps n workers alive until told to stop. */
 static int
 supervise(const struct app *app, const struct tmpl_set *tmpl, int sock,
-    pid_t *pids, int n)
+    pid_t *pids, int n, struct metrics *m)
 {
 	int status, quick_deaths = 0;
 	time_t started[MAX_WORKERS];
@@ -278,6 +285,7 @@ supervise(const struct app *app, const struct tmpl_set *tmpl, int sock,
 				drain(pids, n);
 				return 1;
 			}
+			metrics_restart(m, metrics_program_of(app->name));
 			pids[i] = spawn(app, tmpl, sock);
 			started[i] = time(NULL);
 		}
@@ -293,6 +301,8 @@ server_main(int argc, char **argv, const struct app *app)
 	struct tmpl_set *tmpl;
 	struct buf msg = { 0 };
 	pid_t pids[MAX_WORKERS] = { 0 };
+	struct config cfg;
+	struct metrics *m;
 	int workers, sock, rc, owned;
 
 	if (parse_args(argc, argv, &sockpath, &workers) == -1 ||
@@ -325,7 +335,10 @@ server_main(int argc, char **argv, const struct app *app)
 	catch_stop_signals();
 	log_info(NULL, "%s: serving on %s with %d workers", app->name,
 	    owned ? sockpath : "the socket handed over", workers);
-	rc = supervise(app, tmpl, sock, pids, workers);
+	config_load(&cfg);
+	m = metrics_open(cfg.db_path);
+	rc = supervise(app, tmpl, sock, pids, workers, m);
+	metrics_close(m);
 	close(sock);
 	if (owned && strchr(sockpath, ':') == NULL)
 		unlink(sockpath);
