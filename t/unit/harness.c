@@ -52,6 +52,8 @@ harness_close(struct harness *h)
 	unlink(path);
 	snprintf(path, sizeof(path), "%s-shm", h->dbpath);
 	unlink(path);
+	snprintf(path, sizeof(path), "%s-metrics", h->dbpath);
+	unlink(path);
 }
 
 /* Keeps "name=value" of each Set-Cookie in h->cookies (replacing). */
