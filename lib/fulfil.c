@@ -379,11 +379,7 @@ settle_unpaid(struct db *db, int64_t order_id, const struct order_row *r,
 		return e;
 	if (db_changes(db) != 1)
 		return ERR_CONFLICT;
-	st = db_prep(db, "UPDATE coupon_redemptions SET status = 'released', "
-	    "updated_at = ? WHERE order_id = ? AND status = 'reserved'");
-	db_bind_int64(st, 1, now);
-	db_bind_int64(st, 2, order_id);
-	if ((e = db_run(st)) != ERR_OK)
+	if ((e = order_release_coupon(db, order_id, now)) != ERR_OK)
 		return e;
 	if ((e = order_flag(db, order_id, h == HELD_DISPUTED ?
 	    "the payment was disputed before it was confirmed here; no "

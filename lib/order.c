@@ -502,6 +502,18 @@ out:
 	return e;
 }
 
+enum err
+order_release_coupon(struct db *db, int64_t order_id, int64_t now)
+{
+	struct db_stmt *st = db_prep(db, "UPDATE coupon_redemptions SET "
+	    "status = 'released', updated_at = ? WHERE order_id = ? AND "
+	    "status = 'reserved'");
+
+	db_bind_int64(st, 1, now);
+	db_bind_int64(st, 2, order_id);
+	return db_run(st);
+}
+
 static enum err
 close_in_tx(struct db *db, int64_t order_id, enum order_status to,
     int *changed)
@@ -518,11 +530,7 @@ close_in_tx(struct db *db, int64_t order_id, enum order_status to,
 	*changed = db_changes(db);
 	if (!*changed)
 		return ERR_OK;
-	st = db_prep(db, "UPDATE coupon_redemptions SET status = 'released', "
-	    "updated_at = unixepoch() WHERE order_id = ? AND "
-	    "status = 'reserved'");
-	db_bind_int64(st, 1, order_id);
-	return db_run(st);
+	return order_release_coupon(db, order_id, (int64_t)time(NULL));
 }
 
 enum err

@@ -131,6 +131,10 @@ enum err order_session_of_payment(struct db *db, const char *payment_intent,
 enum err order_close(struct db *db, int64_t order_id, enum order_status to,
     int in_tx, int *changed);
 
+/* Releases the coupon reservation that order_id held while unpaid, in the
+ * caller's transaction (a redeemed coupon stays redeemed). */
+enum err order_release_coupon(struct db *db, int64_t order_id, int64_t now);
+
 /* Seconds after its session's expiry that a pending order is closed by
  * order_expire_stale() when Stripe's expiry event did not arrive. */
 #define ORDER_EXPIRY_GRACE 600
