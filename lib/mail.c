@@ -202,6 +202,21 @@ record(struct db *db, const struct message *m, int64_t now, enum err sent,
 }
 
 enum err
+mail_any_due(struct db *db, int64_t now, int *due)
+{
+	struct db_stmt *st;
+	enum err e;
+
+	st = db_prep(db, "SELECT 1 FROM outbox WHERE status = 'pending' AND "
+	    "next_attempt_at <= ? LIMIT 1");
+	db_bind_int64(st, 1, now);
+	e = db_next(st);
+	db_done(st);
+	*due = e == ERR_OK;
+	return e == ERR_NOTFOUND ? ERR_OK : e;
+}
+
+enum err
 mail_deliver_due(struct db *db, const struct config *cfg, int64_t now,
     int limit, int *sent, int *failed)
 {

@@ -25,6 +25,10 @@ enum err mail_queue(struct db *db, const char *dedupe_key, const char *to,
 enum err mail_recipient(struct db *db, int64_t user_id,
     char to[MAIL_ADDR_MAX], char name[MAIL_NAME_MAX]);
 
+/* Sets *due to 1 when a message is due at now, else 0.  Only reads, so a
+ * worker polling the outbox never takes the write lock while it is empty. */
+enum err mail_any_due(struct db *db, int64_t now, int *due);
+
 /* Sends up to limit due messages at time now.  *sent and *failed count
  * this run's outcomes.  A failure is retried later with backoff and given
  * up after a number of attempts (status 'failed'). */
