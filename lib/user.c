@@ -7,6 +7,7 @@
 #include <sodium.h>
 
 #include "db.h"
+#include "link.h"
 #include "log.h"
 #include "password.h"
 #include "throttle.h"
@@ -226,10 +227,8 @@ user_set_email(struct db *db, int64_t id, const char *email)
 	return db_changes(db) == 1 ? ERR_OK : ERR_NOTFOUND;
 }
 
-/* Stores hash for id and ends its sessions but keep (-1: ends none), in
- * the caller's transaction. */
-static enum err
-store_hash(struct db *db, int64_t id, const char *hash, int64_t keep)
+enum err
+user_store_hash(struct db *db, int64_t id, const char *hash, int64_t keep)
 {
 	struct db_stmt *st;
 	enum err e;
@@ -243,7 +242,11 @@ store_hash(struct db *db, int64_t id, const char *hash, int64_t keep)
 		return e;
 	if (db_changes(db) != 1)
 		return ERR_NOTFOUND;
-	return keep < 0 ? ERR_OK : session_delete_user(db, id, keep);
+	if (keep < 0)
+		return ERR_OK;
+	if ((e = link_void(db, id, LINK_RESET)) != ERR_OK)
+		return e;
+	return session_delete_user(db, id, keep);
 }
 
 enum err
@@ -257,7 +260,7 @@ user_set_password(struct db *db, int64_t id, const char *password,
 		return e;
 	if ((e = db_begin(db)) != ERR_OK)
 		goto out;
-	if ((e = store_hash(db, id, hash, keep_session)) != ERR_OK)
+	if ((e = user_store_hash(db, id, hash, keep_session)) != ERR_OK)
 		goto out;
 	e = db_commit(db);
 out:
@@ -297,7 +300,7 @@ make_admin_tx(struct db *db, const char *email, const char *name,
 	db_bind_int64(st, 1, id);
 	if ((e = db_run(st)) != ERR_OK)
 		return e;
-	return hash != NULL ? store_hash(db, id, hash, 0) : ERR_OK;
+	return hash != NULL ? user_store_hash(db, id, hash, 0) : ERR_OK;
 }
 
 enum err

@@ -63,6 +63,13 @@ enum err user_set_email(struct db *db, int64_t id, const char *email);
 enum err user_set_password(struct db *db, int64_t id, const char *password,
     int64_t keep_session);
 
+/* In the caller's transaction: stores hash (from password_hash()) as the
+ * password of id and, unless keep_session is -1 (a rehash, not a change),
+ * voids its password-reset links and ends every session of id but
+ * keep_session (0: all).  ERR_NOTFOUND when there is no such user. */
+enum err user_store_hash(struct db *db, int64_t id, const char *hash,
+    int64_t keep_session);
+
 /* Makes email an admin: creates the account (password required) or
  * promotes the existing one, whose password is replaced (and its sessions
  * ended) when password is not NULL.  Sets *created to 1 when the account

@@ -21,15 +21,24 @@ next_page(const struct req *rq)
 	return req_safe_next(field_str(rq, "next"), HOME_PAGE);
 }
 
-/* Logs the visitor in as user id: the guest cart joins the user's cart,
- * a new session starts, and the browser goes on to next. */
-static enum err
-sign_in(struct req *rq, struct resp *rs, int64_t id)
+enum err
+account_sign_in(struct req *rq, struct resp *rs, int64_t id)
 {
 	enum err e;
 
 	if ((e = cart_merge_guest(rq->w->db, session_guest_id(rq), id)) !=
 	    ERR_OK || (e = session_start(rq, rs, id)) != ERR_OK)
+		return e;
+	return ERR_OK;
+}
+
+/* Logs the visitor in as user id and sends the browser on to next. */
+static enum err
+sign_in(struct req *rq, struct resp *rs, int64_t id)
+{
+	enum err e;
+
+	if ((e = account_sign_in(rq, rs, id)) != ERR_OK)
 		return e;
 	return resp_redirect(rs, next_page(rq));
 }

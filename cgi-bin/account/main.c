@@ -26,6 +26,14 @@ static const struct route routes[] = {
 	    R_LOGIN, NULL },
 	{ METHOD_POST, "/payment/order/<id>/drop", h_order_drop, R_LOGIN,
 	    NULL },
+	/* Issue 23: accounts a school can trust. */
+	{ METHOD_GET, "/account/forgot-password", h_forgot_form, 0,
+	    forgot_fields },
+	{ METHOD_POST, "/account/forgot-password", h_forgot, 0,
+	    forgot_fields },
+	{ METHOD_GET, "/account/reset-password", h_reset_form, 0,
+	    reset_fields },
+	{ METHOD_POST, "/account/reset-password", h_reset, 0, reset_fields },
 };
 
 const struct app account_app = { "account", routes, NELEM(routes), NULL };
