@@ -3,6 +3,7 @@
  * hold the database's one write lock); emails are stored lower-case. */
 #include <assert.h>
 #include <string.h>
+#include <time.h>
 
 #include <sodium.h>
 
@@ -295,10 +296,16 @@ make_admin_tx(struct db *db, const char *email, const char *name,
 	if (e != ERR_OK)
 		return e;
 	if ((st = db_prep(db, "UPDATE users SET role = 'admin', updated_at = "
-	    "unixepoch() WHERE id = ?")) == NULL)
+	    "? WHERE id = ? AND role <> 'admin'")) == NULL)
 		return ERR_INTERNAL;
-	db_bind_int64(st, 1, id);
+	db_bind_int64(st, 1, (int64_t)time(NULL));
+	db_bind_int64(st, 2, id);
 	if ((e = db_run(st)) != ERR_OK)
+		return e;
+	/* A change of role ends every session: whoever held a session id
+	 * before (even one planted in the browser) holds nothing after. */
+	if (db_changes(db) == 1 &&
+	    (e = session_delete_user(db, id, 0)) != ERR_OK)
 		return e;
 	return hash != NULL ? user_store_hash(db, id, hash, 0) : ERR_OK;
 }

@@ -71,8 +71,8 @@ enum err user_store_hash(struct db *db, int64_t id, const char *hash,
     int64_t keep_session);
 
 /* Makes email an admin: creates the account (password required) or
- * promotes the existing one, whose password is replaced (and its sessions
- * ended) when password is not NULL.  Sets *created to 1 when the account
+ * promotes the existing one, whose sessions end (a change of role logs it
+ * in afresh) and whose password is replaced when password is not NULL.  Sets *created to 1 when the account
  * is new.  ERR_INVALID for an unfit email, name or password, or a new
  * account without password. */
 enum err user_make_admin(struct db *db, const char *email, const char *name,

@@ -137,7 +137,12 @@ subtest 'an admin made with enrollctl reaches /admin/, a student does not' => su
 
 	($rc) = create_admin('stu@example.org', '');
 	is($rc, 0, 'create-admin promotes an existing student (password kept)');
-	is($student->get('/admin/')->{status}, 200, 'who now reaches /admin/ in the same session');
+	my $before = $student->cookie('enroll_session');
+	is($student->get('/admin/')->{status}, 303, 'a change of role ends the student\'s session');
+	is($s->sql_one('SELECT count(*) FROM sessions WHERE token_hash = ?1', sha256_hex($before)), 0, 'its id is gone');
+	is(login($student, 'stu@example.org', $PW, next => '/admin/')->{status}, 303, 'the new admin logs in again');
+	isnt($student->cookie('enroll_session'), $before, 'with a new session id');
+	is($student->get('/admin/')->{status}, 200, 'and reaches /admin/');
 	is(login($s->browser, 'stu@example.org', $PW)->{status}, 303, 'with the same password');
 };
 

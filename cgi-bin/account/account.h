@@ -1,8 +1,8 @@
 /* account: the program of the student's pages, one file per area (as
  * cgit has one ui-*.c per page): auth.c (login, registration, logout),
  * settings.c, orders.c (orders and receipts), library.c (dashboard and
- * courses), recovery.c (a forgotten password), forms.c (what their forms
- * share), and main.c with the route table that joins them.  This header
+ * courses), recovery.c (a forgotten password), sessions.c (where one is
+ * logged in), forms.c (what their forms share), and main.c with the route table that joins them.  This header
  * is what the files share. */
 #ifndef ENROLL_ACCOUNT_H
 #define ENROLL_ACCOUNT_H
@@ -66,6 +66,10 @@ enum err h_forgot(struct req *rq, struct resp *rs);
 enum err h_reset_form(struct req *rq, struct resp *rs);
 enum err h_reset(struct req *rq, struct resp *rs);
 extern const struct field forgot_fields[], reset_fields[];
+/* sessions.c: where the user is logged in (listed on the settings page). */
+enum err sessions_add_to(struct req *rq, struct resp *rs);
+enum err h_session_end(struct req *rq, struct resp *rs);
+enum err h_sessions_end_others(struct req *rq, struct resp *rs);
 
 /* orders.c */
 enum err h_orders(struct req *rq, struct resp *rs);

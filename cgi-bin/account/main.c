@@ -34,6 +34,10 @@ static const struct route routes[] = {
 	{ METHOD_GET, "/account/reset-password", h_reset_form, 0,
 	    reset_fields },
 	{ METHOD_POST, "/account/reset-password", h_reset, 0, reset_fields },
+	{ METHOD_POST, "/account/sessions/<id>/end", h_session_end, R_LOGIN,
+	    NULL },
+	{ METHOD_POST, "/account/sessions/end-others", h_sessions_end_others,
+	    R_LOGIN, NULL },
 };
 
 const struct app account_app = { "account", routes, NELEM(routes), NULL };

@@ -1,4 +1,5 @@
-/* account: the settings page: name, email and password. */
+/* account: the settings page: name, email and password (its list of
+ * sessions is sessions.c's). */
 #include <stdio.h>
 #include <time.h>
 
@@ -17,7 +18,8 @@ settings_page(struct req *rq, struct resp *rs, int status,
 	cJSON *form;
 	enum err e;
 
-	if ((e = form_refill(rq, rs, refill)) != ERR_OK)
+	if ((e = form_refill(rq, rs, refill)) != ERR_OK ||
+	    (e = sessions_add_to(rq, rs)) != ERR_OK)
 		return e;
 	form = cJSON_GetObjectItemCaseSensitive(rs->ctx, "form");
 	if ((!cJSON_HasObjectItem(form, "name") &&
@@ -78,7 +80,8 @@ h_settings_email(struct req *rq, struct resp *rs)
 }
 
 /* POST /account/settings/password: current_password, password.  Every
- * other session of the user ends; this one stays. */
+ * session of the user ends; this browser gets a new one (a new id), so it
+ * stays logged in. */
 enum err
 h_settings_password(struct req *rq, struct resp *rs)
 {
@@ -89,7 +92,8 @@ h_settings_password(struct req *rq, struct resp *rs)
 	    !current_password_ok(rq, rs, "current_password", &e))
 		return e != ERR_OK ? e : settings_page(rq, rs, 400, refill);
 	if ((e = user_set_password(rq->w->db, rq->user->id,
-	    field_str(rq, "password"), session_current_id(rq))) != ERR_OK)
+	    field_str(rq, "password"), 0)) != ERR_OK ||
+	    (e = session_start(rq, rs, rq->user->id)) != ERR_OK)
 		return e;
 	return resp_flash_redirect(rq, rs, SETTINGS_PAGE, "Your password is "
 	    "changed. Everywhere else you were logged in, you are now logged "
