@@ -122,8 +122,9 @@ session_find(struct db *db, struct arena *a, const char *token, int64_t now,
 
 	session_token_hash(token, hash);
 	if ((st = db_prep(db, "SELECT s.id, s.last_seen, s.expires_at, u.id, "
-	    "u.email, u.name, u.role = 'admin' FROM sessions s "
-	    "JOIN users u ON u.id = s.user_id WHERE s.token_hash = ?")) == NULL)
+	    "u.email, u.name, u.role = 'admin', u.email_verified_at IS NOT NULL "
+	    "FROM sessions s JOIN users u ON u.id = s.user_id "
+	    "WHERE s.token_hash = ?")) == NULL)
 		return ERR_INTERNAL;
 	db_bind_text(st, 1, hash);
 	if ((e = db_next(st)) != ERR_OK) {
@@ -137,6 +138,7 @@ session_find(struct db *db, struct arena *a, const char *token, int64_t now,
 	u->email = db_col_text_dup(a, st, 4);
 	u->name = db_col_text_dup(a, st, 5);
 	u->is_admin = (int)db_col_int64(st, 6);
+	u->email_verified = (int)db_col_int64(st, 7);
 	db_done(st);
 	if (u->email == NULL || u->name == NULL)
 		return ERR_INTERNAL;

@@ -23,6 +23,7 @@ struct user {
 	const char *email;	/* normalised, arena memory */
 	const char *name;	/* display name, arena memory */
 	int is_admin;		/* role admin */
+	int email_verified;	/* the address was confirmed by its link */
 };
 
 /* Name of the form field that carries the CSRF token. */

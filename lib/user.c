@@ -109,8 +109,8 @@ user_get(struct db *db, struct arena *a, int64_t id, struct user *u)
 	struct db_stmt *st;
 	enum err e;
 
-	if ((st = db_prep(db, "SELECT email, name, role = 'admin' FROM users "
-	    "WHERE id = ?")) == NULL)
+	if ((st = db_prep(db, "SELECT email, name, role = 'admin', "
+	    "email_verified_at IS NOT NULL FROM users WHERE id = ?")) == NULL)
 		return ERR_INTERNAL;
 	db_bind_int64(st, 1, id);
 	if ((e = db_next(st)) == ERR_OK) {
@@ -118,6 +118,7 @@ user_get(struct db *db, struct arena *a, int64_t id, struct user *u)
 		u->email = db_col_text_dup(a, st, 0);
 		u->name = db_col_text_dup(a, st, 1);
 		u->is_admin = (int)db_col_int64(st, 2);
+		u->email_verified = (int)db_col_int64(st, 3);
 		if (u->email == NULL || u->name == NULL)
 			e = ERR_INTERNAL;
 	}
@@ -245,7 +246,7 @@ user_store_hash(struct db *db, int64_t id, const char *hash, int64_t keep)
 		return ERR_NOTFOUND;
 	if (keep < 0)
 		return ERR_OK;
-	if ((e = link_void(db, id, LINK_RESET)) != ERR_OK)
+	if ((e = link_void(db, id, LINK_PURPOSE_MAX)) != ERR_OK)
 		return e;
 	return session_delete_user(db, id, keep);
 }

@@ -65,7 +65,8 @@ enum err user_set_password(struct db *db, int64_t id, const char *password,
 
 /* In the caller's transaction: stores hash (from password_hash()) as the
  * password of id and, unless keep_session is -1 (a rehash, not a change),
- * voids its password-reset links and ends every session of id but
+ * voids its links sent by mail (a reset, a pending change of address)
+ * and ends every session of id but
  * keep_session (0: all).  ERR_NOTFOUND when there is no such user. */
 enum err user_store_hash(struct db *db, int64_t id, const char *hash,
     int64_t keep_session);

@@ -298,8 +298,12 @@ subtest 'settings: name and email change, errors beside the field, form re-fille
 	$res = $b->post('/account/settings/email', { email => 'ADA@example.org', current_password => $PW }, from => '/account/settings');
 	like($res->{content}, qr/id="email-error">Another account uses this email/, 'a taken email is refused beside the field');
 	$res = $b->post('/account/settings/email', { email => 'Hopper@Example.org', current_password => $PW }, from => '/account/settings');
-	is($res->{status}, 303, 'the email changes with the right password');
-	is($s->sql_one('SELECT count(*) FROM users WHERE email = ?1', 'hopper@example.org'), 1, 'stored lower-case');
+	is($res->{status}, 303, 'the change is accepted with the right password');
+	is($s->sql_one('SELECT count(*) FROM users WHERE email = ?1', 'hopper@example.org'), 0, 'and waits for the new address to be confirmed');
+	my $link = $s->link_in($s->mail_to('hopper@example.org'), qr{/account/confirm-email});
+	$b->get($link);
+	$b->post('/account/confirm-email', { token => ($link =~ /token=(\w+)/)[0] });
+	is($s->sql_one('SELECT count(*) FROM users WHERE email = ?1', 'hopper@example.org'), 1, 'confirmed from the mail, it is stored lower-case');
 	$s->sql('DELETE FROM login_attempts');
 };
 

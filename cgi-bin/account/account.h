@@ -1,8 +1,8 @@
 /* account: the program of the student's pages, one file per area (as
  * cgit has one ui-*.c per page): auth.c (login, registration, logout),
  * settings.c, orders.c (orders and receipts), library.c (dashboard and
- * courses), recovery.c (a forgotten password), sessions.c (where one is
- * logged in), forms.c (what their forms share), and main.c with the route table that joins them.  This header
+ * courses), recovery.c (a forgotten password), verify.c (confirming an
+ * email address), sessions.c (where one is logged in), forms.c (what their forms share), and main.c with the route table that joins them.  This header
  * is what the files share. */
 #ifndef ENROLL_ACCOUNT_H
 #define ENROLL_ACCOUNT_H
@@ -66,6 +66,11 @@ enum err h_forgot(struct req *rq, struct resp *rs);
 enum err h_reset_form(struct req *rq, struct resp *rs);
 enum err h_reset(struct req *rq, struct resp *rs);
 extern const struct field forgot_fields[], reset_fields[];
+/* verify.c: confirming an email address. */
+enum err h_confirm_form(struct req *rq, struct resp *rs);
+enum err h_confirm(struct req *rq, struct resp *rs);
+enum err h_verify_resend(struct req *rq, struct resp *rs);
+extern const struct field confirm_fields[];
 /* sessions.c: where the user is logged in (listed on the settings page). */
 enum err sessions_add_to(struct req *rq, struct resp *rs);
 enum err h_session_end(struct req *rq, struct resp *rs);
