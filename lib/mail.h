@@ -13,8 +13,14 @@
 struct db;
 struct config;
 
+/* Addresses at this domain (RFC 2606's .invalid) get no mail: the shell
+ * of a deleted account has one, and a refund of its order still goes
+ * through the code that would mail it. */
+#define MAIL_NOWHERE_DOMAIN "@deleted.invalid"
+
 /* Queues a message.  dedupe_key names the event it reports
- * ("order-paid-42"): queuing the same key again does nothing. */
+ * ("order-paid-42"): queuing the same key again does nothing, and so does
+ * an address at MAIL_NOWHERE_DOMAIN. */
 enum err mail_queue(struct db *db, const char *dedupe_key, const char *to,
     const char *subject, const char *body);
 

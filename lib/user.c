@@ -32,6 +32,10 @@ email_ok(const char *s)
 	    strchr(at + 1, '@') != NULL || strchr(at + 1, '.') == NULL ||
 	    at[1] == '.' || s[n - 1] == '.')
 		return 0;
+	/* RFC 2606's .invalid never receives mail; deleted accounts' shells
+	 * use it, so no one can register one. */
+	if (n > 8 && strcmp(s + n - 8, ".invalid") == 0)
+		return 0;
 	for (p = s; *p != '\0'; p++)
 		if ((unsigned char)*p <= 0x20 || *p == 0x7f ||
 		    (*p >= 'A' && *p <= 'Z') ||

@@ -271,9 +271,11 @@ subtest 'a locked database answers 503 so that Stripe retries' => sub {
 	my $ev = '{"id":"evt_busy","object":"event","type":"payment_intent.created","created":' . time . ',"data":{"object":{"id":"pi_busy"}}}';
 	my $pid = fork // die;
 	# An operator's sqlite3 holding the write lock for 7 s (longer than
-	# the store's 5 s busy timeout).
-	if (!$pid) { exec('sqlite3', $s->db, "BEGIN IMMEDIATE;", "INSERT INTO audit_log (action) VALUES ('lock');", '.shell sleep 7', 'COMMIT;') }
-	sleep 0.3;
+	# the store's 5 s busy timeout).  It waits for the lock if another
+	# writer (the mail worker) has it, and says when it holds it.
+	my $held = $s->dir . '/lock-held';
+	if (!$pid) { exec('sqlite3', $s->db, '.timeout 5000', "BEGIN IMMEDIATE;", "INSERT INTO audit_log (action) VALUES ('lock');", ".shell touch $held", '.shell sleep 7', 'COMMIT;') }
+	$s->wait_for(sub { -e $held }, 10);
 	my $res = $s->deliver($ev);
 	waitpid($pid, 0);
 	is($res->{status}, 503, 'busy: 503');

@@ -40,9 +40,10 @@ render_nginx() {
 	    "$top/nginx.conf.example" > "$1/nginx.conf"
 }
 
-wait_http() { # url seconds
+wait_http() { # url seconds: until it answers, and not with nginx's 502
+	# (a program whose socket is not there yet, on a busy machine)
 	i=0
-	while ! curl -s -o /dev/null "$1"; do
+	while code=$(curl -s -o /dev/null -w '%{http_code}' "$1"); [ "$code" = 000 ] || [ "$code" = 502 ]; do
 		i=$((i + 1))
 		[ $i -gt $(($2 * 10)) ] && return 1
 		sleep 0.1

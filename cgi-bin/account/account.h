@@ -2,7 +2,8 @@
  * cgit has one ui-*.c per page): auth.c (login, registration, logout),
  * settings.c, orders.c (orders and receipts), library.c (dashboard and
  * courses), recovery.c (a forgotten password), verify.c (confirming an
- * email address), sessions.c (where one is logged in), forms.c (what their forms share), and main.c with the route table that joins them.  This header
+ * email address), sessions.c (where one is logged in), privacy.c (one's
+ * data: download, delete), forms.c (what their forms share), and main.c with the route table that joins them.  This header
  * is what the files share. */
 #ifndef ENROLL_ACCOUNT_H
 #define ENROLL_ACCOUNT_H
@@ -71,6 +72,11 @@ enum err h_confirm_form(struct req *rq, struct resp *rs);
 enum err h_confirm(struct req *rq, struct resp *rs);
 enum err h_verify_resend(struct req *rq, struct resp *rs);
 extern const struct field confirm_fields[];
+/* privacy.c: the person's data: download it, delete the account. */
+enum err h_privacy(struct req *rq, struct resp *rs);
+enum err h_export(struct req *rq, struct resp *rs);
+enum err h_delete(struct req *rq, struct resp *rs);
+extern const struct field delete_fields[];
 /* sessions.c: where the user is logged in (listed on the settings page). */
 enum err sessions_add_to(struct req *rq, struct resp *rs);
 enum err h_session_end(struct req *rq, struct resp *rs);

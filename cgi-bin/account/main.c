@@ -44,6 +44,9 @@ static const struct route routes[] = {
 	    NULL },
 	{ METHOD_POST, "/account/sessions/end-others", h_sessions_end_others,
 	    R_LOGIN, NULL },
+	{ METHOD_GET, "/account/privacy", h_privacy, R_LOGIN, NULL },
+	{ METHOD_GET, "/account/export", h_export, R_LOGIN, NULL },
+	{ METHOD_POST, "/account/delete", h_delete, R_LOGIN, delete_fields },
 };
 
 const struct app account_app = { "account", routes, NELEM(routes), NULL };
