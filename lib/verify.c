@@ -22,13 +22,14 @@ enum verify_mail {
 	VERIFY_MAIL_MAX
 };
 
-/* Issues user_id's confirmation link for email and queues its mail. */
+/* Issues user_id's confirmation link for email and queues its mail; the
+ * link's hash (which names it for good) goes to hash. */
 static enum err
 send_link(struct db *db, int64_t user_id, const char *name,
     const char *email, enum verify_mail kind, const char *base_url,
-    int64_t now)
+    int64_t now, char hash[SESSION_TOKEN_HEX + 1])
 {
-	char token[LINK_TOKEN_HEX + 1], hash[SESSION_TOKEN_HEX + 1];
+	char token[LINK_TOKEN_HEX + 1];
 	struct buf body = { 0 }, key = { 0 };
 	const char *subject;
 	int64_t id;
@@ -102,12 +103,13 @@ static enum err
 welcome_tx(struct db *db, int64_t user_id, const char *base_url, int64_t now)
 {
 	char email[MAIL_ADDR_MAX], name[MAIL_NAME_MAX];
+	char hash[SESSION_TOKEN_HEX + 1];
 	enum err e;
 
 	if ((e = user_of(db, user_id, email, name)) != ERR_OK)
 		return e;
 	return send_link(db, user_id, name, email, VERIFY_WELCOME, base_url,
-	    now);
+	    now, hash);
 }
 
 enum err
@@ -121,10 +123,11 @@ verify_welcome(struct db *db, int64_t user_id, const char *base_url,
 	return tx_end(db, welcome_tx(db, user_id, base_url, now));
 }
 
-/* Queues the notice to the old address: no link, only what happened. */
+/* Queues the notice to the old address: no link, only what happened;
+ * hash names the link it tells about. */
 static enum err
 send_notice(struct db *db, const char *name, const char *old,
-    const char *email, const char *base_url, int64_t now)
+    const char *email, const char *base_url, const char *hash)
 {
 	struct buf body = { 0 }, key = { 0 };
 	enum err e;
@@ -135,7 +138,7 @@ send_notice(struct db *db, const char *name, const char *old,
 	    "it.\n\nIf it was not you, log in and change your password now: "
 	    "that cancels the change and logs out everyone else.\n", name,
 	    base_url, old, email);
-	buf_printf(&key, "email-change-notice-%s-%lld", old, (long long)now);
+	buf_printf(&key, "email-change-notice-%s", hash);
 	e = body.oom || key.oom ? ERR_INTERNAL : mail_queue(db, key.data, old,
 	    "Your email address is about to change", body.data);
 	buf_free(&body);
@@ -148,6 +151,7 @@ change_tx(struct db *db, int64_t user_id, const char *email,
     const char *base_url, int64_t now)
 {
 	char old[MAIL_ADDR_MAX], name[MAIL_NAME_MAX];
+	char hash[SESSION_TOKEN_HEX + 1];
 	struct db_stmt *st;
 	enum err e;
 
@@ -163,9 +167,9 @@ change_tx(struct db *db, int64_t user_id, const char *email,
 	if (e != ERR_NOTFOUND)
 		return e == ERR_OK ? ERR_CONFLICT : e;
 	if ((e = send_link(db, user_id, name, email, VERIFY_CHANGE, base_url,
-	    now)) != ERR_OK)
+	    now, hash)) != ERR_OK)
 		return e;
-	return send_notice(db, name, old, email, base_url, now);
+	return send_notice(db, name, old, email, base_url, hash);
 }
 
 enum err
@@ -205,6 +209,7 @@ resend_tx(struct db *db, int64_t user_id, const char *addr,
     const char *base_url, int64_t now, int *sent)
 {
 	char email[MAIL_ADDR_MAX], name[MAIL_NAME_MAX], *pending;
+	char hash[SESSION_TOKEN_HEX + 1];
 	struct arena *a;
 	enum err e;
 
@@ -221,7 +226,7 @@ resend_tx(struct db *db, int64_t user_id, const char *addr,
 	    ERR_OK || !*sent)
 		return e;
 	return send_link(db, user_id, name, email, VERIFY_AGAIN, base_url,
-	    now);
+	    now, hash);
 }
 
 enum err

@@ -7,7 +7,9 @@
 #   - the catalog page, a course page, title search
 #   - the same with 10,000 courses in the database
 #   - resident memory of a worker
-#   - how long a queued mail takes to leave (the mail worker)
+#   - how long a queued mail takes to leave (the mail worker), and how
+#     long the forgotten-password form takes for a known and an unknown
+#     address
 set -eu
 build=${1:-build}
 top=$(cd "$(dirname "$0")/../.." && pwd)
@@ -93,9 +95,40 @@ mail_latency() {
 }
 mailfig=$(mail_latency)
 
+# The forgotten-password form must answer in about the same time whether
+# or not an account uses the address: POSTs for a registered address and
+# for an unknown one, alternated, each timed alone (the throttle's rows
+# are cleared between them, untimed, so every known request mails).
+forgot_timing() {
+	perl -MHTTP::Tiny -MTime::HiRes=time -e '
+		my ($base, $db) = @ARGV; my $h = HTTP::Tiny->new(max_redirect => 0);
+		my %jar; my $cookie = sub { join "; ", map { "$_=$jar{$_}" } keys %jar };
+		my $take = sub { my $sc = $_[0]{headers}{"set-cookie"} // []; for (ref $sc ? @$sc : ($sc)) { $jar{$1} = $2 if /^([^=]+)=([^;]*)/ } };
+		my $r = $h->get("$base/account/register"); $take->($r);
+		my ($t) = $r->{content} =~ /name="csrf_token" value="([^"]+)"/;
+		$r = $h->post_form("$base/account/register", { csrf_token => $t, name => "Bench", email => "bench-known\@example.org", password => "bench password 123" }, { headers => { cookie => $cookie->() } });
+		%jar = (); $r = $h->get("$base/account/forgot-password"); $take->($r);
+		($t) = $r->{content} =~ /name="csrf_token" value="([^"]+)"/;
+		my (%ms, $bad);
+		for my $i (1 .. 100) {
+			my $who = $i % 2 ? "known" : "unknown";
+			system("sqlite3", $db, ".timeout 5000", "DELETE FROM mail_requests") == 0 or die;
+			my $t0 = time;
+			$r = $h->post_form("$base/account/forgot-password", { csrf_token => $t, email => "bench-$who\@example.org" }, { headers => { cookie => $cookie->() } });
+			push @{$ms{$who}}, (time - $t0) * 1000;
+			$bad++ unless $r->{status} == 200;
+		}
+		my $med = sub { my @v = sort { $a <=> $b } @{$_[0]}; $v[@v / 2] };
+		printf "known address median %.2f ms, unknown %.2f ms (%d requests each%s)\n",
+		    $med->($ms{known}), $med->($ms{unknown}), scalar @{$ms{known}}, $bad ? ", $bad not answered 200" : "";
+	' "$BASE_URL" "$ENROLL_DB"
+}
+forgotfig=$(forgot_timing)
+
 size=$(wc -c < "$run/ref/www/catalog.html")
 echo "enroll bench: $(nproc) cores, $workers workers per program, wrk -t2 -c$conns -d${dur}s, catalog page $size bytes"
 printf '%-34s %s\n' "mail: queued to sent (worker)" "$mailfig"
+printf '%-34s %s\n' "forgot-password answer" "$forgotfig"
 wrk_line "nginx static file" "http://127.0.0.1:$refport/static.html" static
 wrk_line "nginx + no-op FastCGI (floor)" "http://127.0.0.1:$refport/noop" noop
 wrk_line "catalog /courses (12 courses)" "$BASE_URL/courses" catalog
