@@ -15,6 +15,18 @@
 
 struct db;
 
+/* One table's part of a deletion. */
+struct erasure_step {
+	const char *table;	/* its name; NULL ends the list */
+	const char *sql;	/* deletes its rows of user ?1, address ?2 */
+};
+
+/* The tables whose rows about the person a deletion removes, and those it
+ * keeps for the books (NULL-terminated).  Every table that refers to
+ * users is in one of them (t/unit/test_personal_data.c checks). */
+extern const struct erasure_step erasure_deleted[];
+extern const char *const erasure_kept[];
+
 /* What must happen before an account can go. */
 enum erasure_block {
 	ERASURE_OK,		/* nothing stands in the way */

@@ -1,7 +1,8 @@
 /* Download my data (see export.h).  Each part of the document is one
  * statement over the person's rows with the JSON name of each column, so
  * a table that a later migration adds about a person (progress,
- * certificates, a wishlist) joins parts[] as one more line. */
+ * certificates, a wishlist) joins parts[] as one more line, and
+ * export_read[] (t/unit/test_personal_data.c fails until it does). */
 #include <assert.h>
 #include <string.h>
 
@@ -42,7 +43,31 @@ static const struct part parts[] = {
 	{ "payment_customer", "SELECT customer_id FROM stripe_customers "
 	    "WHERE user_id = ?1",
 	    { { "stripe_customer_id", COL_TEXT } } },
+	/* The mail sent to the person: what and when, not the bodies (a
+	 * live link's token is a secret even from a copy of this file). */
+	{ "mail", "SELECT subject, status, created_at, sent_at FROM outbox "
+	    "WHERE to_addr = (SELECT email FROM users WHERE id = ?1) "
+	    "ORDER BY id",
+	    { { "subject", COL_TEXT }, { "status", COL_TEXT },
+	    { "queued_at", COL_INT }, { "sent_at", COL_INT } } },
+	{ "activity", "SELECT at, action, subject, detail FROM audit_log "
+	    "WHERE actor_user_id = ?1 ORDER BY id",
+	    { { "at", COL_INT }, { "action", COL_TEXT },
+	    { "subject", COL_TEXT }, { "detail", COL_TEXT } } },
 };
+
+/* Tables about a person that the document leaves out, and why: their
+ * rows are in the parts above by another road, or are secrets. */
+const char *const export_left_out[] = {
+	"coupon_redemptions",	/* an order's coupon and discount are in it */
+	"mail_links",		/* hashes of live links: secrets */
+	NULL
+};
+
+/* Tables the document reads (the parts' own and the nested ones). */
+const char *const export_read[] = { "users", "orders", "order_items",
+	"enrollments", "sessions", "carts", "cart_items", "stripe_customers",
+	"outbox", "audit_log", NULL };
 
 static const struct part profile = { "profile", "SELECT id, email, name, "
     "role, created_at, email_verified_at FROM users WHERE id = ?1 AND "

@@ -63,6 +63,8 @@ subtest 'it holds everything about the person' => sub {
 	like($d->{payment_customer}[0]{stripe_customer_id}, qr/^cus_/, 'her customer at the payment service');
 	is($d->{payment_customer}[0]{stripe_customer_id}, $s->sql_one('SELECT customer_id FROM stripe_customers WHERE user_id = ?1', $ann_id), 'the right one');
 
+	ok((grep { $_->{subject} =~ /^Welcome/ } @{$d->{mail}}), 'the mail we sent her, by subject');
+	unlike($text, qr/token=/, 'without the links in them');
 	unlike($text, qr/\Q$bob_email\E/, 'nothing of the other student: not his email');
 	unlike($text, qr/Bob Elsewhere/, 'nor his name');
 	unlike($text, qr/\Q$bob_order\E/, 'nor his order');

@@ -60,8 +60,8 @@ enum err h_settings_email(struct req *rq, struct resp *rs);
 enum err h_settings_password(struct req *rq, struct resp *rs);
 extern const struct field name_fields[], email_fields[], password_fields[];
 
-/* Issue 23, accounts a school can trust: recovery.c (a forgotten
- * password). */
+/* Accounts a school can trust (issue 23), one file per area. */
+/* recovery.c: a forgotten password. */
 enum err h_forgot_form(struct req *rq, struct resp *rs);
 enum err h_forgot(struct req *rq, struct resp *rs);
 enum err h_reset_form(struct req *rq, struct resp *rs);
