@@ -35,7 +35,7 @@ h_checkout(struct req *rq, struct resp *rs)
 	enum err e;
 
 	e = checkout_start(rq->w->db, worker_stripe(rq->w), rq->arena, &b,
-	    rq->w->cfg.base_url, time(NULL), &out);
+	    rq->w->cfg.base_url, rq->w->secret, time(NULL), &out);
 	if (e == ERR_CONFLICT && out.message != NULL)
 		return resp_flash_redirect(rq, rs, "/payment/cart", out.message);
 	if (e == ERR_UPSTREAM)
@@ -104,17 +104,28 @@ h_success(struct req *rq, struct resp *rs)
 	return ERR_OK;
 }
 
-/* GET /payment/checkout/cancel: Stripe sends the buyer here with a GET; the
- * open session is expired at Stripe so it cannot be paid later, the order
- * is cancelled and its reservations released; the cart stays. */
+/* GET /payment/checkout/cancel?order=&token=: Stripe sends the buyer here
+ * with a GET.  With the order's cancel token (checkout_cancel_token: only
+ * this store makes it, and only Stripe's cancel_url carries it) the open
+ * session is expired at Stripe so it cannot be paid later, the order is
+ * cancelled and its reservations released; the cart stays.  Without it,
+ * as from a link on another site, nothing changes. */
 static enum err
 h_cancel(struct req *rq, struct resp *rs)
 {
-	int paid;
+	int64_t order_id = 0;
+	int paid, changed;
 	enum err e;
 
+	if (!field_int(rq, "order", &order_id) ||
+	    !checkout_cancel_token_ok(rq->w->secret, order_id,
+	    field_str(rq, "token")))
+		return resp_flash_redirect(rq, rs, "/payment/cart", "Nothing "
+		    "was cancelled: this link is not one we made for your "
+		    "checkout. Your cart is kept.");
 	e = checkout_cancel(rq->w->db, worker_stripe(rq->w), rq->arena,
-	    rq->user->id, rq->w->cfg.base_url, time(NULL), &paid);
+	    rq->user->id, order_id, rq->w->cfg.base_url, time(NULL), &paid,
+	    &changed);
 	if (e == ERR_UPSTREAM)
 		rs->message = upstream_message;
 	if (e != ERR_OK)
@@ -160,11 +171,18 @@ static const struct field success_fields[] = {
 	{ NULL, 0, 0 },
 };
 
+static const struct field cancel_fields[] = {
+	{ "order", F_INT, 15 },
+	{ "token", F_TOKEN, CHECKOUT_TOKEN_HEX },
+	{ NULL, 0, 0 },
+};
+
 static const struct route routes[] = {
 	{ METHOD_POST, "/payment/checkout", h_checkout, R_LOGIN, NULL },
 	{ METHOD_GET, "/payment/checkout/success", h_success, R_LOGIN,
 	    success_fields },
-	{ METHOD_GET, "/payment/checkout/cancel", h_cancel, R_LOGIN, NULL },
+	{ METHOD_GET, "/payment/checkout/cancel", h_cancel, R_LOGIN,
+	    cancel_fields },
 	{ METHOD_POST, "/courses/<slug>/enroll", h_enroll_free, R_LOGIN, NULL },
 };
 

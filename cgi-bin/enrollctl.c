@@ -1,6 +1,7 @@
 /* enrollctl: the operator's command line.  Each command is one function
  * over the same database the programs use; errors print a plain message
  * and exit non-zero. */
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,6 +21,7 @@
 #include "password.h"
 #include "events.h"
 #include "install.h"
+#include "log.h"
 #include "mail.h"
 #include "order.h"
 #include "seed.h"
@@ -190,6 +192,78 @@ cmd_send_mail(struct db *db, const struct config *cfg, int argc, char **argv)
 	return failed > 0 ? 3 : 0;
 }
 
+/* How often the mail worker looks at the outbox, and how many messages it
+ * sends before looking again (a long queue must not delay a stop). */
+#define MAIL_WORKER_POLL_MS 250
+#define MAIL_WORKER_BATCH 50
+
+/* Set by SIGTERM or SIGINT: the mail worker finishes the message in hand
+ * and exits. */
+static volatile sig_atomic_t mail_worker_stop;
+
+static void
+mail_worker_on_signal(int sig)
+{
+	mail_worker_stop = 1;
+}
+
+/* One look at the outbox: sends what is due; logs what happened. */
+static void
+mail_worker_round(struct db *db, const struct config *cfg, int *more)
+{
+	int due, sent, failed;
+	enum err e;
+
+	*more = 0;
+	if ((e = mail_any_due(db, time(NULL), &due)) != ERR_OK || !due) {
+		if (e != ERR_OK)
+			log_error(NULL, "mail-worker: outbox not read: %s",
+			    err_str(e));
+		return;
+	}
+	e = mail_deliver_due(db, cfg, time(NULL), MAIL_WORKER_BATCH, &sent,
+	    &failed);
+	if (e != ERR_OK)
+		log_error(NULL, "mail-worker: %s (tried again shortly)",
+		    err_str(e));
+	if (sent > 0 || failed > 0)
+		log_info(NULL, "mail-worker: %d sent, %d failed (retried "
+		    "later)", sent, failed);
+	*more = e == ERR_OK && sent + failed == MAIL_WORKER_BATCH;
+}
+
+/* mail-worker: runs until SIGTERM or SIGINT, sending each message within
+ * a fraction of a second of its queuing.  Delivery is send-mail's:
+ * a message is claimed before it is sent, so any number of workers and
+ * send-mail runs can share one outbox and none sends a message twice. */
+static int
+cmd_mail_worker(struct db *db, const struct config *cfg, int argc,
+    char **argv)
+{
+	struct timespec pause = { 0, MAIL_WORKER_POLL_MS * 1000000L };
+	struct sigaction sa;
+	int more;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = mail_worker_on_signal;
+	if (sigaction(SIGTERM, &sa, NULL) != 0 ||
+	    sigaction(SIGINT, &sa, NULL) != 0) {
+		fprintf(stderr, "enrollctl: cannot handle signals\n");
+		return 1;
+	}
+	log_info(NULL, "mail-worker: delivering the outbox of %s to %s",
+	    cfg->db_path, cfg->smtp_url != NULL ? "the SMTP server" :
+	    cfg->mail_dir);
+	while (!mail_worker_stop) {
+		mail_worker_round(db, cfg, &more);
+		/* A signal cuts the pause short; the loop then ends. */
+		if (!more)
+			nanosleep(&pause, NULL);
+	}
+	log_info(NULL, "mail-worker: stopped");
+	return 0;
+}
+
 static int
 cmd_expire_orders(struct db *db, const struct config *cfg, int argc,
     char **argv)
@@ -330,6 +404,8 @@ static const struct command commands[] = {
 	{ "create-admin", "EMAIL [NAME]", "create or promote an admin; "
 	    "password on stdin", cmd_create_admin },
 	{ "send-mail", "", "deliver due mail from the outbox", cmd_send_mail },
+	{ "mail-worker", "", "deliver mail as it is queued, until stopped",
+	    cmd_mail_worker },
 	{ "expire-orders", "", "expire stale checkouts, release reservations",
 	    cmd_expire_orders },
 	{ "reconcile", "", "apply Stripe events the webhook missed",

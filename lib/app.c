@@ -261,6 +261,7 @@ ctx_add_common(struct req *rq, struct resp *rs)
 		cJSON_AddStringToObject(u, "name", rq->user->name);
 		cJSON_AddStringToObject(u, "email", rq->user->email);
 		cJSON_AddBoolToObject(u, "is_admin", rq->user->is_admin);
+		cJSON_AddBoolToObject(u, "verified", rq->user->email_verified);
 	}
 	return ERR_OK;
 }

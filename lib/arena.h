@@ -21,6 +21,11 @@ char *arena_strndup(struct arena *a, const char *s, size_t n);
 /* Returns a copy of the string s (NULL gives NULL), owned by the arena. */
 char *arena_strdup(struct arena *a, const char *s);
 
+/* Returns the printf-formatted string in the arena, or NULL when out of
+ * memory. */
+char *arena_printf(struct arena *a, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
 /* Releases everything allocated, keeping the first block for reuse. */
 void arena_reset(struct arena *a);
 

@@ -4,6 +4,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <sodium.h>
+
 #include "cart_items.h"
 #include "checkout.h"
 #include "db.h"
@@ -155,12 +157,40 @@ retire_order(struct db *db, struct stripe *s, struct arena *a,
 	return order_close(db, o->id, ORDER_CANCELLED, 0, &changed);
 }
 
-/* Creates the Stripe side of a pending order and records the session. */
+void
+checkout_cancel_token(const unsigned char key[32], int64_t order_id,
+    char out[CHECKOUT_TOKEN_HEX + 1])
+{
+	unsigned char mac[crypto_auth_hmacsha256_BYTES];
+	char msg[48];
+
+	snprintf(msg, sizeof(msg), "checkout-cancel:%lld", (long long)order_id);
+	crypto_auth_hmacsha256(mac, (const unsigned char *)msg, strlen(msg),
+	    key);
+	sodium_bin2hex(out, CHECKOUT_TOKEN_HEX + 1, mac, sizeof(mac));
+}
+
+int
+checkout_cancel_token_ok(const unsigned char key[32], int64_t order_id,
+    const char *token)
+{
+	char want[CHECKOUT_TOKEN_HEX + 1];
+
+	if (token == NULL || strlen(token) != CHECKOUT_TOKEN_HEX)
+		return 0;
+	checkout_cancel_token(key, order_id, want);
+	return sodium_memcmp(want, token, CHECKOUT_TOKEN_HEX) == 0;
+}
+
+/* Creates the Stripe side of a pending order and records the session; its
+ * cancel_url carries the order's cancel token under key. */
 static enum err
 open_session(struct db *db, struct stripe *s, struct arena *a,
     const struct checkout_buyer *b, const struct order *o,
-    const char *base_url, int64_t now, struct checkout_outcome *out)
+    const char *base_url, const unsigned char key[32], int64_t now,
+    struct checkout_outcome *out)
 {
+	char token[CHECKOUT_TOKEN_HEX + 1];
 	struct stripe_line_item *items;
 	struct stripe_checkout_params p;
 	struct stripe_coupon_params cp;
@@ -169,7 +199,7 @@ open_session(struct db *db, struct stripe *s, struct arena *a,
 	struct stripe_error se;
 	struct stripe_owner owner;
 	const char *customer, *success, *cancel;
-	char ref[32], name[48], url[600], install[INSTALL_ID_SIZE];
+	char ref[32], name[48], url[800], install[INSTALL_ID_SIZE];
 	int64_t attempt;
 	enum err e;
 
@@ -199,7 +229,9 @@ open_session(struct db *db, struct stripe *s, struct arena *a,
 	snprintf(url, sizeof(url), "%s/payment/checkout/success?"
 	    "session_id={CHECKOUT_SESSION_ID}", base_url);
 	success = arena_strdup(a, url);
-	snprintf(url, sizeof(url), "%s/payment/checkout/cancel", base_url);
+	checkout_cancel_token(key, o->id, token);
+	snprintf(url, sizeof(url), "%s/payment/checkout/cancel?order=%lld&"
+	    "token=%s", base_url, (long long)o->id, token);
 	cancel = arena_strdup(a, url);
 	if (success == NULL || cancel == NULL)
 		return ERR_INTERNAL;
@@ -238,8 +270,8 @@ order_page(struct arena *a, int64_t id, struct checkout_outcome *out)
 
 enum err
 checkout_start(struct db *db, struct stripe *s, struct arena *a,
-    const struct checkout_buyer *b, const char *base_url, int64_t now,
-    struct checkout_outcome *out)
+    const struct checkout_buyer *b, const char *base_url,
+    const unsigned char key[32], int64_t now, struct checkout_outcome *out)
 {
 	struct order_request rq;
 	struct order_refusal why;
@@ -266,7 +298,7 @@ checkout_start(struct db *db, struct stripe *s, struct arena *a,
 			    ERR_INTERNAL;
 		if (pending.session_id == NULL && s != NULL)
 			return open_session(db, s, a, b, &pending, base_url,
-			    now, out);
+			    key, now, out);
 	}
 	if (e == ERR_OK) {
 		if (s == NULL && pending.session_id != NULL)
@@ -295,7 +327,7 @@ checkout_start(struct db *db, struct stripe *s, struct arena *a,
 	}
 	if (s == NULL)
 		return ERR_UPSTREAM;
-	return open_session(db, s, a, b, &o, base_url, now, out);
+	return open_session(db, s, a, b, &o, base_url, key, now, out);
 }
 
 enum err
@@ -345,15 +377,19 @@ checkout_confirm(struct db *db, struct stripe *s, struct arena *a,
 
 enum err
 checkout_cancel(struct db *db, struct stripe *s, struct arena *a,
-    int64_t user_id, const char *base_url, int64_t now, int *paid)
+    int64_t user_id, int64_t order_id, const char *base_url, int64_t now,
+    int *paid, int *changed)
 {
 	struct order o;
 	enum err e;
 
-	*paid = 0;
+	*paid = *changed = 0;
 	if ((e = order_find_pending(db, a, user_id, &o)) != ERR_OK)
 		return e == ERR_NOTFOUND ? ERR_OK : e;
+	if (o.id != order_id)
+		return ERR_OK;
 	if (s == NULL && o.session_id != NULL)
 		return ERR_UPSTREAM;
+	*changed = 1;
 	return retire_order(db, s, a, &o, base_url, now, paid);
 }

@@ -9,6 +9,8 @@
 #include <string.h>
 #include <unistd.h>
 
+/* Debian's SQLite is built with it; the declarations need the macro. */
+#define SQLITE_ENABLE_PREUPDATE_HOOK 1
 #include <sqlite3.h>
 
 #include "db.h"
@@ -26,6 +28,8 @@ struct db {
 	struct cache_slot *slots;/* open-addressing table */
 	size_t nslots;		/* power of two */
 	size_t used;		/* occupied slots */
+	db_watch_fn watch;	/* db_watch's callback, or NULL */
+	void *watch_arg;	/* its argument */
 };
 
 /* A db_stmt is the sqlite3_stmt itself; the cast keeps sqlite3.h private. */
@@ -338,6 +342,61 @@ int64_t
 db_last_id(struct db *db)
 {
 	return sqlite3_last_insert_rowid(db->conn);
+}
+
+/* Returns 1 when two column values differ in type or content. */
+static int
+value_differs(sqlite3_value *a, sqlite3_value *b)
+{
+	int t = sqlite3_value_type(a), n;
+
+	if (t != sqlite3_value_type(b))
+		return 1;
+	switch (t) {
+	case SQLITE_NULL:
+		return 0;
+	case SQLITE_INTEGER:
+		return sqlite3_value_int64(a) != sqlite3_value_int64(b);
+	case SQLITE_FLOAT:
+		return sqlite3_value_double(a) != sqlite3_value_double(b);
+	default:
+		n = sqlite3_value_bytes(a);
+		return n != sqlite3_value_bytes(b) || (n > 0 &&
+		    memcmp(sqlite3_value_blob(a), sqlite3_value_blob(b),
+		    (size_t)n) != 0);
+	}
+}
+
+static void
+preupdate(void *arg, sqlite3 *conn, int op, const char *schema,
+    const char *table, sqlite3_int64 old_key, sqlite3_int64 new_key)
+{
+	struct db *db = arg;
+	sqlite3_value *o, *n;
+	uint64_t changed = 0;
+	int i, cols = sqlite3_preupdate_count(conn);
+
+	if (op != SQLITE_UPDATE) {
+		db->watch(db->watch_arg, table, op == SQLITE_INSERT ?
+		    DB_INSERT : DB_DELETE, 0);
+		return;
+	}
+	for (i = 0; i < cols; i++)
+		if (sqlite3_preupdate_old(conn, i, &o) != SQLITE_OK ||
+		    sqlite3_preupdate_new(conn, i, &n) != SQLITE_OK ||
+		    value_differs(o, n))
+			changed |= (uint64_t)1 << (i < 63 ? i : 63);
+	if (old_key != new_key)
+		changed |= 1;
+	db->watch(db->watch_arg, table, DB_UPDATE, changed);
+}
+
+void
+db_watch(struct db *db, db_watch_fn fn, void *arg)
+{
+	db->watch = fn;
+	db->watch_arg = arg;
+	sqlite3_preupdate_hook(db->conn, fn != NULL ? preupdate : NULL, db);
 }
 
 int

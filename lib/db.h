@@ -85,6 +85,20 @@ enum err db_exec(struct db *db, const char *sql);
 int64_t db_last_id(struct db *db);
 int db_changes(struct db *db);
 
+/* What a watched row change is. */
+enum db_change { DB_INSERT, DB_UPDATE, DB_DELETE, DB_CHANGE_MAX };
+
+/* Called before each row change: the table, the kind of change and, for
+ * an update, a bitmask of the columns whose value changes (column i is
+ * bit i; columns past 63 all set bit 63). */
+typedef void (*db_watch_fn)(void *arg, const char *table, enum db_change op,
+    uint64_t changed);
+
+/* Calls fn(arg, ...) before every row change that db makes, so a test can
+ * tell what a request changed, column by column; fn NULL stops.  (SQLite's
+ * preupdate hook: not on the hot path, nothing is watched by default.) */
+void db_watch(struct db *db, db_watch_fn fn, void *arg);
+
 /* Applies the embedded migrations from sql/ that are newer than the
  * database's PRAGMA user_version, each in its own transaction.  Returns
  * ERR_OK when the schema is current; ERR_CONFLICT (logged) when the

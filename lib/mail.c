@@ -21,8 +21,11 @@ enum err
 mail_queue(struct db *db, const char *dedupe_key, const char *to,
     const char *subject, const char *body)
 {
+	size_t n = strlen(to), k = strlen(MAIL_NOWHERE_DOMAIN);
 	struct db_stmt *st;
 
+	if (n >= k && strcmp(to + n - k, MAIL_NOWHERE_DOMAIN) == 0)
+		return ERR_OK;
 	st = db_prep(db, "INSERT INTO outbox (dedupe_key, to_addr, subject, "
 	    "body) VALUES (?, ?, ?, ?) ON CONFLICT (dedupe_key) DO NOTHING");
 	db_bind_text(st, 1, dedupe_key);
@@ -199,6 +202,21 @@ record(struct db *db, const struct message *m, int64_t now, enum err sent,
 	db_bind_text(st, 3, why);
 	db_bind_int64(st, 4, m->id);
 	return db_run(st);
+}
+
+enum err
+mail_any_due(struct db *db, int64_t now, int *due)
+{
+	struct db_stmt *st;
+	enum err e;
+
+	st = db_prep(db, "SELECT 1 FROM outbox WHERE status = 'pending' AND "
+	    "next_attempt_at <= ? LIMIT 1");
+	db_bind_int64(st, 1, now);
+	e = db_next(st);
+	db_done(st);
+	*due = e == ERR_OK;
+	return e == ERR_NOTFOUND ? ERR_OK : e;
 }
 
 enum err

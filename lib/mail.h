@@ -13,8 +13,14 @@
 struct db;
 struct config;
 
+/* Addresses at this domain (RFC 2606's .invalid) get no mail: the shell
+ * of a deleted account has one, and a refund of its order still goes
+ * through the code that would mail it. */
+#define MAIL_NOWHERE_DOMAIN "@deleted.invalid"
+
 /* Queues a message.  dedupe_key names the event it reports
- * ("order-paid-42"): queuing the same key again does nothing. */
+ * ("order-paid-42"): queuing the same key again does nothing, and so does
+ * an address at MAIL_NOWHERE_DOMAIN. */
 enum err mail_queue(struct db *db, const char *dedupe_key, const char *to,
     const char *subject, const char *body);
 
@@ -24,6 +30,10 @@ enum err mail_queue(struct db *db, const char *dedupe_key, const char *to,
 #define MAIL_NAME_MAX 200
 enum err mail_recipient(struct db *db, int64_t user_id,
     char to[MAIL_ADDR_MAX], char name[MAIL_NAME_MAX]);
+
+/* Sets *due to 1 when a message is due at now, else 0.  Only reads, so a
+ * worker polling the outbox never takes the write lock while it is empty. */
+enum err mail_any_due(struct db *db, int64_t now, int *due);
 
 /* Sends up to limit due messages at time now.  *sent and *failed count
  * this run's outcomes.  A failure is retried later with backoff and given

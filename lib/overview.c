@@ -12,8 +12,10 @@ overview_counts(struct db *db, struct overview *o)
 	enum err e;
 
 	memset(o, 0, sizeof(*o));
-	if ((st = db_prep(db, "SELECT (SELECT count(*) FROM users), "
-	    "(SELECT count(*) FROM users WHERE role = 'admin'), "
+	if ((st = db_prep(db, "SELECT (SELECT count(*) FROM users WHERE "
+	    "deleted_at IS NULL), "
+	    "(SELECT count(*) FROM users WHERE role = 'admin' AND "
+	    "deleted_at IS NULL), "
 	    "(SELECT count(*) FROM courses), "
 	    "(SELECT count(*) FROM courses WHERE is_active = 1)")) == NULL)
 		return ERR_INTERNAL;

@@ -10,7 +10,7 @@
 struct db;
 
 struct overview {
-	int64_t users;		/* all accounts */
+	int64_t users;		/* all accounts but deleted ones */
 	int64_t admins;		/* accounts with role admin */
 	int64_t courses;	/* all courses */
 	int64_t active_courses;	/* courses on sale */

@@ -5,6 +5,7 @@
  * The CSRF token is an HMAC under the server secret of the session token
  * (logged in) or of the guest id (guest): it needs no storage, changes at
  * login and logout, and cannot be forged without the secret. */
+#include <stdio.h>
 #include <string.h>
 #include <time.h>
 
@@ -121,8 +122,9 @@ session_find(struct db *db, struct arena *a, const char *token, int64_t now,
 
 	session_token_hash(token, hash);
 	if ((st = db_prep(db, "SELECT s.id, s.last_seen, s.expires_at, u.id, "
-	    "u.email, u.name, u.role = 'admin' FROM sessions s "
-	    "JOIN users u ON u.id = s.user_id WHERE s.token_hash = ?")) == NULL)
+	    "u.email, u.name, u.role = 'admin', u.email_verified_at IS NOT NULL "
+	    "FROM sessions s JOIN users u ON u.id = s.user_id "
+	    "WHERE s.token_hash = ?")) == NULL)
 		return ERR_INTERNAL;
 	db_bind_text(st, 1, hash);
 	if ((e = db_next(st)) != ERR_OK) {
@@ -136,6 +138,7 @@ session_find(struct db *db, struct arena *a, const char *token, int64_t now,
 	u->email = db_col_text_dup(a, st, 4);
 	u->name = db_col_text_dup(a, st, 5);
 	u->is_admin = (int)db_col_int64(st, 6);
+	u->email_verified = (int)db_col_int64(st, 7);
 	db_done(st);
 	if (u->email == NULL || u->name == NULL)
 		return ERR_INTERNAL;
@@ -244,9 +247,12 @@ session_current_id(const struct req *rq)
 	return ss != NULL ? ss->id : 0;
 }
 
-enum err
-session_create(struct db *db, int64_t user_id, int64_t now,
-    char token[SESSION_TOKEN_HEX + 1], int64_t *id)
+/* session_create with where the session comes from: the browser's
+ * User-Agent (cut to SESSION_AGENT_MAX bytes) and the client address. */
+static enum err
+session_insert(struct db *db, int64_t user_id, int64_t now,
+    const char *agent, const char *addr, char token[SESSION_TOKEN_HEX + 1],
+    int64_t *id)
 {
 	unsigned char raw[SESSION_TOKEN_BYTES];
 	char hash[SESSION_TOKEN_HEX + 1];
@@ -265,19 +271,27 @@ session_create(struct db *db, int64_t user_id, int64_t now,
 	sodium_memzero(raw, sizeof(raw));
 	session_token_hash(token, hash);
 	if ((st = db_prep(db, "INSERT INTO sessions (token_hash, user_id, "
-	    "created_at, last_seen, expires_at) VALUES (?, ?, ?, ?, ?)")) ==
-	    NULL)
+	    "created_at, last_seen, expires_at, user_agent, addr) VALUES "
+	    "(?, ?, ?, ?, ?, ?, ?) RETURNING id")) == NULL)
 		return ERR_INTERNAL;
 	db_bind_text(st, 1, hash);
 	db_bind_int64(st, 2, user_id);
 	db_bind_int64(st, 3, now);
 	db_bind_int64(st, 4, now);
 	db_bind_int64(st, 5, now + SESSION_MAX_AGE);
-	if ((e = db_run(st)) != ERR_OK)
-		return e;
-	if (id != NULL)
-		*id = db_last_id(db);
-	return ERR_OK;
+	db_bind_textn(st, 6, agent, strnlen(agent, SESSION_AGENT_MAX));
+	db_bind_text(st, 7, addr);
+	if ((e = db_next(st)) == ERR_OK && id != NULL)
+		*id = db_col_int64(st, 0);
+	db_done(st);
+	return e == ERR_NOTFOUND ? ERR_INTERNAL : e;
+}
+
+enum err
+session_create(struct db *db, int64_t user_id, int64_t now,
+    char token[SESSION_TOKEN_HEX + 1], int64_t *id)
+{
+	return session_insert(db, user_id, now, "", "", token, id);
 }
 
 enum err
@@ -298,14 +312,17 @@ session_start(struct req *rq, struct resp *rs, int64_t user_id)
 {
 	struct session_state *ss = rq->session;
 	char token[SESSION_TOKEN_HEX + 1];
+	const char *agent;
 	char *copy;
 	enum err e;
 
 	if (ss != NULL && ss->id != 0 &&
 	    (e = session_delete(rq->w->db, ss->id)) != ERR_OK)
 		return e;
-	if ((e = session_create(rq->w->db, user_id, (int64_t)time(NULL),
-	    token, NULL)) != ERR_OK)
+	agent = req_param(rq, "HTTP_USER_AGENT");
+	if ((e = session_insert(rq->w->db, user_id, (int64_t)time(NULL),
+	    agent != NULL ? agent : "", rq->remote_addr, token, NULL)) !=
+	    ERR_OK)
 		return e;
 	copy = arena_strdup(rq->arena, token);
 	sodium_memzero(token, sizeof(token));
@@ -328,4 +345,101 @@ session_end(struct req *rq, struct resp *rs)
 	ss->token = NULL;
 	rq->user = NULL;
 	return resp_cookie(rq, rs, SESSION_COOKIE, "", 0);
+}
+
+enum err
+session_list(struct db *db, struct arena *a, int64_t user_id, int64_t now,
+    struct session_info **out, size_t *n)
+{
+	struct session_info *v = NULL, *grown;
+	struct db_stmt *st;
+	size_t cap = 0;
+	enum err e;
+
+	*out = NULL;
+	*n = 0;
+	st = db_prep(db, "SELECT id, created_at, last_seen, user_agent, addr "
+	    "FROM sessions WHERE user_id = ? AND expires_at > ? AND "
+	    "last_seen > ? ORDER BY last_seen DESC, id DESC LIMIT ?");
+	db_bind_int64(st, 1, user_id);
+	db_bind_int64(st, 2, now);
+	db_bind_int64(st, 3, now - SESSION_IDLE);
+	db_bind_int64(st, 4, SESSION_LIST_MAX);
+	while ((e = db_next(st)) == ERR_OK) {
+		if (*n == cap) {
+			cap = cap ? 2 * cap : 8;
+			if ((grown = arena_alloc(a, cap * sizeof(*v))) == NULL) {
+				e = ERR_INTERNAL;
+				break;
+			}
+			if (*n > 0)
+				memcpy(grown, v, *n * sizeof(*v));
+			v = grown;
+		}
+		v[*n] = (struct session_info){ db_col_int64(st, 0),
+		    db_col_int64(st, 1), db_col_int64(st, 2),
+		    db_col_text_dup(a, st, 3), db_col_text_dup(a, st, 4) };
+		if (v[*n].user_agent == NULL || v[*n].addr == NULL) {
+			e = ERR_INTERNAL;
+			break;
+		}
+		(*n)++;
+	}
+	db_done(st);
+	*out = v;
+	return e == ERR_NOTFOUND ? ERR_OK : e;
+}
+
+enum err
+session_end_one(struct db *db, int64_t user_id, int64_t id, int *ended)
+{
+	struct db_stmt *st = db_prep(db, "DELETE FROM sessions WHERE id = ? "
+	    "AND user_id = ?");
+	enum err e;
+
+	*ended = 0;
+	db_bind_int64(st, 1, id);
+	db_bind_int64(st, 2, user_id);
+	if ((e = db_run(st)) != ERR_OK)
+		return e;
+	*ended = db_changes(db) == 1;
+	return ERR_OK;
+}
+
+/* Returns the first of the NULL-terminated names found in ua, or NULL. */
+static const char *
+first_found(const char *ua, const char *const *names)
+{
+	for (; names[0] != NULL; names += 2)
+		if (strstr(ua, names[0]) != NULL)
+			return names[1];
+	return NULL;
+}
+
+void
+session_browser(const char *ua, char *out, size_t size)
+{
+	/* Pairs of (what the User-Agent contains, what people call it), in
+	 * the order that tells them apart: Edge and Opera say "Chrome",
+	 * Chrome says "Safari", Android says "Linux". */
+	static const char *const browsers[] = { "Edg/", "Edge", "OPR/",
+	    "Opera", "Firefox/", "Firefox", "Chromium/", "Chromium",
+	    "Chrome/", "Chrome", "Safari/", "Safari", "curl/", "curl", NULL };
+	static const char *const systems[] = { "Android", "Android",
+	    "iPhone", "iPhone", "iPad", "iPad", "Windows", "Windows",
+	    "Mac OS X", "macOS", "CrOS", "ChromeOS", "Linux", "Linux", NULL };
+	const char *b, *o;
+
+	if (ua == NULL || *ua == '\0') {
+		snprintf(out, size, "An unknown browser");
+		return;
+	}
+	b = first_found(ua, browsers);
+	o = first_found(ua, systems);
+	if (b != NULL && o != NULL)
+		snprintf(out, size, "%s on %s", b, o);
+	else if (b != NULL || o != NULL)
+		snprintf(out, size, "%s", b != NULL ? b : o);
+	else
+		snprintf(out, size, "%.60s", ua);
 }

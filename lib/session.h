@@ -8,6 +8,9 @@
 
 #include <stdint.h>
 
+#include <stddef.h>
+
+#include "arena.h"
 #include "err.h"
 
 struct db;
@@ -20,6 +23,7 @@ struct user {
 	const char *email;	/* normalised, arena memory */
 	const char *name;	/* display name, arena memory */
 	int is_admin;		/* role admin */
+	int email_verified;	/* the address was confirmed by its link */
 };
 
 /* Name of the form field that carries the CSRF token. */
@@ -79,6 +83,31 @@ enum err session_create(struct db *db, int64_t user_id, int64_t now,
 /* Deletes every session of user_id but keep_id (0 keeps none).  Runs in
  * the caller's transaction when there is one. */
 enum err session_delete_user(struct db *db, int64_t user_id, int64_t keep_id);
+
+/* A login session as the settings page lists it. */
+struct session_info {
+	int64_t id;		/* sessions.id */
+	int64_t created_at;	/* when the login happened */
+	int64_t last_seen;	/* last request, to the minute */
+	const char *user_agent;	/* as the browser sent it, arena memory */
+	const char *addr;	/* client address at login, arena memory */
+};
+
+#define SESSION_AGENT_MAX 300	/* bytes of a User-Agent kept */
+#define SESSION_LIST_MAX 100	/* sessions listed at most */
+
+/* Lists the live sessions of user_id at now, most recently used first
+ * (at most SESSION_LIST_MAX), into *out (arena) and *n. */
+enum err session_list(struct db *db, struct arena *a, int64_t user_id,
+    int64_t now, struct session_info **out, size_t *n);
+
+/* Ends session id if it is one of user_id's; *ended says whether it was. */
+enum err session_end_one(struct db *db, int64_t user_id, int64_t id,
+    int *ended);
+
+/* Writes to out a name people know for the browser of User-Agent ua
+ * ("Firefox on Linux"); never fails. */
+void session_browser(const char *ua, char *out, size_t size);
 
 /* Writes the stored form of token (hex SHA-256, 64 characters and a NUL)
  * to out. */

@@ -443,7 +443,9 @@ stripe_prepare(struct stripe *s, const struct stripe_req *r, int post,
 	if (!SETOPT(h, CURLOPT_URL, url) || !SETOPT(h, CURLOPT_HTTPHEADER, hdrs))
 		return -1;
 	if (!post)
-		return SETOPT(h, CURLOPT_HTTPGET, 1L) ? 0 : -1;
+		return SETOPT(h, CURLOPT_HTTPGET, 1L) &&
+		    SETOPT(h, CURLOPT_CUSTOMREQUEST, strcmp(r->method,
+		    "DELETE") == 0 ? "DELETE" : NULL) ? 0 : -1;
 	return SETOPT(h, CURLOPT_POSTFIELDSIZE_LARGE,
 	    (curl_off_t)r->body.len) && SETOPT(h, CURLOPT_POSTFIELDS, body) ?
 	    0 : -1;
@@ -550,9 +552,10 @@ stripe_send(struct stripe *s, const struct stripe_req *r,
 	memset(e, 0, sizeof(*e));
 	*out = NULL;
 	post = strcmp(r->method, "POST") == 0;
-	if ((!post && strcmp(r->method, "GET") != 0) || r->path.data == NULL ||
+	if ((!post && strcmp(r->method, "GET") != 0 &&
+	    strcmp(r->method, "DELETE") != 0) || r->path.data == NULL ||
 	    r->path.data[0] != '/') {
-		err_msg(e, "only GET and POST of a /v1 path are sent");
+		err_msg(e, "only GET, POST and DELETE of a /v1 path are sent");
 		return ERR_INVALID;
 	}
 	if (post ? !header_token_ok(idem_key, IDEM_MAX) : idem_key != NULL) {
@@ -572,7 +575,8 @@ stripe_send(struct stripe *s, const struct stripe_req *r,
 out:
 	/* The handle must not keep pointers to what is freed below. */
 	if (!SETOPT(s->curl, CURLOPT_HTTPHEADER, NULL) ||
-	    !SETOPT(s->curl, CURLOPT_POSTFIELDS, NULL))
+	    !SETOPT(s->curl, CURLOPT_POSTFIELDS, NULL) ||
+	    !SETOPT(s->curl, CURLOPT_CUSTOMREQUEST, NULL))
 		log_error(NULL, "stripe: cannot reset curl options");
 	curl_slist_free_all(hdrs);
 	buf_free(&url);
@@ -672,6 +676,15 @@ stripe_req_customer_retrieve(struct stripe_req *r, const char *id)
 	if (id == NULL)
 		return ERR_INVALID;
 	return req_start(r, "GET", "/v1/customers/", id, NULL);
+}
+
+enum err
+stripe_req_customer_delete(struct stripe_req *r, const char *id)
+{
+	memset(r, 0, sizeof(*r));
+	if (id == NULL)
+		return ERR_INVALID;
+	return req_start(r, "DELETE", "/v1/customers/", id, NULL);
 }
 
 enum err
@@ -1315,6 +1328,30 @@ stripe_customer_create(struct stripe *s,
 	    "customer create");
 	if (rc == ERR_OK)
 		rc = reply(stripe_customer_parse(j, out), e, "customer create");
+	cJSON_Delete(j);
+	stripe_req_free(&r);
+	return rc;
+}
+
+enum err
+stripe_customer_delete(struct stripe *s, const char *id,
+    struct stripe_error *e)
+{
+	struct stripe_req r = { 0 };
+	const cJSON *deleted, *did;
+	cJSON *j = NULL;
+	enum err rc;
+
+	rc = call(s, stripe_req_customer_delete(&r, id), &r, NULL, &j, e,
+	    "customer delete");
+	if (rc == ERR_OK) {
+		/* {"id": "cus_...", "object": "customer", "deleted": true} */
+		deleted = cJSON_GetObjectItemCaseSensitive(j, "deleted");
+		did = cJSON_GetObjectItemCaseSensitive(j, "id");
+		rc = reply(cJSON_IsTrue(deleted) && cJSON_IsString(did) &&
+		    strcmp(did->valuestring, id) == 0 ? ERR_OK : ERR_INVALID,
+		    e, "customer delete");
+	}
 	cJSON_Delete(j);
 	stripe_req_free(&r);
 	return rc;

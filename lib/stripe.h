@@ -167,7 +167,7 @@ long stripe_backoff_ms(int n, long base_ms, long max_ms, uint32_t r);
 /* One HTTP request to Stripe.  Owns path and body: free with
  * stripe_req_free().  A zeroed struct is empty. */
 struct stripe_req {
-	const char *method;	/* "GET" or "POST", static */
+	const char *method;	/* "GET", "POST" or "DELETE", static */
 	struct buf path;	/* "/v1/..." with ids percent-encoded and, for
 				   GET, "?query" in Stripe's form encoding */
 	struct buf body;	/* form body of a POST; empty for GET */
@@ -213,6 +213,8 @@ enum err stripe_req_customer_create(struct stripe_req *r,
     const struct stripe_customer_params *p);
 /* GET /v1/customers/{id}.  ERR_INVALID when id is empty. */
 enum err stripe_req_customer_retrieve(struct stripe_req *r, const char *id);
+/* DELETE /v1/customers/{id}.  ERR_INVALID when id is empty. */
+enum err stripe_req_customer_delete(struct stripe_req *r, const char *id);
 /* Parses a customer object.  ERR_INVALID when it is not one. */
 enum err stripe_customer_parse(const cJSON *j, struct stripe_customer *out);
 
@@ -221,6 +223,11 @@ enum err stripe_customer_create(struct stripe *s,
     struct stripe_customer *out, struct stripe_error *e);
 enum err stripe_customer_retrieve(struct stripe *s, const char *id,
     struct stripe_customer *out, struct stripe_error *e);
+/* Deletes customer id (Stripe keeps its payments, without the person):
+ * ERR_OK when Stripe answers {"deleted": true}; ERR_NOTFOUND when there is
+ * no such customer (deleted before: a retry after an answer was lost). */
+enum err stripe_customer_delete(struct stripe *s, const char *id,
+    struct stripe_error *e);
 
 /* ---- coupons ----------------------------------------------------------- */
 

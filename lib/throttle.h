@@ -20,7 +20,8 @@ struct db;
 #define THROTTLE_MAX_ADDR_FAILS 50	/* per address, across emails */
 
 /* Sets *blocked to 1 when email has THROTTLE_MAX_FAILS failures, or addr
- * THROTTLE_MAX_ADDR_FAILS, newer than now - THROTTLE_WINDOW, else 0.  Returns ERR_OK, or ERR_BUSY /
+ * THROTTLE_MAX_ADDR_FAILS, newer than now - THROTTLE_WINDOW, else 0.
+ * Returns ERR_OK, or ERR_BUSY /
  * ERR_INTERNAL from the database. */
 enum err throttle_check(struct db *db, const char *email, const char *addr,
     int64_t now, int *blocked);
@@ -33,5 +34,21 @@ enum err throttle_fail(struct db *db, const char *email, const char *addr,
 /* Forgets the failures of email (after a successful login).  The address's
  * failures for other emails still count. */
 enum err throttle_clear(struct db *db, const char *email);
+
+/* Requests that send a link by mail (a password reset, a confirmation):
+ * at most THROTTLE_MAIL_PER_EMAIL per typed address and
+ * THROTTLE_MAIL_PER_ADDR per client address within THROTTLE_MAIL_WINDOW
+ * seconds, per kind, so no one can flood an inbox. */
+#define THROTTLE_MAIL_WINDOW (60 * 60)
+#define THROTTLE_MAIL_PER_EMAIL 3
+#define THROTTLE_MAIL_PER_ADDR 20
+
+/* Counts one request of kind ("reset") to send mail to email from addr at
+ * now, whether or not an account uses email, and sets *allowed to 0 when
+ * the limits above were already reached (then nothing should be sent).
+ * Forgets requests older than the window.  Runs in the caller's
+ * transaction.  Returns ERR_OK, ERR_BUSY or ERR_INTERNAL. */
+enum err throttle_mail(struct db *db, const char *kind, const char *email,
+    const char *addr, int64_t now, int *allowed);
 
 #endif

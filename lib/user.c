@@ -3,10 +3,12 @@
  * hold the database's one write lock); emails are stored lower-case. */
 #include <assert.h>
 #include <string.h>
+#include <time.h>
 
 #include <sodium.h>
 
 #include "db.h"
+#include "link.h"
 #include "log.h"
 #include "password.h"
 #include "throttle.h"
@@ -29,6 +31,10 @@ email_ok(const char *s)
 	if (n == 0 || n > USER_EMAIL_MAX || at == NULL || at == s ||
 	    strchr(at + 1, '@') != NULL || strchr(at + 1, '.') == NULL ||
 	    at[1] == '.' || s[n - 1] == '.')
+		return 0;
+	/* RFC 2606's .invalid never receives mail; deleted accounts' shells
+	 * use it, so no one can register one. */
+	if (n > 8 && strcmp(s + n - 8, ".invalid") == 0)
 		return 0;
 	for (p = s; *p != '\0'; p++)
 		if ((unsigned char)*p <= 0x20 || *p == 0x7f ||
@@ -107,8 +113,8 @@ user_get(struct db *db, struct arena *a, int64_t id, struct user *u)
 	struct db_stmt *st;
 	enum err e;
 
-	if ((st = db_prep(db, "SELECT email, name, role = 'admin' FROM users "
-	    "WHERE id = ?")) == NULL)
+	if ((st = db_prep(db, "SELECT email, name, role = 'admin', "
+	    "email_verified_at IS NOT NULL FROM users WHERE id = ?")) == NULL)
 		return ERR_INTERNAL;
 	db_bind_int64(st, 1, id);
 	if ((e = db_next(st)) == ERR_OK) {
@@ -116,6 +122,7 @@ user_get(struct db *db, struct arena *a, int64_t id, struct user *u)
 		u->email = db_col_text_dup(a, st, 0);
 		u->name = db_col_text_dup(a, st, 1);
 		u->is_admin = (int)db_col_int64(st, 2);
+		u->email_verified = (int)db_col_int64(st, 3);
 		if (u->email == NULL || u->name == NULL)
 			e = ERR_INTERNAL;
 	}
@@ -226,10 +233,8 @@ user_set_email(struct db *db, int64_t id, const char *email)
 	return db_changes(db) == 1 ? ERR_OK : ERR_NOTFOUND;
 }
 
-/* Stores hash for id and ends its sessions but keep (-1: ends none), in
- * the caller's transaction. */
-static enum err
-store_hash(struct db *db, int64_t id, const char *hash, int64_t keep)
+enum err
+user_store_hash(struct db *db, int64_t id, const char *hash, int64_t keep)
 {
 	struct db_stmt *st;
 	enum err e;
@@ -243,7 +248,11 @@ store_hash(struct db *db, int64_t id, const char *hash, int64_t keep)
 		return e;
 	if (db_changes(db) != 1)
 		return ERR_NOTFOUND;
-	return keep < 0 ? ERR_OK : session_delete_user(db, id, keep);
+	if (keep < 0)
+		return ERR_OK;
+	if ((e = link_void(db, id, LINK_PURPOSE_MAX)) != ERR_OK)
+		return e;
+	return session_delete_user(db, id, keep);
 }
 
 enum err
@@ -257,7 +266,7 @@ user_set_password(struct db *db, int64_t id, const char *password,
 		return e;
 	if ((e = db_begin(db)) != ERR_OK)
 		goto out;
-	if ((e = store_hash(db, id, hash, keep_session)) != ERR_OK)
+	if ((e = user_store_hash(db, id, hash, keep_session)) != ERR_OK)
 		goto out;
 	e = db_commit(db);
 out:
@@ -292,12 +301,18 @@ make_admin_tx(struct db *db, const char *email, const char *name,
 	if (e != ERR_OK)
 		return e;
 	if ((st = db_prep(db, "UPDATE users SET role = 'admin', updated_at = "
-	    "unixepoch() WHERE id = ?")) == NULL)
+	    "? WHERE id = ? AND role <> 'admin'")) == NULL)
 		return ERR_INTERNAL;
-	db_bind_int64(st, 1, id);
+	db_bind_int64(st, 1, (int64_t)time(NULL));
+	db_bind_int64(st, 2, id);
 	if ((e = db_run(st)) != ERR_OK)
 		return e;
-	return hash != NULL ? store_hash(db, id, hash, 0) : ERR_OK;
+	/* A change of role ends every session: whoever held a session id
+	 * before (even one planted in the browser) holds nothing after. */
+	if (db_changes(db) == 1 &&
+	    (e = session_delete_user(db, id, 0)) != ERR_OK)
+		return e;
+	return hash != NULL ? user_store_hash(db, id, hash, 0) : ERR_OK;
 }
 
 enum err

@@ -63,9 +63,17 @@ enum err user_set_email(struct db *db, int64_t id, const char *email);
 enum err user_set_password(struct db *db, int64_t id, const char *password,
     int64_t keep_session);
 
+/* In the caller's transaction: stores hash (from password_hash()) as the
+ * password of id and, unless keep_session is -1 (a rehash, not a change),
+ * voids its links sent by mail (a reset, a pending change of address)
+ * and ends every session of id but
+ * keep_session (0: all).  ERR_NOTFOUND when there is no such user. */
+enum err user_store_hash(struct db *db, int64_t id, const char *hash,
+    int64_t keep_session);
+
 /* Makes email an admin: creates the account (password required) or
- * promotes the existing one, whose password is replaced (and its sessions
- * ended) when password is not NULL.  Sets *created to 1 when the account
+ * promotes the existing one, whose sessions end (a change of role logs it
+ * in afresh) and whose password is replaced when password is not NULL.  Sets *created to 1 when the account
  * is new.  ERR_INVALID for an unfit email, name or password, or a new
  * account without password. */
 enum err user_make_admin(struct db *db, const char *email, const char *name,

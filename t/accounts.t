@@ -137,7 +137,12 @@ subtest 'an admin made with enrollctl reaches /admin/, a student does not' => su
 
 	($rc) = create_admin('stu@example.org', '');
 	is($rc, 0, 'create-admin promotes an existing student (password kept)');
-	is($student->get('/admin/')->{status}, 200, 'who now reaches /admin/ in the same session');
+	my $before = $student->cookie('enroll_session');
+	is($student->get('/admin/')->{status}, 303, 'a change of role ends the student\'s session');
+	is($s->sql_one('SELECT count(*) FROM sessions WHERE token_hash = ?1', sha256_hex($before)), 0, 'its id is gone');
+	is(login($student, 'stu@example.org', $PW, next => '/admin/')->{status}, 303, 'the new admin logs in again');
+	isnt($student->cookie('enroll_session'), $before, 'with a new session id');
+	is($student->get('/admin/')->{status}, 200, 'and reaches /admin/');
 	is(login($s->browser, 'stu@example.org', $PW)->{status}, 303, 'with the same password');
 };
 
@@ -296,8 +301,12 @@ subtest 'settings: name and email change, errors beside the field, form re-fille
 	$res = $b->post('/account/settings/email', { email => 'ADA@example.org', current_password => $PW }, from => '/account/settings');
 	like($res->{content}, qr/id="email-error">Another account uses this email/, 'a taken email is refused beside the field');
 	$res = $b->post('/account/settings/email', { email => 'Hopper@Example.org', current_password => $PW }, from => '/account/settings');
-	is($res->{status}, 303, 'the email changes with the right password');
-	is($s->sql_one('SELECT count(*) FROM users WHERE email = ?1', 'hopper@example.org'), 1, 'stored lower-case');
+	is($res->{status}, 303, 'the change is accepted with the right password');
+	is($s->sql_one('SELECT count(*) FROM users WHERE email = ?1', 'hopper@example.org'), 0, 'and waits for the new address to be confirmed');
+	my $link = $s->link_in($s->mail_to('hopper@example.org'), qr{/account/confirm-email});
+	$b->get($link);
+	$b->post('/account/confirm-email', { token => ($link =~ /token=(\w+)/)[0] });
+	is($s->sql_one('SELECT count(*) FROM users WHERE email = ?1', 'hopper@example.org'), 1, 'confirmed from the mail, it is stored lower-case');
 	$s->sql('DELETE FROM login_attempts');
 };
 

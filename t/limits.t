@@ -125,4 +125,14 @@ subtest '2,000 signed webhook events, 32 at a time from one address: all 200, al
 	is($s->sql_one(q{SELECT count(DISTINCT event_id) FROM stripe_events WHERE event_id LIKE ?1 AND type = 'customer.created'}, "evt_limits_${run}_%"), $n, 'once each, with its type');
 };
 
+subtest 'the forgotten-password form: opening it is never limited, a flood of requests is' => sub {
+	my $b = $s->browser;
+	my @get = map { $b->get('/account/forgot-password')->{status} } 1 .. 60;
+	is(scalar(grep { $_ == 200 } @get), 60, '60 openings of the form in a row are all answered');
+	my $csrf = $b->csrf('/account/forgot-password');
+	my @post = map { $b->post('/account/forgot-password', { email => "flood$_\@example.org", csrf_token => $csrf })->{status} } 1 .. 60;
+	ok(scalar(grep { $_ == 200 } @post) >= 20, 'a burst of requests is answered');
+	ok(scalar(grep { $_ == 429 } @post) >= 10, 'a flood meets nginx\'s limit');
+};
+
 done_testing;

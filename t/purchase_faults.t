@@ -13,6 +13,7 @@ use JSON::PP;
 use POSIX ();
 use Time::HiRes qw(sleep);
 use Stack;
+use Forms;
 
 my $s = Stack->start;
 my $json = JSON::PP->new->canonical;
@@ -108,8 +109,27 @@ subtest 'a declined card grants nothing; cancelling releases the coupon' => sub 
 	ok($s->wait_for(sub { $s->sql_one(q{SELECT count(*) FROM stripe_events WHERE type = 'payment_intent.payment_failed'}) }), 'the failure event arrives');
 	is(status_of($oid), 'pending', 'the order still waits (the student may try another card)');
 	is(n_enrolled($uid), 0, 'no access');
-	my $res = $b->get('/payment/checkout/cancel');
-	is($res->{status}, 303, 'Stripe\'s cancel link');
+	# A link to the cancel page from another site carries no token (or
+	# someone else's order's): the checkout stays open.
+	for my $forged ('/payment/checkout/cancel', "/payment/checkout/cancel?order=$oid",
+	    "/payment/checkout/cancel?order=$oid&token=" . ('0' x 64)) {
+		my $res = $b->get($forged);
+		is($res->{status}, 303, "$forged answers");
+		is(status_of($oid), 'pending', 'and cancels nothing');
+	}
+	like($b->get('/payment/cart')->{content}, qr/Nothing was cancelled/, 'the cart page says so');
+	is($s->emu_json('GET', "/v1/checkout/sessions/$cs")->{status}, 'open', 'the session is still open at Stripe');
+
+	# The buyer presses Cancel on Stripe's page: back to our cancel_url.
+	$b->get($s->sql_one('SELECT stripe_session_url FROM orders WHERE id = ?1', $oid));
+	my $res = Forms::submit($b, qr{/cancel$});
+	is($res->{status}, 303, 'Stripe\'s Cancel button');
+	like($res->{headers}{location}, qr{/payment/checkout/cancel\?order=$oid&token=[0-9a-f]{64}$}, 'goes to the cancel link with the order\'s token');
+	my $other = $s->student;
+	is($other->get($res->{headers}{location})->{status}, 303, 'another student following that link');
+	is(status_of($oid), 'pending', 'cancels nothing of theirs');
+	$res = $b->get($res->{headers}{location});
+	is($res->{status}, 303, 'the buyer following it');
 	is(status_of($oid), 'cancelled', 'cancels the order');
 	is($s->sql_one('SELECT status FROM coupon_redemptions WHERE order_id = ?1', $oid), 'released', 'and releases the coupon');
 	is($s->emu_json('GET', "/v1/checkout/sessions/$cs")->{status}, 'expired', 'the session is expired at Stripe');
@@ -251,9 +271,11 @@ subtest 'a locked database answers 503 so that Stripe retries' => sub {
 	my $ev = '{"id":"evt_busy","object":"event","type":"payment_intent.created","created":' . time . ',"data":{"object":{"id":"pi_busy"}}}';
 	my $pid = fork // die;
 	# An operator's sqlite3 holding the write lock for 7 s (longer than
-	# the store's 5 s busy timeout).
-	if (!$pid) { exec('sqlite3', $s->db, "BEGIN IMMEDIATE;", "INSERT INTO audit_log (action) VALUES ('lock');", '.shell sleep 7', 'COMMIT;') }
-	sleep 0.3;
+	# the store's 5 s busy timeout).  It waits for the lock if another
+	# writer (the mail worker) has it, and says when it holds it.
+	my $held = $s->dir . '/lock-held';
+	if (!$pid) { exec('sqlite3', $s->db, '.timeout 5000', "BEGIN IMMEDIATE;", "INSERT INTO audit_log (action) VALUES ('lock');", ".shell touch $held", '.shell sleep 7', 'COMMIT;') }
+	$s->wait_for(sub { -e $held }, 10);
 	my $res = $s->deliver($ev);
 	waitpid($pid, 0);
 	is($res->{status}, 503, 'busy: 503');

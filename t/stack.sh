@@ -1,7 +1,8 @@
 #!/bin/sh
 # Starts the whole store on loopback: the five FastCGI programs, nginx with
-# a configuration rendered from nginx.conf.example, and (when no real Stripe
-# key is set) the local Stripe emulator.  `make run` and every end-to-end
+# a configuration rendered from nginx.conf.example, the mail worker
+# (enrollctl mail-worker; ENROLL_MAIL_WORKER=0 leaves it out) and (when no
+# real Stripe key is set) the local Stripe emulator.  `make run` and every end-to-end
 # test use this one script, so what the tests check is what a newcomer runs.
 #
 #   t/stack.sh run BUILD PORT    foreground; Ctrl-C stops everything
@@ -39,9 +40,10 @@ render_nginx() {
 	    "$top/nginx.conf.example" > "$1/nginx.conf"
 }
 
-wait_http() { # url seconds
+wait_http() { # url seconds: until it answers, and not with nginx's 502
+	# (a program whose socket is not there yet, on a busy machine)
 	i=0
-	while ! curl -s -o /dev/null "$1"; do
+	while code=$(curl -s -o /dev/null -w '%{http_code}' "$1"); [ "$code" = 000 ] || [ "$code" = 502 ]; do
 		i=$((i + 1))
 		[ $i -gt $(($2 * 10)) ] && return 1
 		sleep 0.1
@@ -87,6 +89,13 @@ start_all() {
 			sleep 0.1
 		done
 		export STRIPE_API_BASE="http://127.0.0.1:$(cat "$run/emu.port")"
+	fi
+
+	# Mail leaves as it is queued (a reset link must not wait for a
+	# cron job): .eml files in $ENROLL_MAIL_DIR unless ENROLL_SMTP_URL.
+	if [ "${ENROLL_MAIL_WORKER:-1}" = 1 ]; then
+		"$build/bin/enrollctl" mail-worker 2>>"$run/mail-worker.log" &
+		echo $! > "$run/mail-worker.pid"
 	fi
 
 	for p in $programs; do
@@ -171,11 +180,15 @@ run)
 	start_all "$build" "$run" "$port" || { stop_all "$run"; exit 1; }
 	echo "enroll is serving http://127.0.0.1:$port/  (database $ENROLL_DB, logs in $run)"
 	[ -f "$run/stripe-emu.pid" ] && echo "payments go to the local Stripe emulator at $STRIPE_API_BASE (test card 4242 4242 4242 4242)"
+	if [ -n "${ENROLL_SMTP_URL:-}" ]; then
+		echo "mail goes out at once through $ENROLL_SMTP_URL"
+	else
+		echo "mail (receipts, password resets, address checks) lands at once as .eml files in $ENROLL_MAIL_DIR/"
+	fi
 	echo "Ctrl-C stops everything."
-	# The operator's periodic jobs: deliver mail (to $ENROLL_MAIL_DIR as
-	# .eml files unless ENROLL_SMTP_URL is set) and expire stale checkouts.
+	# The operator's periodic job: expire stale checkouts.  Mail has its
+	# worker (enrollctl mail-worker, started above).
 	while :; do
-		"$build/bin/enrollctl" send-mail >>"$run/enrollctl.log" 2>&1 || true
 		"$build/bin/enrollctl" expire-orders >>"$run/enrollctl.log" 2>&1 || true
 		# In the background, so that Ctrl-C's trap runs at once.
 		sleep 10 & wait $! || true

@@ -944,6 +944,33 @@ my (%we, %secret, %rport);
 	is($co->{metadata}{install}, 'inst-a', 'coupon metadata stored');
 }
 
+# --- deleting a customer, as a store does when a person deletes an account
+{
+	my (undef, $cu) = api(POST => '/v1/customers', [email => 'leaving@example.com',
+	    name => 'Leaving Soon', 'metadata[install]' => 'inst-a']);
+	my ($st, $del) = api(DELETE => "/v1/customers/$cu->{id}");
+	is($st, 200, 'DELETE /v1/customers/{id} answers 200');
+	is_deeply($del, { id => $cu->{id}, object => 'customer', deleted => JSON::PP::true() },
+	    'with Stripe\'s deleted object');
+	my $g;
+	($st, $g) = api(GET => "/v1/customers/$cu->{id}");
+	is($st, 200, 'a deleted customer can still be retrieved');
+	ok($g->{deleted} && !exists $g->{email}, 'as the deleted stub, without the person');
+	is(sql("SELECT count(*) FROM customers WHERE email = 'leaving\@example.com'"), 0,
+	    'the emulator keeps no email of it');
+	my ($ev) = grep { $_->{data}{object}{id} eq $cu->{id} } events_of_type('customer.deleted');
+	ok($ev, 'customer.deleted is emitted');
+	($st, $g) = api(DELETE => "/v1/customers/$cu->{id}");
+	is($st, 404, 'a second DELETE is a 404');
+	is($g->{error}{code}, 'resource_missing', 'resource_missing');
+	($st, $g) = api(POST => "/v1/customers/$cu->{id}", [name => 'Back']);
+	is($st, 404, 'and a deleted customer cannot be updated');
+	($st, $g) = api(DELETE => '/v1/customers/cus_never_was');
+	is($st, 404, 'an unknown customer is a 404 too');
+	($st, $g) = api(DELETE => "/v1/customers/$cu->{id}", [name => 'x']);
+	is($st, 400, 'DELETE takes no parameters the spec does not list');
+}
+
 # --- the clock: expires_at passes ------------------------------------------
 {
 	my $s = new_session(expires_at => int(time) + 31 * 60);

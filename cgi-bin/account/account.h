@@ -1,8 +1,10 @@
 /* account: the program of the student's pages, one file per area (as
  * cgit has one ui-*.c per page): auth.c (login, registration, logout),
  * settings.c, orders.c (orders and receipts), library.c (dashboard and
- * courses), forms.c (what their forms share), and main.c with the route
- * table that joins them.  This header is what the files share. */
+ * courses), recovery.c (a forgotten password), verify.c (confirming an
+ * email address), sessions.c (where one is logged in), privacy.c (one's
+ * data: download, delete), forms.c (what their forms share), and main.c with the route table that joins them.  This header
+ * is what the files share. */
 #ifndef ENROLL_ACCOUNT_H
 #define ENROLL_ACCOUNT_H
 
@@ -41,6 +43,9 @@ int current_password_ok(struct req *rq, struct resp *rs,
     const char *error_key, enum err *e);
 
 /* auth.c */
+/* Logs the visitor in as user id (a new session; the guest cart joins the
+ * user's); the caller answers with a redirect. */
+enum err account_sign_in(struct req *rq, struct resp *rs, int64_t id);
 enum err h_login_form(struct req *rq, struct resp *rs);
 enum err h_register_form(struct req *rq, struct resp *rs);
 enum err h_login(struct req *rq, struct resp *rs);
@@ -54,6 +59,28 @@ enum err h_settings_name(struct req *rq, struct resp *rs);
 enum err h_settings_email(struct req *rq, struct resp *rs);
 enum err h_settings_password(struct req *rq, struct resp *rs);
 extern const struct field name_fields[], email_fields[], password_fields[];
+
+/* Accounts a school can trust (issue 23), one file per area. */
+/* recovery.c: a forgotten password. */
+enum err h_forgot_form(struct req *rq, struct resp *rs);
+enum err h_forgot(struct req *rq, struct resp *rs);
+enum err h_reset_form(struct req *rq, struct resp *rs);
+enum err h_reset(struct req *rq, struct resp *rs);
+extern const struct field forgot_fields[], reset_fields[];
+/* verify.c: confirming an email address. */
+enum err h_confirm_form(struct req *rq, struct resp *rs);
+enum err h_confirm(struct req *rq, struct resp *rs);
+enum err h_verify_resend(struct req *rq, struct resp *rs);
+extern const struct field confirm_fields[];
+/* privacy.c: the person's data: download it, delete the account. */
+enum err h_privacy(struct req *rq, struct resp *rs);
+enum err h_export(struct req *rq, struct resp *rs);
+enum err h_delete(struct req *rq, struct resp *rs);
+extern const struct field delete_fields[];
+/* sessions.c: where the user is logged in (listed on the settings page). */
+enum err sessions_add_to(struct req *rq, struct resp *rs);
+enum err h_session_end(struct req *rq, struct resp *rs);
+enum err h_sessions_end_others(struct req *rq, struct resp *rs);
 
 /* orders.c */
 enum err h_orders(struct req *rq, struct resp *rs);

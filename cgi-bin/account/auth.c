@@ -9,7 +9,9 @@
 #include "account.h"
 #include "cart.h"
 #include "session.h"
+#include "log.h"
 #include "user.h"
+#include "verify.h"
 
 static const char msg_login_bad[] = "That email and password do not match "
     "an account. Check both and try again.";
@@ -21,15 +23,24 @@ next_page(const struct req *rq)
 	return req_safe_next(field_str(rq, "next"), HOME_PAGE);
 }
 
-/* Logs the visitor in as user id: the guest cart joins the user's cart,
- * a new session starts, and the browser goes on to next. */
-static enum err
-sign_in(struct req *rq, struct resp *rs, int64_t id)
+enum err
+account_sign_in(struct req *rq, struct resp *rs, int64_t id)
 {
 	enum err e;
 
 	if ((e = cart_merge_guest(rq->w->db, session_guest_id(rq), id)) !=
 	    ERR_OK || (e = session_start(rq, rs, id)) != ERR_OK)
+		return e;
+	return ERR_OK;
+}
+
+/* Logs the visitor in as user id and sends the browser on to next. */
+static enum err
+sign_in(struct req *rq, struct resp *rs, int64_t id)
+{
+	enum err e;
+
+	if ((e = account_sign_in(rq, rs, id)) != ERR_OK)
 		return e;
 	return resp_redirect(rs, next_page(rq));
 }
@@ -120,8 +131,15 @@ h_register(struct req *rq, struct resp *rs)
 		e = user_create(rq->w->db, field_str(rq, "email"),
 		    field_str(rq, "name"), field_str(rq, "password"),
 		    ROLE_STUDENT, &id);
-		if (e == ERR_OK)
+		if (e == ERR_OK) {
+			/* The account is made: a welcome that fails to queue
+			 * is logged, and the dashboard offers to send it. */
+			if ((e = verify_welcome(rq->w->db, id,
+			    rq->w->cfg.base_url, time(NULL))) != ERR_OK)
+				log_error(rq->request_id, "welcome mail for "
+				    "user %lld: %s", (long long)id, err_str(e));
 			return sign_in(rq, rs, id);
+		}
 		if (e != ERR_CONFLICT)
 			return e;
 		if ((e = form_error(rs, "email", "An account with this email "

@@ -26,6 +26,27 @@ static const struct route routes[] = {
 	    R_LOGIN, NULL },
 	{ METHOD_POST, "/payment/order/<id>/drop", h_order_drop, R_LOGIN,
 	    NULL },
+	/* Issue 23: accounts a school can trust. */
+	{ METHOD_GET, "/account/forgot-password", h_forgot_form, 0,
+	    forgot_fields },
+	{ METHOD_POST, "/account/forgot-password", h_forgot, 0,
+	    forgot_fields },
+	{ METHOD_GET, "/account/reset-password", h_reset_form, 0,
+	    reset_fields },
+	{ METHOD_POST, "/account/reset-password", h_reset, 0, reset_fields },
+	{ METHOD_GET, "/account/confirm-email", h_confirm_form, 0,
+	    confirm_fields },
+	{ METHOD_POST, "/account/confirm-email", h_confirm, 0,
+	    confirm_fields },
+	{ METHOD_POST, "/account/verify-email/resend", h_verify_resend,
+	    R_LOGIN, NULL },
+	{ METHOD_POST, "/account/sessions/<id>/end", h_session_end, R_LOGIN,
+	    NULL },
+	{ METHOD_POST, "/account/sessions/end-others", h_sessions_end_others,
+	    R_LOGIN, NULL },
+	{ METHOD_GET, "/account/privacy", h_privacy, R_LOGIN, NULL },
+	{ METHOD_GET, "/account/export", h_export, R_LOGIN, NULL },
+	{ METHOD_POST, "/account/delete", h_delete, R_LOGIN, delete_fields },
 };
 
 const struct app account_app = { "account", routes, NELEM(routes), NULL };

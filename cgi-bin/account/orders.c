@@ -117,7 +117,7 @@ enum err
 h_order_drop(struct req *rq, struct resp *rs)
 {
 	struct order o;
-	int paid = 0, removed;
+	int paid = 0, changed, removed;
 	enum err e;
 
 	if ((e = order_load(rq->w->db, rq->arena, rq->id, rq->user->id, &o)) !=
@@ -129,7 +129,8 @@ h_order_drop(struct req *rq, struct resp *rs)
 		    "with its number.");
 	if (o.status == ORDER_PENDING) {
 		e = checkout_cancel(rq->w->db, worker_stripe(rq->w), rq->arena,
-		    rq->user->id, rq->w->cfg.base_url, time(NULL), &paid);
+		    rq->user->id, o.id, rq->w->cfg.base_url, time(NULL), &paid,
+		    &changed);
 		if (e == ERR_UPSTREAM)
 			rs->message = "We could not reach the payment service to "
 			    "close your checkout. Nothing was charged; please "

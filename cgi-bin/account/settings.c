@@ -1,4 +1,5 @@
-/* account: the settings page: name, email and password. */
+/* account: the settings page: name, email and password (its list of
+ * sessions is sessions.c's). */
 #include <stdio.h>
 #include <time.h>
 
@@ -7,6 +8,7 @@
 #include "account.h"
 #include "session.h"
 #include "user.h"
+#include "verify.h"
 
 /* Shows the settings page with status; the forms show the user's current
  * name and email unless refill puts back what was just typed. */
@@ -15,10 +17,18 @@ settings_page(struct req *rq, struct resp *rs, int status,
     const char *const *refill)
 {
 	cJSON *form;
+	char *pending;
 	enum err e;
 
-	if ((e = form_refill(rq, rs, refill)) != ERR_OK)
+	if ((e = form_refill(rq, rs, refill)) != ERR_OK ||
+	    (e = sessions_add_to(rq, rs)) != ERR_OK)
 		return e;
+	if ((e = verify_pending(rq->w->db, rq->arena, rq->user->id,
+	    time(NULL), &pending)) != ERR_OK)
+		return e;
+	if (pending != NULL && cJSON_AddStringToObject(rs->ctx,
+	    "pending_email", pending) == NULL)
+		return ERR_INTERNAL;
 	form = cJSON_GetObjectItemCaseSensitive(rs->ctx, "form");
 	if ((!cJSON_HasObjectItem(form, "name") &&
 	    cJSON_AddStringToObject(form, "name", rq->user->name) == NULL) ||
@@ -54,31 +64,41 @@ h_settings_name(struct req *rq, struct resp *rs)
 	    "Your name is changed.");
 }
 
-/* POST /account/settings/email: email, current_password. */
+/* POST /account/settings/email: email, current_password.  Nothing
+ * changes yet: the new address gets a link, the current one a notice. */
 enum err
 h_settings_email(struct req *rq, struct resp *rs)
 {
 	static const char *const refill[] = { "email", NULL };
+	const char *email = field_str(rq, "email");
+	char *done;
 	enum err e;
 
 	if (!email_ok(rq, rs, &e) ||
 	    !current_password_ok(rq, rs, "email_password", &e))
 		return e != ERR_OK ? e : settings_page(rq, rs, 400, refill);
-	e = user_set_email(rq->w->db, rq->user->id, field_str(rq, "email"));
-	if (e == ERR_CONFLICT) {
-		if ((e = form_error(rs, "email", "Another account uses this "
-		    "email address.")) != ERR_OK)
+	e = verify_request_change(rq->w->db, rq->user->id, email,
+	    rq->w->cfg.base_url, time(NULL));
+	if (e == ERR_CONFLICT || e == ERR_INVALID) {
+		if ((e = form_error(rs, "email", e == ERR_CONFLICT ? "Another "
+		    "account uses this email address." : "That is already "
+		    "your address.")) != ERR_OK)
 			return e;
 		return settings_page(rq, rs, 400, refill);
 	}
 	if (e != ERR_OK)
 		return e;
-	return resp_flash_redirect(rq, rs, SETTINGS_PAGE,
-	    "Your email address is changed.");
+	if ((done = arena_printf(rq->arena, "We sent a link to %s. Your "
+	    "address changes when you follow it; until then you log in with "
+	    "%s, which we have told about the change.", email,
+	    rq->user->email)) == NULL)
+		return ERR_INTERNAL;
+	return resp_flash_redirect(rq, rs, SETTINGS_PAGE, done);
 }
 
 /* POST /account/settings/password: current_password, password.  Every
- * other session of the user ends; this one stays. */
+ * session of the user ends; this browser gets a new one (a new id), so it
+ * stays logged in. */
 enum err
 h_settings_password(struct req *rq, struct resp *rs)
 {
@@ -89,7 +109,8 @@ h_settings_password(struct req *rq, struct resp *rs)
 	    !current_password_ok(rq, rs, "current_password", &e))
 		return e != ERR_OK ? e : settings_page(rq, rs, 400, refill);
 	if ((e = user_set_password(rq->w->db, rq->user->id,
-	    field_str(rq, "password"), session_current_id(rq))) != ERR_OK)
+	    field_str(rq, "password"), 0)) != ERR_OK ||
+	    (e = session_start(rq, rs, rq->user->id)) != ERR_OK)
 		return e;
 	return resp_flash_redirect(rq, rs, SETTINGS_PAGE, "Your password is "
 	    "changed. Everywhere else you were logged in, you are now logged "

@@ -7,6 +7,9 @@
 #   - the catalog page, a course page, title search
 #   - the same with 10,000 courses in the database
 #   - resident memory of a worker
+#   - how long a queued mail takes to leave (the mail worker), and how
+#     long the forgotten-password form takes for a known and an unknown
+#     address
 set -eu
 build=${1:-build}
 top=$(cd "$(dirname "$0")/../.." && pwd)
@@ -69,8 +72,61 @@ wrk_line() {
 	eval "rps_$3=\${rps%.*}"
 }
 
+# Mail: from the commit that queues a message to its .eml file written by
+# the stack's mail worker (enrollctl mail-worker), 20 messages queued at
+# random moments, one at a time.
+mail_latency() {
+	perl -MTime::HiRes=time,sleep -e '
+		my ($db, $dir) = @ARGV; my @ms;
+		for my $i (1 .. 20) {
+			sleep(rand(0.3));
+			my $key = "bench-mail-$$-$i";
+			my $t0 = time;
+			system("sqlite3", $db, ".timeout 5000", "INSERT INTO outbox (dedupe_key, to_addr, subject, body) VALUES (\x27$key\x27, \x27bench\@example.org\x27, \x27Bench\x27, \x27x\x27)") == 0 or die "sqlite3 failed\n";
+			my $id = `sqlite3 $db "SELECT id FROM outbox WHERE dedupe_key = \x27$key\x27"`; chomp $id;
+			my $f = sprintf("%s/%06d.eml", $dir, $id);
+			my $end = $t0 + 30;
+			sleep(0.002) until -e $f || time > $end;
+			push @ms, (time - $t0) * 1000;
+		}
+		@ms = sort { $a <=> $b } @ms;
+		printf "median %.0f ms, p90 %.0f ms, max %.0f ms over %d messages\n", $ms[9], $ms[17], $ms[-1], scalar @ms;
+	' "$ENROLL_DB" "$ENROLL_MAIL_DIR"
+}
+mailfig=$(mail_latency)
+
+# The forgotten-password form must answer in about the same time whether
+# or not an account uses the address: POSTs for a registered address and
+# for an unknown one, alternated, each timed alone (the throttle's rows
+# are cleared between them, untimed, so every known request mails).
+forgot_timing() {
+	jar="$run/forgot.jar"
+	token() { curl -s -c "$jar" -b "$jar" "$BASE_URL$1" | sed -n 's/.*name="csrf_token" value="\([^"]*\)".*/\1/p' | head -1; }
+	t=$(token /account/register)
+	curl -s -o /dev/null -c "$jar" -b "$jar" --data-urlencode "csrf_token=$t" \
+	    --data-urlencode "name=Bench" --data-urlencode "email=bench-known@example.org" \
+	    --data-urlencode "password=bench password 123" "$BASE_URL/account/register"
+	rm -f "$jar"
+	t=$(token /account/forgot-password)
+	for i in $(seq 1 100); do
+		who=known; [ $((i % 2)) = 0 ] && who=unknown
+		sqlite3 "$ENROLL_DB" ".timeout 5000" "DELETE FROM mail_requests"
+		# curl's own clock: the request alone, not the process.
+		printf '%s ' "$who"
+		curl -s -o /dev/null -b "$jar" -w '%{http_code} %{time_total}\n' \
+		    --data-urlencode "csrf_token=$t" --data-urlencode "email=bench-$who@example.org" \
+		    "$BASE_URL/account/forgot-password"
+	done | perl -lane '$bad++ if $F[1] != 200; push @{$v{$F[0]}}, $F[2] * 1000;
+	    END { my %m = map { my @s = sort { $a <=> $b } @{$v{$_}}; ($_ => $s[@s / 2]) } keys %v;
+	    printf "known address median %.2f ms, unknown %.2f ms (50 requests each%s)\n",
+	        $m{known}, $m{unknown}, $bad ? ", $bad not answered 200" : "" }'
+}
+forgotfig=$(forgot_timing)
+
 size=$(wc -c < "$run/ref/www/catalog.html")
 echo "enroll bench: $(nproc) cores, $workers workers per program, wrk -t2 -c$conns -d${dur}s, catalog page $size bytes"
+printf '%-34s %s\n' "mail: queued to sent (worker)" "$mailfig"
+printf '%-34s %s\n' "forgot-password answer" "$forgotfig"
 wrk_line "nginx static file" "http://127.0.0.1:$refport/static.html" static
 wrk_line "nginx + no-op FastCGI (floor)" "http://127.0.0.1:$refport/noop" noop
 wrk_line "catalog /courses (12 courses)" "$BASE_URL/courses" catalog

@@ -1,7 +1,10 @@
-/* POST /v1/customers, GET and POST /v1/customers/{customer}.  The
- * emulator keeps the fields a store sets (email, name, description,
+/* POST /v1/customers, GET, POST and DELETE /v1/customers/{customer}.
+ * The emulator keeps the fields a store sets (email, name, description,
  * phone, address, metadata); other documented parameters are accepted and
- * not modelled.  Create and update emit customer.created/updated. */
+ * not modelled.  Create, update and delete emit customer.created, updated
+ * and deleted.  A deleted customer is kept as Stripe shows it afterwards,
+ * {"id", "object": "customer", "deleted": true}: a GET answers that, a
+ * second DELETE or an update answers resource_missing. */
 #include <stdio.h>
 #include <string.h>
 
@@ -90,7 +93,8 @@ emu_customer_update(struct emu_call *c)
 	cJSON *cu = emu_store_get(c->emu, KIND_CUSTOMER, c->id);
 	cJSON *prev = cJSON_CreateObject();
 
-	if (cu == NULL) {
+	if (cu == NULL || cJSON_IsTrue(JGET(cu, "deleted"))) {
+		cJSON_Delete(cu);
 		cJSON_Delete(prev);
 		emu_api_missing(c, "customer", "id", c->id);
 		return;
@@ -106,4 +110,30 @@ emu_customer_update(struct emu_call *c)
 	}
 	cJSON_Delete(prev);
 	emu_api_reply(c, cu);
+}
+
+void
+emu_customer_delete(struct emu_call *c)
+{
+	cJSON *cu = emu_store_get(c->emu, KIND_CUSTOMER, c->id), *gone;
+
+	if (cu == NULL || cJSON_IsTrue(JGET(cu, "deleted"))) {
+		cJSON_Delete(cu);
+		emu_api_missing(c, "customer", "id", c->id);
+		return;
+	}
+	if ((gone = cJSON_CreateObject()) == NULL ||
+	    cJSON_AddStringToObject(gone, "id", c->id) == NULL ||
+	    cJSON_AddStringToObject(gone, "object", "customer") == NULL ||
+	    cJSON_AddTrueToObject(gone, "deleted") == NULL ||
+	    emu_store_update(c->emu, KIND_CUSTOMER, gone) != ERR_OK ||
+	    emu_event_emit(c->emu, "customer.deleted", cu, NULL, &c->cause) !=
+	    ERR_OK) {
+		cJSON_Delete(cu);
+		cJSON_Delete(gone);
+		emu_api_fail(c);
+		return;
+	}
+	cJSON_Delete(cu);
+	emu_api_reply(c, gone);
 }

@@ -280,6 +280,7 @@ int emu_expand(struct emu *e, cJSON *obj, const cJSON *expand,
 void emu_customer_create(struct emu_call *c);
 void emu_customer_get(struct emu_call *c);
 void emu_customer_update(struct emu_call *c);
+void emu_customer_delete(struct emu_call *c);
 void emu_coupon_create(struct emu_call *c);
 void emu_coupon_get(struct emu_call *c);
 void emu_session_create(struct emu_call *c);

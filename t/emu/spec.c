@@ -13,6 +13,7 @@ const struct emu_route emu_routes[] = {
 	{ "POST", "/v1/customers", emu_customer_create },
 	{ "GET", "/v1/customers/{customer}", emu_customer_get },
 	{ "POST", "/v1/customers/{customer}", emu_customer_update },
+	{ "DELETE", "/v1/customers/{customer}", emu_customer_delete },
 	{ "POST", "/v1/coupons", emu_coupon_create },
 	{ "GET", "/v1/coupons/{coupon}", emu_coupon_get },
 	{ "POST", "/v1/checkout/sessions", emu_session_create },

@@ -120,4 +120,38 @@ sub get_url {
 	return $action . '?' . join('&', map { urlencode($_->[0]) . '=' . urlencode($_->[1]) } @pairs);
 }
 
+# Submits, as a browser does, the form of $b's last page whose action
+# matches $action (a regex or the exact action): its fields as rendered
+# (hidden inputs, defaults, the first submit button) with the named
+# values of %typed put in, as a person types them; a name the form lacks
+# dies, so a test cannot send what the page does not offer.  Returns the
+# response (redirects not followed).
+sub submit {
+	my ($b, $action, %typed) = @_;
+	my $page = $b->{last} or die "no page to submit a form of\n";
+	my @forms = grep { my $a = $_->{action} // '';
+	    ref $action ? $a =~ $action : $a eq $action } parse($page->{content} // '');
+	die "no form for $action on $page->{url}\n" unless @forms;
+	my $f = $forms[0];
+	my %names = map { defined $_->{name} ? ($_->{name} => 1) : () } @{$f->{controls}};
+	for my $k (keys %typed) { die "the form for $action has no field $k\n" unless $names{$k} }
+	my %over;
+	my $i = -1;
+	for my $c (@{$f->{controls}}) {
+		$i++;
+		$over{$i} = $typed{$c->{name}} if defined $c->{name} && exists $typed{$c->{name}};
+	}
+	my @pairs = pairs($f, %over);
+	my $to = $f->{action} // '';
+	$to = $page->{url} if $to eq '';
+	# An action on the page's own host (the store's, or the emulator's).
+	$to = $1 . $to if $to =~ m{^/} && ($page->{url} // '') =~ m{^(https?://[^/]+)};
+	if ($f->{method} eq 'get') {
+		my $url = get_url($f, $to, @pairs);
+		return $b->get($url);
+	}
+	my $body = join '&', map { urlencode($_->[0]) . '=' . urlencode($_->[1]) } @pairs;
+	return $b->request('POST', $to, $body);
+}
+
 1;

@@ -173,6 +173,37 @@ sub wait_for {
 	}
 }
 
+# The mails the stack's mail worker wrote for address $to (.eml files in
+# ENROLL_MAIL_DIR), oldest first, each as its whole text.
+sub mails_to {
+	my ($self, $to) = @_;
+	my @texts;
+	for my $f (sort glob($self->cfg('ENROLL_MAIL_DIR') . '/*.eml')) {
+		open(my $fh, '<', $f) or next;
+		local $/;
+		my $text = <$fh> // '';
+		push @texts, $text if $text =~ /^To: \Q$to\E\r?$/m;
+	}
+	return @texts;
+}
+
+# Waits (up to 10 s) for the $n-th mail to $to (default: one more than
+# $after mails, or the first) and returns its text, or ''.
+sub mail_to {
+	my ($self, $to, $n) = @_;
+	$n //= 1;
+	$self->wait_for(sub { $self->mails_to($to) >= $n }, 10);
+	return ($self->mails_to($to))[$n - 1] // '';
+}
+
+# The store's link in a mail whose path matches $path (a regex), as a path
+# with its query, or undef.
+sub link_in {
+	my ($self, $mail, $path) = @_;
+	my $base = $self->base;
+	return $mail =~ m{\Q$base\E($path\S*)} ? $1 =~ s/\r$//r : undef;
+}
+
 # Pids of the worker processes of one program (children of its parent).
 sub worker_pids {
 	my ($self, $prog) = @_;

@@ -144,3 +144,41 @@ harness_header(struct harness *h, const char *name)
 			return h->rs.headers[i].value;
 	return NULL;
 }
+
+void
+harness_path_fill(const char *pattern, char *out, size_t size)
+{
+	size_t n = 0;
+
+	while (*pattern != '\0' && n + 20 < size) {
+		if (strncmp(pattern, "<id>", 4) == 0) {
+			n += (size_t)snprintf(out + n, size - n, "1");
+			pattern += 4;
+		} else if (strncmp(pattern, "<slug>", 6) == 0) {
+			n += (size_t)snprintf(out + n, size - n, "intro-to-git");
+			pattern += 6;
+		} else {
+			out[n++] = *pattern++;
+		}
+	}
+	out[n] = '\0';
+}
+
+void
+harness_fields_fill(const struct field *f, char *out, size_t size)
+{
+	static const char *const sample[F_MAX] = {
+		[F_LINE] = "probe", [F_TEXT] = "probe", [F_INT] = "1",
+		[F_EMAIL] = "csrf-probe%40example.org",
+		[F_PASSWORD] = "probe-password-123", [F_SLUG] = "intro-to-git",
+		[F_CODE] = "PROBE", [F_TOKEN] = "probe", [F_BOOL] = "1",
+		[F_DATE] = "2030-01-01",
+	};
+	size_t n = 0;
+
+	out[0] = '\0';
+	for (; f != NULL && f->name != NULL && n < size; f++)
+		n += (size_t)snprintf(out + n, size - n, "%s%s=%s",
+		    n ? "&" : "", f->name, sample[f->kind] ? sample[f->kind] :
+		    "x");
+}

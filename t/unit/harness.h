@@ -32,4 +32,12 @@ const char *harness_csrf(struct harness *h);
 /* Returns the value of header name in the last response, or NULL. */
 const char *harness_header(struct harness *h, const char *name);
 
+/* Writes pattern with <id> as 1 and <slug> as intro-to-git to out. */
+void harness_path_fill(const char *pattern, char *out, size_t size);
+
+/* Writes to out a urlencoded body or query with a plausible value for each
+ * declared field of f (NULL: none), so that a handler would change
+ * something if it ran. */
+void harness_fields_fill(const struct field *f, char *out, size_t size);
+
 #endif

@@ -660,13 +660,19 @@ settings_change_name_and_email_with_errors_beside_fields(void **state)
 	    "&current_password=" PW)->status, 400);
 	assert_non_null(strstr(h->rs.body.data, "id=\"email-error\">Another "
 	    "account uses this email"));
+	/* Accepted, the change waits for the link mailed to the new
+	 * address; the old one gets a notice. */
 	assert_int_equal(post_form(h, "/account/settings",
 	    "/account/settings/email", "email=New@Example.org"
 	    "&current_password=" PW)->status, 303);
 	assert_int_equal(sql_int(h, "SELECT count(*) FROM users "
-	    "WHERE email = ?1", "new@example.org"), 1);
-	assert_int_equal(sql_int(h, "SELECT count(*) FROM users "
-	    "WHERE email = ?1", "me@example.org"), 0);
+	    "WHERE email = ?1", "me@example.org"), 1);
+	assert_int_equal(sql_int(h, "SELECT count(*) FROM outbox WHERE "
+	    "to_addr = ?1 AND body LIKE '%/account/confirm-email?token=%'",
+	    "new@example.org"), 1);
+	assert_int_equal(sql_int(h, "SELECT count(*) FROM outbox WHERE "
+	    "to_addr = ?1 AND body LIKE '%new@example.org%' AND body NOT "
+	    "LIKE '%token=%'", "me@example.org"), 1);
 }
 
 static void

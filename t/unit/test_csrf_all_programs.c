@@ -70,47 +70,6 @@ snapshot_same(const struct snapshot *a, const struct snapshot *b,
 	}
 }
 
-/* Writes pattern with <id> and <slug> filled in. */
-static void
-path_fill(const char *pattern, char *out, size_t size)
-{
-	size_t n = 0;
-
-	while (*pattern != '\0' && n + 20 < size) {
-		if (strncmp(pattern, "<id>", 4) == 0) {
-			n += (size_t)snprintf(out + n, size - n, "1");
-			pattern += 4;
-		} else if (strncmp(pattern, "<slug>", 6) == 0) {
-			n += (size_t)snprintf(out + n, size - n, "intro-to-git");
-			pattern += 6;
-		} else {
-			out[n++] = *pattern++;
-		}
-	}
-	out[n] = '\0';
-}
-
-/* A body holding a plausible value for each declared field, so that the
- * handler would change something if it ran. */
-static void
-body_fill(const struct field *f, char *out, size_t size)
-{
-	static const char *const sample[F_MAX] = {
-		[F_LINE] = "probe", [F_TEXT] = "probe", [F_INT] = "1",
-		[F_EMAIL] = "csrf-probe%40example.org",
-		[F_PASSWORD] = "probe-password-123", [F_SLUG] = "intro-to-git",
-		[F_CODE] = "PROBE", [F_TOKEN] = "probe", [F_BOOL] = "1",
-		[F_DATE] = "2030-01-01",
-	};
-	size_t n = 0;
-
-	out[0] = '\0';
-	for (; f != NULL && f->name != NULL && n < size; f++)
-		n += (size_t)snprintf(out + n, size - n, "%s%s=%s",
-		    n ? "&" : "", f->name, sample[f->kind] ? sample[f->kind] :
-		    "x");
-}
-
 /* Returns in out the CSRF token the dispatcher expects from a browser
  * sending cookies. */
 static void
@@ -159,8 +118,8 @@ check_route(struct harness *h, const struct route *r, const char *cookies,
 	char path[512], body[1024], good[128], what[128];
 	struct snapshot before, after;
 
-	path_fill(r->pattern, path, sizeof(path));
-	body_fill(r->fields, body, sizeof(body));
+	harness_path_fill(r->pattern, path, sizeof(path));
+	harness_fields_fill(r->fields, body, sizeof(body));
 	token_for(h, cookies, good, sizeof(good));
 	assert_string_not_equal(good, other);
 

@@ -1046,6 +1046,46 @@ send_sends_key_version_and_idempotency_key(void **state)
 }
 
 static void
+customer_delete_sends_delete_and_reads_deleted(void **state)
+{
+	const struct step steps[] = {
+		{ 200, "", "{\"id\":\"cus_1\",\"object\":\"customer\","
+		    "\"deleted\":true}", 0 },
+		{ 404, "", "{\"error\":{\"type\":\"invalid_request_error\","
+		    "\"code\":\"resource_missing\",\"param\":\"id\","
+		    "\"message\":\"No such customer: 'cus_1'\"}}", 0 },
+		{ 200, "", customer_json, 0 },
+	};
+	struct stripe_req r;
+	struct stripe_error e;
+	struct srv s;
+	struct stripe *st;
+
+	assert_int_equal(stripe_req_customer_delete(&r, "cus_1/x"), ERR_OK);
+	assert_string_equal(r.method, "DELETE");
+	assert_string_equal(r.path.data, "/v1/customers/cus_1%2Fx");
+	stripe_req_free(&r);
+	assert_int_equal(stripe_req_customer_delete(&r, ""), ERR_INVALID);
+	stripe_req_free(&r);
+
+	st = srv_start(&s, steps, 3);
+	assert_int_equal(stripe_customer_delete(st, "cus_1", &e), ERR_OK);
+	assert_int_equal(e.status, 200);
+	/* Deleted before (a retry whose first answer was lost). */
+	assert_int_equal(stripe_customer_delete(st, "cus_1", &e), ERR_NOTFOUND);
+	assert_int_equal(e.status, 404);
+	/* A customer that is not marked deleted is not a deletion. */
+	assert_int_equal(stripe_customer_delete(st, "cus_1", &e), ERR_UPSTREAM);
+	srv_stop(&s, st);
+	assert_int_equal(s.nreq, 3);
+	assert_non_null(strstr(s.req[0], "DELETE /v1/customers/cus_1 HTTP/1.1"));
+	assert_non_null(strstr(s.req[0], "\r\nStripe-Version: 2023-08-16\r\n"));
+	assert_null(strstr(s.req[0], "Idempotency-Key"));
+	assert_null(strstr(s.req[0], "Content-Type"));
+	assert_string_equal(srv_body(&s, 0), "");
+}
+
+static void
 send_retries_5xx_with_the_same_idempotency_key(void **state)
 {
 	const struct step steps[] = {
@@ -1295,7 +1335,7 @@ send_refuses_unfit_requests_without_sending(void **state)
 	assert_int_equal(stripe_req_customer_retrieve(&r, "cus_1"), ERR_OK);
 	assert_int_equal(stripe_send(st, &r, "k", &j, &e), ERR_INVALID);
 	assert_null(j);
-	r.method = "DELETE";
+	r.method = "PUT";	/* only GET, POST and DELETE */
 	assert_int_equal(stripe_send(st, &r, NULL, &j, &e), ERR_INVALID);
 	stripe_req_free(&r);
 	r.method = "GET";
@@ -1402,6 +1442,7 @@ main(void)
 		cmocka_unit_test(retry_decide_table),
 		cmocka_unit_test(backoff_doubles_with_jitter_and_a_ceiling),
 		cmocka_unit_test(send_sends_key_version_and_idempotency_key),
+		cmocka_unit_test(customer_delete_sends_delete_and_reads_deleted),
 		cmocka_unit_test(send_retries_5xx_with_the_same_idempotency_key),
 		cmocka_unit_test(send_gives_up_after_max_attempts),
 		cmocka_unit_test(send_obeys_stripe_should_retry),
