@@ -79,25 +79,6 @@ out:
 }
 
 enum err
-enrollment_active(struct db *db, int64_t user_id, int64_t course_id,
-    int *has)
-{
-	struct db_stmt *st;
-	enum err e;
-
-	*has = 0;
-	st = db_prep(db, "SELECT 1 FROM enrollments WHERE user_id = ? AND "
-	    "course_id = ? AND status = 'active'");
-	db_bind_int64(st, 1, user_id);
-	db_bind_int64(st, 2, course_id);
-	e = db_next(st);
-	db_done(st);
-	if (e == ERR_OK)
-		*has = 1;
-	return e == ERR_NOTFOUND ? ERR_OK : e;
-}
-
-enum err
 enrollment_list(struct db *db, struct arena *a, int64_t user_id,
     int64_t page, int per_page, struct course **out, size_t *n,
     int *has_more)

@@ -193,14 +193,15 @@ grant(struct db *db, int64_t order_id, const struct order_row *r,
 		return e;
 	if (db_changes(db) != 1)
 		return ERR_CONFLICT;
-	/* One enrollment per (user, course): a revoked one comes back. */
+	/* One enrollment per (user, course): a revoked or expired one comes
+	 * back, its access counted from this payment (checkout refuses a
+	 * course the buyer still has access to: see access.h). */
 	st = db_prep(db, "INSERT INTO enrollments (user_id, course_id, "
 	    "order_id, source, granted_at) SELECT ?1, course_id, ?2, "
 	    "'purchase', ?3 FROM order_items WHERE order_id = ?2 "
 	    "ON CONFLICT (user_id, course_id) DO UPDATE SET status = 'active', "
 	    "order_id = excluded.order_id, source = 'purchase', revoked_at = "
-	    "NULL, granted_at = excluded.granted_at "
-	    "WHERE enrollments.status = 'revoked'");
+	    "NULL, granted_at = excluded.granted_at");
 	db_bind_int64(st, 1, r->user_id);
 	db_bind_int64(st, 2, order_id);
 	db_bind_int64(st, 3, now);
