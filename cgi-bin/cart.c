@@ -6,10 +6,12 @@
 
 #include <cjson/cJSON.h>
 
+#include "access.h"
 #include "app.h"
 #include "apps.h"
 #include "cart_items.h"
 #include "catalog.h"
+#include "content.h"
 #include "money.h"
 #include "server.h"
 #include "session.h"
@@ -20,6 +22,12 @@
 
 #define CATALOG_PER_PAGE 12
 #define PRICING_PER_PAGE 50
+
+static int64_t
+visitor_id(const struct req *rq)
+{
+	return rq->user != NULL ? rq->user->id : 0;
+}
 
 /* Adds the courses as a "courses" array of ctx; ERR_INTERNAL on OOM. */
 static enum err
@@ -99,34 +107,61 @@ h_catalog(struct req *rq, struct resp *rs)
 	return ERR_OK;
 }
 
+/* Adds the course's outline to co: each lesson links to its page when
+ * the visitor may open it (a preview, or the whole course with access). */
+static enum err
+add_outline(struct req *rq, cJSON *co, const struct course *c,
+    const struct access *acc)
+{
+	struct lesson *ls;
+	size_t n;
+	cJSON *arr, *o;
+	enum err e;
+
+	if ((e = catalog_lessons(rq->w->db, rq->arena, c->id, &ls, &n)) !=
+	    ERR_OK)
+		return e;
+	if ((arr = cJSON_AddArrayToObject(co, "lessons")) == NULL)
+		return ERR_INTERNAL;
+	for (size_t i = 0; i < n; i++) {
+		if ((o = view_lesson(rq->arena, c->slug, &ls[i])) == NULL)
+			return ERR_INTERNAL;
+		cJSON_AddItemToArray(arr, o);
+		cJSON_AddBoolToObject(o, "open", acc->allowed ||
+		    ls[i].is_preview);
+	}
+	return ERR_OK;
+}
+
 /* GET /courses/<slug>: description, outline and how to buy. */
 static enum err
 h_course(struct req *rq, struct resp *rs)
 {
+	const char *description;
+	struct access acc;
 	struct course c;
-	struct lesson *ls;
-	size_t n;
-	cJSON *ctx, *co, *arr, *o;
+	cJSON *ctx, *co;
 	enum err e;
 
 	if ((e = catalog_get(rq->w->db, rq->arena, rq->slug, &c)) != ERR_OK)
 		return e;
 	if (!c.is_active && (rq->user == NULL || !rq->user->is_admin))
 		return ERR_NOTFOUND;
-	if ((e = catalog_lessons(rq->w->db, rq->arena, c.id, &ls, &n)) !=
-	    ERR_OK)
+	if ((e = access_check(rq->w->db, visitor_id(rq), c.id, time(NULL),
+	    &acc)) != ERR_OK || (e = content_description_html(rq->w->db,
+	    rq->arena, c.id, &description)) != ERR_OK)
 		return e;
 	if ((ctx = resp_ctx(rs)) == NULL ||
 	    (co = view_course(rq->arena, &c)) == NULL)
 		return ERR_INTERNAL;
 	cJSON_AddItemToObject(ctx, "course", co);
-	if ((arr = cJSON_AddArrayToObject(co, "lessons")) == NULL)
-		return ERR_INTERNAL;
-	for (size_t i = 0; i < n; i++) {
-		if ((o = view_lesson(&ls[i])) == NULL)
-			return ERR_INTERNAL;
-		cJSON_AddItemToArray(arr, o);
-	}
+	/* Raw in the page: libcmark's safe rendering (lib/content.c). */
+	cJSON_AddStringToObject(co, "description_html", description);
+	cJSON_AddStringToObject(co, "learn_url", view_learn_url(rq->arena,
+	    c.slug, 0));
+	cJSON_AddBoolToObject(ctx, "can_open", acc.allowed);
+	if ((e = add_outline(rq, co, &c, &acc)) != ERR_OK)
+		return e;
 	rs->tmpl = "cart/course.html";
 	return ERR_OK;
 }
@@ -154,12 +189,6 @@ h_pricing(struct req *rq, struct resp *rs)
 		return ERR_INTERNAL;
 	rs->tmpl = "cart/pricing.html";
 	return ERR_OK;
-}
-
-static int64_t
-visitor_id(const struct req *rq)
-{
-	return rq->user != NULL ? rq->user->id : 0;
 }
 
 static int

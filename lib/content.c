@@ -29,6 +29,44 @@ content_html(struct arena *a, const char *markdown)
 	return copy;
 }
 
+/* Runs select (?1 id; columns html, text) and sets *html to the stored
+ * HTML, or the text rendered now when the HTML is stale. */
+static enum err
+stored_html(struct db *db, struct arena *a, const char *select, int64_t id,
+    const char **html)
+{
+	struct db_stmt *st;
+	enum err e;
+
+	st = db_prep(db, select);
+	db_bind_int64(st, 1, id);
+	if ((e = db_next(st)) == ERR_OK) {
+		*html = db_col_is_null(st, 0) ?
+		    content_html(a, db_col_text(st, 1)) :
+		    db_col_text_dup(a, st, 0);
+		if (*html == NULL)
+			e = ERR_INTERNAL;
+	}
+	db_done(st);
+	return e;
+}
+
+enum err
+content_lesson_html(struct db *db, struct arena *a, int64_t lesson_id,
+    const char **html)
+{
+	return stored_html(db, a, "SELECT body_html, body FROM lessons "
+	    "WHERE id = ?1", lesson_id, html);
+}
+
+enum err
+content_description_html(struct db *db, struct arena *a, int64_t course_id,
+    const char **html)
+{
+	return stored_html(db, a, "SELECT description_html, description "
+	    "FROM courses WHERE id = ?1", course_id, html);
+}
+
 /* One kind of stale text: the SQL that finds a batch (id, text) and the
  * SQL that stores the HTML of one row (?1 html, ?2 id). */
 struct stale_kind {

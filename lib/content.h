@@ -21,6 +21,17 @@ struct db;
  * when out of memory.  The result is safe to send unescaped. */
 char *content_html(struct arena *a, const char *markdown);
 
+/* Sets *html to the HTML of lesson_id's body (arena): the stored one, or
+ * when it is stale, rendered for this request.  Ask access.h first: this
+ * is the only way a lesson's body reaches a page.  ERR_NOTFOUND when there
+ * is no such lesson. */
+enum err content_lesson_html(struct db *db, struct arena *a,
+    int64_t lesson_id, const char **html);
+
+/* The same for course_id's description. */
+enum err content_description_html(struct db *db, struct arena *a,
+    int64_t course_id, const char **html);
+
 /* Renders every stale lesson body and course description and stores the
  * HTML, in one transaction; *n counts the rows rendered (may be NULL). */
 enum err content_render_stale(struct db *db, int *n);

@@ -15,8 +15,21 @@ struct cJSON;
  * arena is reset (the request's context always is). */
 struct cJSON *view_course(struct arena *a, const struct course *c);
 
-/* Same for a lesson. */
-struct cJSON *view_lesson(const struct lesson *l);
+/* Same for lesson l of the course named slug (id, position, title,
+ * minutes, is_preview, done, url: its page under /learn/). */
+struct cJSON *view_lesson(struct arena *a, const char *slug,
+    const struct lesson *l);
+
+/* Returns "/learn/<slug>" (position 0) or "/learn/<slug>/<position>", in
+ * the arena; NULL when out of memory. */
+char *view_learn_url(struct arena *a, const char *slug, int64_t position);
+
+struct progress;
+
+/* Returns a new cJSON object for p (lesson_count, done, percent,
+ * next_position, last_position, last_activity_at, completed_at); NULL on
+ * OOM.  The caller owns it. */
+struct cJSON *view_progress(const struct progress *p);
 
 /* Adds "page", and "prev_url" / "next_url" when there are such pages, to
  * ctx for a listing at path.  filters is a NULL-terminated list of

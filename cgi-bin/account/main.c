@@ -26,6 +26,13 @@ static const struct route routes[] = {
 	    R_LOGIN, NULL },
 	{ METHOD_POST, "/payment/order/<id>/drop", h_order_drop, R_LOGIN,
 	    NULL },
+	/* Learning (issue 15). */
+	{ METHOD_GET, "/learn/<slug>", h_learn_course, 0, NULL },
+	{ METHOD_GET, "/learn/<slug>/<id>", h_learn_lesson, 0, NULL },
+	{ METHOD_POST, "/learn/<slug>/<id>/complete", h_lesson_complete,
+	    R_LOGIN, NULL },
+	{ METHOD_POST, "/learn/<slug>/<id>/incomplete", h_lesson_incomplete,
+	    R_LOGIN, NULL },
 };
 
 const struct app account_app = { "account", routes, NELEM(routes), NULL };
