@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "access.h"
+#include "certificate.h"
 #include "db.h"
 #include "progress.h"
 
@@ -196,7 +197,7 @@ maybe_complete(struct db *db, int64_t user_id, int64_t course_id,
 	if ((e = db_run(st)) != ERR_OK || db_changes(db) == 0)
 		return e;
 	*now_complete = 1;
-	return ERR_OK;
+	return certificate_issue(db, user_id, course_id, now);
 }
 
 enum err

@@ -4,8 +4,8 @@
 # lesson is a 403 page that says why and never carries the lesson's body,
 # for guests, other students, an expired, a refunded and a revoked
 # student; marking lessons complete through the page's own forms, twice
-# counting once, until the course is completed; a hostile lesson body is
-# inert on the page.
+# counting once, until the course is completed; its certificate and the
+# public page that verifies it; a hostile lesson body is inert on the page.
 use strict;
 use warnings;
 use FindBin;
@@ -185,6 +185,47 @@ subtest 'a student marks lessons complete until the course is completed' => sub 
 	enroll($fid, $c_test);
 	like($other->get('/learn/testing-in-practice')->{content}, qr{value="0"},
 	    'another student of the same course starts at 0%');
+};
+
+subtest 'completing a course gives a certificate anyone can verify' => sub {
+	my ($b, $uid) = $s->student(name => 'Certified Student');
+	enroll($uid, $c_test);
+	for my $n (1 .. 3) {
+		submit($b, $b->get("/learn/testing-in-practice/$n")->{content}, '/complete');
+	}
+	my $home = $b->get('/learn/testing-in-practice')->{content};
+	my ($url) = $home =~ m{<a href="(/certificates/[0-9a-f]{32})">See your certificate</a>};
+	ok($url, 'the course home links the certificate');
+	my $res = $b->get($url);
+	is($res->{status}, 200, 'the student opens it');
+	like($res->{content}, qr/Share or print it/, 'with how to share and print it');
+	my $guest = $s->browser;
+	$res = $guest->get($url);
+	is($res->{status}, 200, 'anyone can open the verification URL');
+	my $text = text_of($res->{content});
+	like($text, qr/This certifies that Certified Student completed the course Testing in Practice on \d+ \w+ \d{4}/,
+	    'it names the student, the course and the date');
+	like($res->{content}, qr/id="verification" data-valid="yes"/, 'and says it is valid');
+	unlike($res->{content}, qr/Share or print it/, 'a visitor is not offered to share it');
+	unlike($res->{content}, qr/\@example\.org/, 'nor shown the student\'s email');
+	like($guest->get('/static/style.css')->{content}, qr/\@media print \{.*?header\.site, footer\.site, \.flash, \.no-print, \.verify \{ display: none; \}/s,
+	    'printing leaves out the header, the footer and the sharing links');
+
+	# A refund voids it.
+	$s->sql(q{INSERT INTO orders (number, user_id, status, currency, subtotal_amount, total_amount, refunded_amount)
+	    VALUES ('ORD-20261201-CERTRF', ?1, 'refunded', 'usd', 5900, 5900, 5900)}, $uid);
+	$s->sql(q{UPDATE enrollments SET status = 'revoked', order_id = (SELECT id FROM orders WHERE number = 'ORD-20261201-CERTRF')
+	    WHERE user_id = ?1 AND course_id = ?2}, $uid, $c_test);
+	$res = $guest->get($url);
+	like($res->{content}, qr/id="verification" data-valid="no"/, 'after a refund it is shown as no longer valid');
+	like(text_of($res->{content}), qr/no longer valid\. The purchase of the course was refunded/, 'saying why');
+	$s->sql(q{UPDATE enrollments SET order_id = NULL WHERE user_id = ?1 AND course_id = ?2}, $uid, $c_test);
+	like(text_of($guest->get($url)->{content}), qr/no longer valid\. The student.{1,3}s enrollment in the course was withdrawn/,
+	    'and after a revocation');
+	(my $other = $url) =~ s/[0-9a-f]{4}$/0000/;
+	$other =~ s/0000$/ffff/ if $other eq $url;
+	is($guest->get($other)->{status}, 404, 'a code nobody was given is a 404');
+	is($guest->get('/certificates/not-a-code')->{status}, 404, 'and so is a malformed one');
 };
 
 subtest 'a hostile lesson body is inert on the page' => sub {

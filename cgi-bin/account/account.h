@@ -1,8 +1,8 @@
 /* account: the program of the student's pages, one file per area (as
  * cgit has one ui-*.c per page): auth.c (login, registration, logout),
  * settings.c, orders.c (orders and receipts), library.c (dashboard and
- * courses), learn.c (a course's lessons and progress), forms.c (what
- * their forms share), and main.c with the route table that joins them.  This header is what the files share. */
+ * courses), forms.c (what their forms share), and main.c with the route
+ * table that joins them.  This header is what the files share. */
 #ifndef ENROLL_ACCOUNT_H
 #define ENROLL_ACCOUNT_H
 
@@ -67,10 +67,16 @@ enum err h_dashboard(struct req *rq, struct resp *rs);
 enum err h_my_courses(struct req *rq, struct resp *rs);
 extern const struct field list_fields[];
 
+/* Learning (issue 15): learn.c (a course's home, its lessons, marking
+ * them), certificates.c (certificates and their verification). */
+
 /* learn.c */
 enum err h_learn_course(struct req *rq, struct resp *rs);
 enum err h_learn_lesson(struct req *rq, struct resp *rs);
 enum err h_lesson_complete(struct req *rq, struct resp *rs);
 enum err h_lesson_incomplete(struct req *rq, struct resp *rs);
+
+/* certificates.c */
+enum err h_certificate(struct req *rq, struct resp *rs);
 
 #endif

@@ -12,9 +12,11 @@
 #include "access.h"
 #include "account.h"
 #include "catalog.h"
+#include "certificate.h"
 #include "content.h"
 #include "progress.h"
 #include "session.h"
+#include "url.h"
 #include "user.h"
 #include "view.h"
 
@@ -92,6 +94,24 @@ closed_page(struct req *rq, struct resp *rs, const struct course *c,
 	return ERR_OK;
 }
 
+/* Adds "certificate_url", the viewer's certificate of course c. */
+static enum err
+certificate_ctx(struct req *rq, cJSON *ctx, const struct course *c)
+{
+	struct certificate cert;
+	enum err e;
+
+	e = certificate_of(rq->w->db, rq->arena, viewer(rq), c->id,
+	    (int64_t)time(NULL), &cert);
+	if (e == ERR_NOTFOUND)
+		return ERR_OK;
+	if (e != ERR_OK)
+		return e;
+	cJSON_AddStringToObject(ctx, "certificate_url", url_segment(rq->arena,
+	    "/certificates/", cert.code));
+	return ERR_OK;
+}
+
 /* Adds the lessons (with done marks), progress and where Continue goes. */
 static enum err
 course_home_ctx(struct req *rq, cJSON *ctx, const struct course *c)
@@ -124,7 +144,7 @@ course_home_ctx(struct req *rq, cJSON *ctx, const struct course *c)
 	cJSON_AddStringToObject(ctx, "continue_label", p.done == 0 &&
 	    p.last_activity_at == 0 ? "Start the course" : p.next_position ?
 	    "Continue" : "Review the course");
-	return ERR_OK;
+	return p.completed_at != 0 ? certificate_ctx(rq, ctx, c) : ERR_OK;
 }
 
 /* GET /learn/<slug>: the course's home for whoever may open it. */

@@ -33,6 +33,8 @@ static const struct route routes[] = {
 	    R_LOGIN, NULL },
 	{ METHOD_POST, "/learn/<slug>/<id>/incomplete", h_lesson_incomplete,
 	    R_LOGIN, NULL },
+	/* A certificate's code is lower-case hex: a <slug> segment. */
+	{ METHOD_GET, "/certificates/<slug>", h_certificate, 0, NULL },
 };
 
 const struct app account_app = { "account", routes, NELEM(routes), NULL };
