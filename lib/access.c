@@ -1,6 +1,6 @@
-/* The access decision (see access.h): one query reads the course, the
- * user's enrollment and the order behind it; the rules are in C, here and
- * nowhere else. */
+/* The access decision (see access.h): access_decide() holds the rules, in
+ * C, here and nowhere else; access_check() feeds it one query that reads
+ * the course, the user's enrollment and the order behind it. */
 #include <string.h>
 
 #include "access.h"
@@ -66,12 +66,33 @@ set_expiry(struct access *out, int64_t access_days)
 		out->expires_at = 0;	/* beyond any date: never */
 }
 
+void
+access_decide(const struct access_facts *f, int64_t now, struct access *out)
+{
+	memset(out, 0, sizeof(*out));
+	out->reason = ACCESS_NOT_BOUGHT;
+	out->free = f->price_amount == 0 && f->is_active;
+	if (f->enrolled) {
+		out->source = source_of(f->source);
+		out->granted_at = f->granted_at;
+		out->order_id = f->order_id;
+		set_expiry(out, f->access_days);
+		if (strcmp(f->status, "active") != 0)
+			out->reason = revoked_reason(f->order_status);
+		else if (out->expires_at != 0 && now >= out->expires_at)
+			out->reason = ACCESS_EXPIRED;
+		else
+			out->reason = ACCESS_ENROLLED;
+	}
+	out->allowed = out->reason == ACCESS_ENROLLED || out->free;
+}
+
 enum err
 access_check(struct db *db, int64_t user_id, int64_t course_id,
     int64_t now, struct access *out)
 {
+	struct access_facts f;
 	struct db_stmt *st;
-	int enrolled, active;
 	enum err e;
 
 	memset(out, 0, sizeof(*out));
@@ -86,28 +107,19 @@ access_check(struct db *db, int64_t user_id, int64_t course_id,
 	    "WHERE c.id = ?1");
 	db_bind_int64(st, 1, course_id);
 	db_bind_int64(st, 2, user_id);
-	if ((e = db_next(st)) != ERR_OK) {
-		db_done(st);
-		return e;
-	}
-	out->free = db_col_int64(st, 0) == 0 && db_col_int64(st, 1) == 1;
-	enrolled = user_id > 0 && db_col_int64(st, 3) != 0;
-	if (enrolled) {
-		active = strcmp(db_col_text(st, 4), "active") == 0;
-		out->source = source_of(db_col_text(st, 5));
-		out->granted_at = db_col_int64(st, 6);
-		out->order_id = db_col_int64(st, 7);
-		set_expiry(out, db_col_int64(st, 2));
-		if (!active)
-			out->reason = revoked_reason(db_col_text(st, 8));
-		else if (out->expires_at != 0 && now >= out->expires_at)
-			out->reason = ACCESS_EXPIRED;
-		else
-			out->reason = ACCESS_ENROLLED;
+	if ((e = db_next(st)) == ERR_OK) {
+		f = (struct access_facts){ .price_amount = db_col_int64(st, 0),
+		    .is_active = db_col_int64(st, 1) == 1,
+		    .access_days = db_col_int64(st, 2),
+		    .enrolled = user_id > 0 && db_col_int64(st, 3) != 0,
+		    .status = db_col_text(st, 4), .source = db_col_text(st, 5),
+		    .granted_at = db_col_int64(st, 6),
+		    .order_id = db_col_int64(st, 7),
+		    .order_status = db_col_text(st, 8) };
+		access_decide(&f, now, out);
 	}
 	db_done(st);
-	out->allowed = out->reason == ACCESS_ENROLLED || out->free;
-	return ERR_OK;
+	return e;
 }
 
 int

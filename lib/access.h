@@ -42,6 +42,26 @@ struct access {
 enum err access_check(struct db *db, int64_t user_id, int64_t course_id,
     int64_t now, struct access *out);
 
+/* What the decision reads, for a caller that already holds the rows (a
+ * student's whole library in one query): the course and the user's
+ * enrollment in it, with the order behind the enrollment. */
+struct access_facts {
+	int64_t price_amount;	/* courses.price_amount */
+	int is_active;		/* courses.is_active */
+	int64_t access_days;	/* courses.access_days, 0 for none */
+	int enrolled;		/* the user has an enrollment row */
+	const char *status;	/* enrollments.status: "active", "revoked" */
+	const char *source;	/* enrollments.source */
+	int64_t granted_at;	/* enrollments.granted_at */
+	int64_t order_id;	/* enrollments.order_id, 0 for none */
+	const char *order_status; /* that order's status, "" for none */
+};
+
+/* The decision itself, the one rule every page follows: fills *out from
+ * f at time now.  access_check() is this over one query. */
+void access_decide(const struct access_facts *f, int64_t now,
+    struct access *out);
+
 /* Returns 1 when the user holds the course through an enrollment that
  * gives access now (what "already owned" means to the cart). */
 int access_owned(const struct access *a);

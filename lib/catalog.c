@@ -41,6 +41,15 @@ course_type_valid(const char *name)
 	return 0;
 }
 
+enum course_type
+course_type_of(const char *name)
+{
+	for (int i = 0; i < COURSE_TYPE_MAX; i++)
+		if (name != NULL && strcmp(types[i].name, name) == 0)
+			return (enum course_type)i;
+	return COURSE_TYPE_MAX;
+}
+
 #define COURSE_COLS "c.id, c.slug, c.title, c.summary, c.description, " \
 	"c.course_type, c.level, c.instructor, c.price_amount, c.currency, " \
 	"c.is_active, coalesce(c.capacity, 0), coalesce(c.starts_at, 0), " \

@@ -58,6 +58,9 @@ const char *course_type_label(const char *name);
 /* Returns 1 when name is a known course type. */
 int course_type_valid(const char *name);
 
+/* Returns the type called name, or COURSE_TYPE_MAX for none. */
+enum course_type course_type_of(const char *name);
+
 /* Lists active courses by title.  *out (arena) gets up to per_page
  * courses, *n their count, *has_more whether another page follows. */
 enum err catalog_list(struct db *db, struct arena *a,

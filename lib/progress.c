@@ -20,10 +20,8 @@ progress_percent(int64_t done, int64_t count)
 	return (int)(done * 100 / count);
 }
 
-/* Counts the lessons of course_id, those user_id did, and the first one
- * not done, into out. */
-static enum err
-count_done(struct db *db, int64_t user_id, int64_t course_id,
+enum err
+progress_counts(struct db *db, int64_t user_id, int64_t course_id,
     struct progress *out)
 {
 	struct db_stmt *st;
@@ -53,7 +51,7 @@ progress_get(struct db *db, int64_t user_id, int64_t course_id,
 	enum err e;
 
 	memset(out, 0, sizeof(*out));
-	if ((e = count_done(db, user_id, course_id, out)) != ERR_OK)
+	if ((e = progress_counts(db, user_id, course_id, out)) != ERR_OK)
 		return e;
 	st = db_prep(db, "SELECT coalesce(cp.last_lesson_id, 0), "
 	    "coalesce(l.position, 0), cp.last_activity_at, "
@@ -186,7 +184,7 @@ maybe_complete(struct db *db, int64_t user_id, int64_t course_id,
 	enum err e;
 
 	*now_complete = 0;
-	if ((e = count_done(db, user_id, course_id, &p)) != ERR_OK ||
+	if ((e = progress_counts(db, user_id, course_id, &p)) != ERR_OK ||
 	    p.lesson_count == 0 || p.done < p.lesson_count)
 		return e;
 	st = db_prep(db, "UPDATE course_progress SET completed_at = ?3 "

@@ -32,6 +32,11 @@ struct progress {
 /* Returns done * 100 / count rounded down (0 for an empty course). */
 int progress_percent(int64_t done, int64_t count);
 
+/* Sets the lesson_count, done, percent and next_position of *out (the
+ * rest is left as it is) for user_id in course_id. */
+enum err progress_counts(struct db *db, int64_t user_id, int64_t course_id,
+    struct progress *out);
+
 /* Fills *out for user_id in course_id (all zero but lesson_count and
  * next_position for a user who never started, or user_id 0). */
 enum err progress_get(struct db *db, int64_t user_id, int64_t course_id,

@@ -65,6 +65,7 @@ extern const struct field orders_fields[];
 /* library.c */
 enum err h_dashboard(struct req *rq, struct resp *rs);
 enum err h_my_courses(struct req *rq, struct resp *rs);
+enum err h_progress(struct req *rq, struct resp *rs);
 extern const struct field list_fields[];
 
 /* Learning (issue 15): learn.c (a course's home, its lessons, marking

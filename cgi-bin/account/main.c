@@ -35,6 +35,7 @@ static const struct route routes[] = {
 	    R_LOGIN, NULL },
 	/* A certificate's code is lower-case hex: a <slug> segment. */
 	{ METHOD_GET, "/certificates/<slug>", h_certificate, 0, NULL },
+	{ METHOD_GET, "/account/progress", h_progress, R_LOGIN, list_fields },
 };
 
 const struct app account_app = { "account", routes, NELEM(routes), NULL };
