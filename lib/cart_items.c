@@ -59,6 +59,16 @@ cart_find(struct db *db, struct arena *a, int64_t user_id,
 	return e == ERR_NOTFOUND ? ERR_OK : e;
 }
 
+enum err
+cart_id_of(struct db *db, int64_t user_id, const char *guest_id, int64_t *id)
+{
+	if (user_id <= 0 && guest_id == NULL) {
+		*id = 0;
+		return ERR_OK;
+	}
+	return cart_find(db, NULL, user_id, guest_id, id, NULL);
+}
+
 /* Returns the visitor's cart id in *id, creating the cart. */
 static enum err
 cart_ensure(struct db *db, int64_t user_id, const char *guest_id,

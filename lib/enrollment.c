@@ -69,6 +69,12 @@ enrollment_free(struct db *db, int64_t user_id, int64_t course_id,
 		*res = ENROLL_FREE_ALREADY;
 		goto out;
 	}
+	st = db_prep(db, "DELETE FROM wishlist WHERE user_id = ? AND "
+	    "course_id = ?");
+	db_bind_int64(st, 1, user_id);
+	db_bind_int64(st, 2, course_id);
+	if ((e = db_run(st)) != ERR_OK)
+		goto out;
 	if ((e = enrollment_queue_welcome(db, user_id, course_id,
 	    base_url)) != ERR_OK)
 		goto out;

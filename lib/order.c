@@ -303,7 +303,8 @@ out:
 	"discount_amount, total_amount, coalesce(coupon_id, 0), coupon_code, " \
 	"checkout_attempt, stripe_session_id, stripe_session_url, " \
 	"stripe_payment_intent, coalesce(expires_at, 0), refunded_amount, " \
-	"needs_review, review_reason, coalesce(paid_at, 0), created_at"
+	"needs_review, review_reason, coalesce(paid_at, 0), created_at, " \
+	"receipt_url"
 
 static void
 order_from_row(struct arena *a, struct db_stmt *st, struct order *o)
@@ -329,6 +330,7 @@ order_from_row(struct arena *a, struct db_stmt *st, struct order *o)
 	o->review_reason = db_col_text_dup(a, st, 17);
 	o->paid_at = db_col_int64(st, 18);
 	o->created_at = db_col_int64(st, 19);
+	o->receipt_url = db_col_text_dup(a, st, 20);
 }
 
 static enum err

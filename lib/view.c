@@ -7,6 +7,7 @@
 #include <cjson/cJSON.h>
 
 #include "money.h"
+#include "offer.h"
 #include "order.h"
 #include "progress.h"
 #include "receipt.h"
@@ -140,6 +141,26 @@ view_lesson(struct arena *a, const char *slug, const struct lesson *l)
 	return o;
 }
 
+enum err
+view_offer(struct arena *a, cJSON *o, const struct course *c,
+    const struct course_offer *of)
+{
+	cJSON *v = cJSON_CreateObject();
+	const char *learn = view_learn_url(a, c->slug, 0);
+
+	if (v == NULL || learn == NULL) {
+		cJSON_Delete(v);
+		return ERR_INTERNAL;
+	}
+	cJSON_AddItemToObjectCS(o, "offer", v);
+	add_str(v, "name", offer_name(of->offer));
+	add_str(v, "label", offer_label(of->offer));
+	add_bool(o, "wishlisted", of->wishlisted);
+	add_bool(o, "may_wishlist", of->may_wishlist);
+	add_str(o, "learn_url", learn);
+	return ERR_OK;
+}
+
 cJSON *
 view_progress(const struct progress *p)
 {
@@ -226,6 +247,8 @@ view_order(struct arena *a, const struct order *o)
 	cJSON_AddNumberToObject(v, "paid_at", (double)o->paid_at);
 	if (order_payable(o, (int64_t)time(NULL)))
 		cJSON_AddStringToObject(v, "pay_url", o->session_url);
+	if (o->receipt_url != NULL)
+		cJSON_AddStringToObject(v, "receipt_url", o->receipt_url);
 	if (add_order_items(a, items, o) == -1)
 		goto oom;
 	return v;

@@ -24,6 +24,14 @@ struct cJSON *view_lesson(struct arena *a, const char *slug,
  * the arena; NULL when out of memory. */
 char *view_learn_url(struct arena *a, const char *slug, int64_t position);
 
+struct course_offer;
+
+/* Adds to o, the view of course c, what it offers the visitor (offer.h):
+ * "offer" {name, label}, "wishlisted", "may_wishlist" and "learn_url".
+ * Returns ERR_OK or ERR_INTERNAL. */
+enum err view_offer(struct arena *a, struct cJSON *o, const struct course *c,
+    const struct course_offer *of);
+
 struct progress;
 
 /* Returns a new cJSON object for p (lesson_count, done, percent,
@@ -43,8 +51,9 @@ struct order;
 /* Returns a new cJSON object for an order (number, status, status_label,
  * is_settled, subtotal, discount, total, refunded as money objects,
  * coupon_code, created_at, paid_at, url, pay_url while Stripe's page can
- * be paid, items with price, discount and paid as lib/receipt.c reckons
- * them); NULL on OOM or a broken line.  The caller owns it. */
+ * be paid, receipt_url when Stripe has a receipt of its charge, items
+ * with price, discount and paid as lib/receipt.c reckons them); NULL on
+ * OOM or a broken line.  The caller owns it. */
 struct cJSON *view_order(struct arena *a, const struct order *o);
 
 #endif

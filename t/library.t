@@ -36,7 +36,7 @@ sub do_lessons {
 sub titles { return [ $_[0] =~ m{<li class="card library-card"[^>]*>\s*<h3><a href="[^"]*">([^<]+)</a>}g ] }
 
 # Ann: six courses in every state.
-my ($ann, $ann_id) = $s->student(name => 'Ann Library');
+my ($ann, $ann_id, $ann_email) = $s->student(name => 'Ann Library');
 my $t0 = time - 1000;
 enroll($ann_id, 'testing-in-practice', granted_at => $t0 + 1);		# completed below
 enroll($ann_id, 'sql-for-analysts', granted_at => $t0 + 2);		# in progress
@@ -51,6 +51,8 @@ $s->sql(q{INSERT INTO orders (number, user_id, status, currency, subtotal_amount
     VALUES ('ORD-20261201-ANNPR1', ?1, 'partially_refunded', 'usd', 5900, 5900, 1000, ?2)}, $ann_id, $t0);
 enroll($ann_id, 'payments-engineering', granted_at => $t0 + 5, status => 'revoked',
     order_id => $s->sql_one(q{SELECT id FROM orders WHERE number = 'ORD-20261201-ANNRF1'}));
+$s->sql(q{INSERT INTO wishlist (user_id, course_id, added_at) VALUES (?1, ?2, ?3)}, $ann_id, course('data-science-bootcamp'), time);
+$s->sql(q{UPDATE orders SET receipt_url = 'http://stripe.test/receipts/ch_ann' WHERE number = 'ORD-20261201-ANNPD1'});
 do_lessons($ann, 'testing-in-practice', 3);
 do_lessons($ann, 'sql-for-analysts', 2);
 
@@ -122,13 +124,18 @@ subtest 'the progress page: lessons done, last activity, completion' => sub {
 
 subtest 'a new student sees empty pages, not someone else\'s' => sub {
 	my ($bob) = $s->student(name => 'Bob Newcomer');
+	# Every page of the account that shows a student's own data.
 	for my $path ('/account/dashboard', '/account/my-courses', '/account/progress',
-	    '/account/my-courses?status=completed', '/payment/orders') {
+	    '/account/my-courses?status=completed', '/account/my-courses?status=refunded',
+	    '/account/wishlist', '/account/billing', '/payment/orders', '/payment/orders?show=all',
+	    '/account/settings') {
 		my $res = $bob->get($path);
 		is($res->{status}, 200, "$path answers Bob");
-		unlike($res->{content}, qr/Ann Library|Testing in Practice|SQL for Analysts|ORD-20261201-ANN|\$137\.20/,
+		unlike($res->{content}, qr/Ann Library|\Q$ann_email\E|Testing in Practice|SQL for Analysts|Data Science Bootcamp|ORD-20261201-ANN|ch_ann|\$137\.20/,
 		    "$path shows nothing of Ann's");
 	}
+	unlike($bob->get('/courses/data-science-bootcamp')->{content}, qr/Wishlisted/, 'Ann\'s wishlist does not mark Bob\'s pages');
+	unlike($bob->get('/learn/testing-in-practice')->{content}, qr/Completed on|certificates/, 'nor her completion his');
 	like($bob->get('/account/dashboard')->{content}, qr{id="stat-enrolled">0<}, 'Bob has no courses');
 	is($bob->get('/learn/sql-for-analysts/3')->{status}, 403, 'nor Ann\'s lessons');
 	my $order = $s->sql_one(q{SELECT id FROM orders WHERE number = 'ORD-20261201-ANNPD1'});

@@ -39,9 +39,10 @@ render_nginx() {
 	    "$top/nginx.conf.example" > "$1/nginx.conf"
 }
 
-wait_http() { # url seconds
+wait_http() { # url seconds: until the program behind nginx answers too
 	i=0
-	while ! curl -s -o /dev/null "$1"; do
+	while case $(curl -s -o /dev/null -w '%{http_code}' "$1") in
+	    000|502) true;; *) false;; esac; do
 		i=$((i + 1))
 		[ $i -gt $(($2 * 10)) ] && return 1
 		sleep 0.1

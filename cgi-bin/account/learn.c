@@ -14,6 +14,7 @@
 #include "catalog.h"
 #include "certificate.h"
 #include "content.h"
+#include "offer.h"
 #include "progress.h"
 #include "session.h"
 #include "url.h"
@@ -70,6 +71,22 @@ learn_ctx(struct req *rq, struct resp *rs, const struct course *c,
 	return ctx;
 }
 
+/* Adds to ctx's course the button it shows the viewer (lib/offer.c). */
+static enum err
+offer_ctx(struct req *rq, cJSON *ctx, const struct course *c)
+{
+	struct course_offer of;
+	struct offer_viewer v;
+	enum err e;
+
+	if ((e = offer_viewer(rq->w->db, viewer(rq), session_guest_id(rq),
+	    &v)) != ERR_OK || (e = offer_of(rq->w->db, &v, c,
+	    (int64_t)time(NULL), &of)) != ERR_OK)
+		return e;
+	return view_offer(rq->arena, cJSON_GetObjectItemCaseSensitive(ctx,
+	    "course"), c, &of);
+}
+
 /* The closed page: 403, why the viewer cannot open the course (or lesson
  * l, NULL for the whole course), and the way in.  No body is loaded. */
 static enum err
@@ -77,6 +94,7 @@ closed_page(struct req *rq, struct resp *rs, const struct course *c,
     const struct access *acc, const struct lesson *l)
 {
 	cJSON *ctx, *lo;
+	enum err e;
 
 	if ((ctx = learn_ctx(rq, rs, c, acc)) == NULL)
 		return ERR_INTERNAL;
@@ -89,6 +107,8 @@ closed_page(struct req *rq, struct resp *rs, const struct course *c,
 	cJSON_AddStringToObject(ctx, "login_next", l != NULL ?
 	    view_learn_url(rq->arena, c->slug, l->position) :
 	    view_learn_url(rq->arena, c->slug, 0));
+	if ((e = offer_ctx(rq, ctx, c)) != ERR_OK)
+		return e;
 	rs->status = 403;
 	rs->tmpl = "learn/closed.html";
 	return ERR_OK;
@@ -234,6 +254,8 @@ h_learn_lesson(struct req *rq, struct resp *rs)
 	/* Raw in the page: libcmark's safe rendering (lib/content.c). */
 	cJSON_AddStringToObject(ctx, "body_html", body);
 	cJSON_AddBoolToObject(ctx, "preview_only", !acc.allowed);
+	if (!acc.allowed && (e = offer_ctx(rq, ctx, &c)) != ERR_OK)
+		return e;
 	lesson_nav_ctx(rq, ctx, &c, l.position);
 	if (access_owned(&acc) && (e = lesson_progress_ctx(rq, ctx, &c, &l)) !=
 	    ERR_OK)
