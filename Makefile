@@ -11,7 +11,7 @@ PORT    ?= 8080
 CC      ?= cc
 CLANG   ?= clang
 OPT     ?= -O2 -g
-PKGS     = fcgi sqlite3 libcurl libcjson libsodium
+PKGS     = fcgi sqlite3 libcurl libcjson libsodium libcmark
 WARN     = -Wall -Wextra -Wformat=2 -Wshadow -Wpointer-arith \
 	   -Wmissing-prototypes -Wstrict-prototypes -Wno-unused-parameter
 SAN_FLAGS = -fsanitize=address,undefined -fno-omit-frame-pointer \

@@ -6,14 +6,17 @@
 
 #include <cjson/cJSON.h>
 
+#include "access.h"
 #include "app.h"
 #include "apps.h"
 #include "cart_items.h"
 #include "catalog.h"
+#include "content.h"
 #include "events.h"
 #include "health.h"
 #include "metrics.h"
 #include "money.h"
+#include "offer.h"
 #include "server.h"
 #include "session.h"
 #include "url.h"
@@ -24,11 +27,34 @@
 #define CATALOG_PER_PAGE 12
 #define PRICING_PER_PAGE 50
 
-/* Adds the courses as a "courses" array of ctx; ERR_INTERNAL on OOM. */
+static int64_t
+visitor_id(const struct req *rq)
+{
+	return rq->user != NULL ? rq->user->id : 0;
+}
+
+/* Adds to o, the view of course c, the button it shows the visitor v. */
 static enum err
-add_courses(struct req *rq, cJSON *ctx, const struct course *cs, size_t n)
+add_offer(struct req *rq, const struct offer_viewer *v, cJSON *o,
+    const struct course *c)
+{
+	struct course_offer of;
+	enum err e;
+
+	if ((e = offer_of(rq->w->db, v, c, (int64_t)time(NULL), &of)) !=
+	    ERR_OK)
+		return e;
+	return view_offer(rq->arena, o, c, &of);
+}
+
+/* Adds the courses as a "courses" array of ctx, each with the button it
+ * shows the visitor when v is not NULL. */
+static enum err
+add_courses(struct req *rq, cJSON *ctx, const struct course *cs, size_t n,
+    const struct offer_viewer *v)
 {
 	cJSON *arr = cJSON_AddArrayToObject(ctx, "courses"), *o;
+	enum err e;
 
 	if (arr == NULL)
 		return ERR_INTERNAL;
@@ -36,8 +62,17 @@ add_courses(struct req *rq, cJSON *ctx, const struct course *cs, size_t n)
 		if ((o = view_course(rq->arena, &cs[i])) == NULL)
 			return ERR_INTERNAL;
 		cJSON_AddItemToArray(arr, o);
+		if (v != NULL && (e = add_offer(rq, v, o, &cs[i])) != ERR_OK)
+			return e;
 	}
 	return ERR_OK;
+}
+
+/* Finds who is looking, for the buttons of a page. */
+static enum err
+viewer_of(struct req *rq, struct offer_viewer *v)
+{
+	return offer_viewer(rq->w->db, visitor_id(rq), session_guest_id(rq), v);
 }
 
 static enum err
@@ -67,6 +102,7 @@ h_catalog(struct req *rq, struct resp *rs)
 {
 	struct catalog_query q = { .per_page = CATALOG_PER_PAGE, .page = 1 };
 	const char *filters[] = { "type", NULL, "q", NULL, NULL };
+	struct offer_viewer v;
 	struct course *cs;
 	size_t n;
 	int has_more;
@@ -86,15 +122,17 @@ h_catalog(struct req *rq, struct resp *rs)
 		return ERR_INVALID;
 	}
 	if ((e = catalog_list(rq->w->db, rq->arena, &q, &cs, &n,
-	    &has_more)) != ERR_OK)
+	    &has_more)) != ERR_OK || (e = viewer_of(rq, &v)) != ERR_OK)
 		return e;
 	filters[1] = q.type;
 	filters[3] = q.search;
-	if ((ctx = resp_ctx(rs)) == NULL ||
-	    (e = add_courses(rq, ctx, cs, n)) != ERR_OK ||
-	    (e = add_type_filter(ctx, q.type)) != ERR_OK ||
-	    (e = view_pager(rq->arena, ctx, "/courses", filters,
-	    q.page, has_more)) != ERR_OK)
+	if ((ctx = resp_ctx(rs)) == NULL)
+		return ERR_INTERNAL;
+	if ((e = add_courses(rq, ctx, cs, n, &v)) != ERR_OK)
+		return e;
+	if (add_type_filter(ctx, q.type) != ERR_OK ||
+	    view_pager(rq->arena, ctx, "/courses", filters, q.page,
+	    has_more) != ERR_OK)
 		return ERR_INTERNAL;
 	if (q.search != NULL)
 		cJSON_AddStringToObject(ctx, "q", q.search);
@@ -102,34 +140,62 @@ h_catalog(struct req *rq, struct resp *rs)
 	return ERR_OK;
 }
 
+/* Adds the course's outline to co: each lesson links to its page when
+ * the visitor may open it (a preview, or the whole course with access). */
+static enum err
+add_outline(struct req *rq, cJSON *co, const struct course *c,
+    const struct access *acc)
+{
+	struct lesson *ls;
+	size_t n;
+	cJSON *arr, *o;
+	enum err e;
+
+	if ((e = catalog_lessons(rq->w->db, rq->arena, c->id, &ls, &n)) !=
+	    ERR_OK)
+		return e;
+	if ((arr = cJSON_AddArrayToObject(co, "lessons")) == NULL)
+		return ERR_INTERNAL;
+	for (size_t i = 0; i < n; i++) {
+		if ((o = view_lesson(rq->arena, c->slug, &ls[i])) == NULL)
+			return ERR_INTERNAL;
+		cJSON_AddItemToArray(arr, o);
+		cJSON_AddBoolToObject(o, "open", acc->allowed ||
+		    ls[i].is_preview);
+	}
+	return ERR_OK;
+}
+
 /* GET /courses/<slug>: description, outline and how to buy. */
 static enum err
 h_course(struct req *rq, struct resp *rs)
 {
+	const char *description;
+	struct offer_viewer v;
+	struct access acc;
 	struct course c;
-	struct lesson *ls;
-	size_t n;
-	cJSON *ctx, *co, *arr, *o;
+	cJSON *ctx, *co;
 	enum err e;
 
 	if ((e = catalog_get(rq->w->db, rq->arena, rq->slug, &c)) != ERR_OK)
 		return e;
 	if (!c.is_active && (rq->user == NULL || !rq->user->is_admin))
 		return ERR_NOTFOUND;
-	if ((e = catalog_lessons(rq->w->db, rq->arena, c.id, &ls, &n)) !=
-	    ERR_OK)
+	if ((e = access_check(rq->w->db, visitor_id(rq), c.id, time(NULL),
+	    &acc)) != ERR_OK || (e = content_description_html(rq->w->db,
+	    rq->arena, c.id, &description)) != ERR_OK ||
+	    (e = viewer_of(rq, &v)) != ERR_OK)
 		return e;
 	if ((ctx = resp_ctx(rs)) == NULL ||
 	    (co = view_course(rq->arena, &c)) == NULL)
 		return ERR_INTERNAL;
 	cJSON_AddItemToObject(ctx, "course", co);
-	if ((arr = cJSON_AddArrayToObject(co, "lessons")) == NULL)
-		return ERR_INTERNAL;
-	for (size_t i = 0; i < n; i++) {
-		if ((o = view_lesson(&ls[i])) == NULL)
-			return ERR_INTERNAL;
-		cJSON_AddItemToArray(arr, o);
-	}
+	/* Raw in the page: libcmark's safe rendering (lib/content.c). */
+	cJSON_AddStringToObject(co, "description_html", description);
+	cJSON_AddBoolToObject(ctx, "can_open", acc.allowed);
+	if ((e = add_offer(rq, &v, co, &c)) != ERR_OK ||
+	    (e = add_outline(rq, co, &c, &acc)) != ERR_OK)
+		return e;
 	rs->tmpl = "cart/course.html";
 	return ERR_OK;
 }
@@ -151,18 +217,12 @@ h_pricing(struct req *rq, struct resp *rs)
 	    &has_more)) != ERR_OK)
 		return e;
 	if ((ctx = resp_ctx(rs)) == NULL ||
-	    add_courses(rq, ctx, cs, n) != ERR_OK ||
+	    add_courses(rq, ctx, cs, n, NULL) != ERR_OK ||
 	    view_pager(rq->arena, ctx, "/payment/pricing", NULL,
 	    q.page, has_more) != ERR_OK)
 		return ERR_INTERNAL;
 	rs->tmpl = "cart/pricing.html";
 	return ERR_OK;
-}
-
-static int64_t
-visitor_id(const struct req *rq)
-{
-	return rq->user != NULL ? rq->user->id : 0;
 }
 
 static int
@@ -180,6 +240,7 @@ static enum err
 cart_page(struct req *rq, struct resp *rs, int status, const char *code_error)
 {
 	const char *typed = field_raw(rq, "code");
+	struct offer_viewer v;
 	struct cart c;
 	cJSON *ctx, *arr, *o, *form;
 	enum err e;
@@ -196,6 +257,8 @@ cart_page(struct req *rq, struct resp *rs, int status, const char *code_error)
 	    (typed != NULL &&
 	    cJSON_AddStringToObject(form, "code", typed) == NULL)))
 		return ERR_INTERNAL;
+	if ((e = viewer_of(rq, &v)) != ERR_OK)
+		return e;
 	for (size_t i = 0; i < c.n; i++) {
 		if ((o = view_course(rq->arena, &c.lines[i].course)) == NULL)
 			return ERR_INTERNAL;
@@ -203,6 +266,8 @@ cart_page(struct req *rq, struct resp *rs, int status, const char *code_error)
 		if (c.lines[i].discount > 0 && add_money(o, "discount",
 		    c.lines[i].discount, c.currency) == -1)
 			return ERR_INTERNAL;
+		if ((e = add_offer(rq, &v, o, &c.lines[i].course)) != ERR_OK)
+			return e;
 	}
 	if (add_money(ctx, "subtotal", c.subtotal, c.currency) == -1 ||
 	    add_money(ctx, "discount", c.discount, c.currency) == -1 ||

@@ -16,6 +16,7 @@
 #include "arena.h"
 #include "backup.h"
 #include "config.h"
+#include "content.h"
 #include "db.h"
 #include "doctor.h"
 #include "password.h"
@@ -40,6 +41,7 @@ static int
 cmd_migrate(struct db *db, const struct config *cfg, int argc, char **argv)
 {
 	char install[INSTALL_ID_SIZE];
+	int rendered;
 
 	if (db_schema_version(db) > db_schema_latest()) {
 		fprintf(stderr, "enrollctl: the database has schema version %d, "
@@ -59,6 +61,12 @@ cmd_migrate(struct db *db, const struct config *cfg, int argc, char **argv)
 		    "is left at version %d\n", db_schema_version(db));
 		return 1;
 	}
+	/* Text a migration added, or an older store never rendered. */
+	if (content_render_stale(db, &rendered) != ERR_OK) {
+		fprintf(stderr, "enrollctl: rendering lessons and course "
+		    "descriptions failed\n");
+		return 1;
+	}
 	/* The store's name at Stripe is made with its database. */
 	if (install_id(db, install) != ERR_OK) {
 		fprintf(stderr, "enrollctl: cannot make the install id\n");
@@ -66,6 +74,26 @@ cmd_migrate(struct db *db, const struct config *cfg, int argc, char **argv)
 	}
 	printf("schema at version %d, install id %s\n",
 	    db_schema_version(db), install);
+	if (rendered > 0)
+		printf("rendered %d lesson bodies and course descriptions\n",
+		    rendered);
+	return 0;
+}
+
+/* render-content: renders the lesson bodies and course descriptions whose
+ * text was changed outside the store (by SQL), so pages send stored HTML
+ * instead of rendering them for every request. */
+static int
+cmd_render_content(struct db *db, const struct config *cfg, int argc,
+    char **argv)
+{
+	int n;
+
+	if (content_render_stale(db, &n) != ERR_OK) {
+		fprintf(stderr, "enrollctl: rendering failed\n");
+		return 1;
+	}
+	printf("rendered %d lesson bodies and course descriptions\n", n);
 	return 0;
 }
 
@@ -401,6 +429,8 @@ static const struct command commands[] = {
 	{ "migrate", "", "create or upgrade the schema", cmd_migrate },
 	{ "seed-demo", "", "load demo courses into an empty catalog",
 	    cmd_seed_demo },
+	{ "render-content", "", "render lesson bodies and course "
+	    "descriptions changed by SQL", cmd_render_content },
 	{ "create-admin", "EMAIL [NAME]", "create or promote an admin; "
 	    "password on stdin", cmd_create_admin },
 	{ "send-mail", "", "deliver due mail from the outbox", cmd_send_mail },

@@ -2,7 +2,9 @@
  * from the courses table at the moment of looking; the order freezes them
  * at checkout. */
 #include <string.h>
+#include <time.h>
 
+#include "access.h"
 #include "cart_items.h"
 #include "db.h"
 #include "money.h"
@@ -55,6 +57,16 @@ cart_find(struct db *db, struct arena *a, int64_t user_id,
 	}
 	db_done(st);
 	return e == ERR_NOTFOUND ? ERR_OK : e;
+}
+
+enum err
+cart_id_of(struct db *db, int64_t user_id, const char *guest_id, int64_t *id)
+{
+	if (user_id <= 0 && guest_id == NULL) {
+		*id = 0;
+		return ERR_OK;
+	}
+	return cart_find(db, NULL, user_id, guest_id, id, NULL);
 }
 
 /* Returns the visitor's cart id in *id, creating the cart. */
@@ -164,24 +176,27 @@ cart_load(struct db *db, struct arena *a, int64_t user_id,
 	return ERR_OK;
 }
 
-/* Decides whether course_id may go into the cart. */
+/* Decides whether course_id may go into the cart: "owned" is what
+ * access.h says (an expired or refunded course can be bought again). */
 static enum err
 check_addable(struct db *db, int64_t user_id, int64_t course_id,
     enum cart_add_result *res)
 {
 	struct db_stmt *st;
+	struct access acc;
 	enum err e;
 
-	st = db_prep(db, "SELECT c.is_active, c.price_amount, EXISTS (SELECT 1 "
-	    "FROM enrollments en WHERE en.user_id = ?2 AND en.course_id = c.id "
-	    "AND en.status = 'active') FROM courses c WHERE c.id = ?1");
+	if ((e = access_check(db, user_id, course_id, (int64_t)time(NULL),
+	    &acc)) != ERR_OK)
+		return e;
+	st = db_prep(db, "SELECT is_active, price_amount FROM courses "
+	    "WHERE id = ?1");
 	db_bind_int64(st, 1, course_id);
-	db_bind_int64(st, 2, user_id);
 	if ((e = db_next(st)) == ERR_OK) {
 		*res = CART_ADDED;
 		if (!db_col_int64(st, 0))
 			*res = CART_NOT_ON_SALE;
-		else if (db_col_int64(st, 2))
+		else if (access_owned(&acc))
 			*res = CART_OWNED;
 		else if (db_col_int64(st, 1) == 0)
 			*res = CART_FREE;

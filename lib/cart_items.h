@@ -45,6 +45,11 @@ enum cart_add_result {
 /* Returns the plain-words message for r, for the next page. */
 const char *cart_add_message(enum cart_add_result r);
 
+/* Sets *id to the visitor's cart: user_id's when > 0, else guest_id's
+ * (NULL: none); 0 when they have none. */
+enum err cart_id_of(struct db *db, int64_t user_id, const char *guest_id,
+    int64_t *id);
+
 /* Loads and prices the visitor's cart at time now into *c (arena).  With
  * try_code the cart is priced as if that coupon were on it (to check a
  * code before storing it); NULL uses the stored one. */

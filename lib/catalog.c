@@ -41,6 +41,15 @@ course_type_valid(const char *name)
 	return 0;
 }
 
+enum course_type
+course_type_of(const char *name)
+{
+	for (int i = 0; i < COURSE_TYPE_MAX; i++)
+		if (name != NULL && strcmp(types[i].name, name) == 0)
+			return (enum course_type)i;
+	return COURSE_TYPE_MAX;
+}
+
 #define COURSE_COLS "c.id, c.slug, c.title, c.summary, c.description, " \
 	"c.course_type, c.level, c.instructor, c.price_amount, c.currency, " \
 	"c.is_active, coalesce(c.capacity, 0), coalesce(c.starts_at, 0), " \
@@ -241,4 +250,29 @@ catalog_lessons(struct db *db, struct arena *a, int64_t course_id,
 	}
 	db_done(st);
 	return e == ERR_NOTFOUND ? ERR_OK : e;
+}
+
+enum err
+catalog_lesson_at(struct db *db, struct arena *a, int64_t course_id,
+    int64_t position, struct lesson *l)
+{
+	struct db_stmt *st;
+	enum err e;
+
+	memset(l, 0, sizeof(*l));
+	st = db_prep(db, "SELECT id, title, duration_minutes, is_preview "
+	    "FROM lessons WHERE course_id = ? AND position = ?");
+	db_bind_int64(st, 1, course_id);
+	db_bind_int64(st, 2, position);
+	if ((e = db_next(st)) == ERR_OK) {
+		l->id = db_col_int64(st, 0);
+		l->position = position;
+		l->title = db_col_text_dup(a, st, 1);
+		l->minutes = db_col_int64(st, 2);
+		l->is_preview = (int)db_col_int64(st, 3);
+		if (l->title == NULL)
+			e = ERR_INTERNAL;
+	}
+	db_done(st);
+	return e;
 }

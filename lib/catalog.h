@@ -40,6 +40,8 @@ struct lesson {
 	const char *title;	/* display title */
 	int64_t minutes;	/* duration */
 	int is_preview;		/* free to watch before buying */
+	int done;		/* marked complete by the viewer (progress.h);
+				   0 from the catalog's own functions */
 };
 
 struct catalog_query {
@@ -55,6 +57,9 @@ const char *course_type_label(const char *name);
 
 /* Returns 1 when name is a known course type. */
 int course_type_valid(const char *name);
+
+/* Returns the type called name, or COURSE_TYPE_MAX for none. */
+enum course_type course_type_of(const char *name);
 
 /* Lists active courses by title.  *out (arena) gets up to per_page
  * courses, *n their count, *has_more whether another page follows. */
@@ -74,6 +79,11 @@ enum err catalog_get_by_id(struct db *db, struct arena *a, int64_t id,
 /* Lists the lessons of course_id in order into *out (arena). */
 enum err catalog_lessons(struct db *db, struct arena *a, int64_t course_id,
     struct lesson **out, size_t *n);
+
+/* Fills *l with lesson position of course_id (not its body: see
+ * content.h).  ERR_NOTFOUND when there is none. */
+enum err catalog_lesson_at(struct db *db, struct arena *a, int64_t course_id,
+    int64_t position, struct lesson *l);
 
 /* Turns free text into an FTS5 prefix query ("sec ess" becomes
  * "\"sec\"* \"ess\"*"), or NULL when it has no words.  Arena memory. */

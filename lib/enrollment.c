@@ -69,6 +69,12 @@ enrollment_free(struct db *db, int64_t user_id, int64_t course_id,
 		*res = ENROLL_FREE_ALREADY;
 		goto out;
 	}
+	st = db_prep(db, "DELETE FROM wishlist WHERE user_id = ? AND "
+	    "course_id = ?");
+	db_bind_int64(st, 1, user_id);
+	db_bind_int64(st, 2, course_id);
+	if ((e = db_run(st)) != ERR_OK)
+		goto out;
 	if ((e = enrollment_queue_welcome(db, user_id, course_id,
 	    base_url)) != ERR_OK)
 		goto out;
@@ -76,65 +82,4 @@ enrollment_free(struct db *db, int64_t user_id, int64_t course_id,
 out:
 	db_rollback(db);
 	return e;
-}
-
-enum err
-enrollment_active(struct db *db, int64_t user_id, int64_t course_id,
-    int *has)
-{
-	struct db_stmt *st;
-	enum err e;
-
-	*has = 0;
-	st = db_prep(db, "SELECT 1 FROM enrollments WHERE user_id = ? AND "
-	    "course_id = ? AND status = 'active'");
-	db_bind_int64(st, 1, user_id);
-	db_bind_int64(st, 2, course_id);
-	e = db_next(st);
-	db_done(st);
-	if (e == ERR_OK)
-		*has = 1;
-	return e == ERR_NOTFOUND ? ERR_OK : e;
-}
-
-enum err
-enrollment_list(struct db *db, struct arena *a, int64_t user_id,
-    int64_t page, int per_page, struct course **out, size_t *n,
-    int *has_more)
-{
-	struct db_stmt *st;
-	int64_t *ids;
-	size_t count = 0;
-	enum err e;
-
-	*n = 0;
-	*has_more = 0;
-	if (page < 1)
-		page = 1;
-	ids = arena_alloc(a, (size_t)per_page * sizeof(*ids));
-	*out = arena_alloc(a, (size_t)per_page * sizeof(**out));
-	st = db_prep(db, "SELECT course_id FROM enrollments WHERE user_id = ? "
-	    "AND status = 'active' ORDER BY granted_at DESC, id DESC "
-	    "LIMIT ? OFFSET ?");
-	if (ids == NULL || *out == NULL || st == NULL)
-		return ERR_INTERNAL;
-	db_bind_int64(st, 1, user_id);
-	db_bind_int64(st, 2, per_page + 1);
-	db_bind_int64(st, 3, (page - 1) * per_page);
-	while ((e = db_next(st)) == ERR_OK) {
-		if (count == (size_t)per_page) {
-			*has_more = 1;
-			continue;
-		}
-		ids[count++] = db_col_int64(st, 0);
-	}
-	db_done(st);
-	if (e != ERR_NOTFOUND)
-		return e;
-	for (size_t i = 0; i < count; i++) {
-		if ((e = catalog_get_by_id(db, a, ids[i], &(*out)[*n])) != ERR_OK)
-			return e;
-		(*n)++;
-	}
-	return ERR_OK;
 }

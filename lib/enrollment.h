@@ -28,14 +28,4 @@ enum err enrollment_free(struct db *db, int64_t user_id, int64_t course_id,
 enum err enrollment_queue_welcome(struct db *db, int64_t user_id,
     int64_t course_id, const char *base_url);
 
-/* Sets *has to 1 when user_id has active access to course_id. */
-enum err enrollment_active(struct db *db, int64_t user_id, int64_t course_id,
-    int *has);
-
-/* Lists the courses user_id has active access to, newest first: page
- * (1-based) of per_page into *out (arena), *has_more when more follow. */
-enum err enrollment_list(struct db *db, struct arena *a, int64_t user_id,
-    int64_t page, int per_page, struct course **out, size_t *n,
-    int *has_more);
-
 #endif

@@ -49,7 +49,8 @@ fulfil_payment_from(struct payment *p, const struct stripe_session *ss,
 	    .payment_intent = ss->payment_intent[0] != '\0' ?
 	    ss->payment_intent : NULL,
 	    .amount_refunded = ss->amount_refunded,
-	    .disputed = ss->disputed, .order_id = order_id };
+	    .disputed = ss->disputed, .order_id = order_id,
+	    .receipt_url = ss->receipt_url };
 }
 
 struct order_row {
@@ -173,8 +174,8 @@ queue_refund_mail(struct db *db, int64_t order_id, const struct order_row *r,
 	return e;
 }
 
-/* The grant itself: order paid, enrollments, redemption, cart emptied of
- * what was bought, mail queued. */
+/* The grant itself: order paid, enrollments, redemption, cart and
+ * wishlist emptied of what was bought, mail queued. */
 static enum err
 grant(struct db *db, int64_t order_id, const struct order_row *r,
     const char *payment_intent, const char *base_url, int64_t now)
@@ -193,14 +194,15 @@ grant(struct db *db, int64_t order_id, const struct order_row *r,
 		return e;
 	if (db_changes(db) != 1)
 		return ERR_CONFLICT;
-	/* One enrollment per (user, course): a revoked one comes back. */
+	/* One enrollment per (user, course): a revoked or expired one comes
+	 * back, its access counted from this payment (checkout refuses a
+	 * course the buyer still has access to: see access.h). */
 	st = db_prep(db, "INSERT INTO enrollments (user_id, course_id, "
 	    "order_id, source, granted_at) SELECT ?1, course_id, ?2, "
 	    "'purchase', ?3 FROM order_items WHERE order_id = ?2 "
 	    "ON CONFLICT (user_id, course_id) DO UPDATE SET status = 'active', "
 	    "order_id = excluded.order_id, source = 'purchase', revoked_at = "
-	    "NULL, granted_at = excluded.granted_at "
-	    "WHERE enrollments.status = 'revoked'");
+	    "NULL, granted_at = excluded.granted_at");
 	db_bind_int64(st, 1, r->user_id);
 	db_bind_int64(st, 2, order_id);
 	db_bind_int64(st, 3, now);
@@ -222,6 +224,13 @@ grant(struct db *db, int64_t order_id, const struct order_row *r,
 	st = db_prep(db, "UPDATE carts SET coupon_code = NULL WHERE user_id = ? "
 	    "AND NOT EXISTS (SELECT 1 FROM cart_items WHERE cart_id = carts.id)");
 	db_bind_int64(st, 1, r->user_id);
+	if ((e = db_run(st)) != ERR_OK)
+		return e;
+	/* What is bought is no longer wished for. */
+	st = db_prep(db, "DELETE FROM wishlist WHERE user_id = ?1 AND course_id "
+	    "IN (SELECT course_id FROM order_items WHERE order_id = ?2)");
+	db_bind_int64(st, 1, r->user_id);
+	db_bind_int64(st, 2, order_id);
 	if ((e = db_run(st)) != ERR_OK)
 		return e;
 	if ((e = queue_paid_mail(db, order_id, r, base_url)) != ERR_OK)
@@ -455,6 +464,22 @@ note_session_payment(struct db *db, const struct payment *p)
 	return db_run(st);
 }
 
+/* Keeps Stripe's receipt of the charge that paid the order's own
+ * session, for the student's billing page. */
+static enum err
+note_receipt(struct db *db, const struct payment *p)
+{
+	struct db_stmt *st;
+
+	if (p->receipt_url == NULL)
+		return ERR_OK;
+	st = db_prep(db, "UPDATE orders SET receipt_url = ?1 WHERE id = ?2 AND "
+	    "receipt_url IS NOT ?1");
+	db_bind_text(st, 1, p->receipt_url);
+	db_bind_int64(st, 2, p->order_id);
+	return db_run(st);
+}
+
 enum err
 fulfil_in_tx(struct db *db, const struct payment *p, const char *base_url,
     int64_t now, enum fulfil_outcome *out)
@@ -476,6 +501,8 @@ fulfil_in_tx(struct db *db, const struct payment *p, const char *base_url,
 	if (strcmp(r.session, p->session_id) != 0 ||
 	    strcmp(r.status, "cancelled") == 0)
 		return superseded(db, p, &r, out);
+	if ((e = note_receipt(db, p)) != ERR_OK)
+		return e;
 	if (held_of_status(r.status) != HELD_MAX)
 		return settle(db, p->order_id, &r, p, base_url, now, out);
 	if (p->amount_total != r.total ||

@@ -28,6 +28,7 @@ struct payment {
 	int disputed;		/* the charge is disputed */
 	int64_t order_id;	/* our order the session was made for */
 	int failed;		/* Stripe said the async payment failed */
+	const char *receipt_url; /* the charge's receipt page, or NULL */
 };
 
 /* Fills p from session ss (retrieved with its charge expanded) for our

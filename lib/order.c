@@ -9,6 +9,7 @@
 
 #include <sodium.h>
 
+#include "access.h"
 #include "db.h"
 #include "money.h"
 #include "order.h"
@@ -72,16 +73,15 @@ price_course(struct db *db, struct arena *a, const struct order_request *rq,
     const char **currency, struct order_refusal *why)
 {
 	struct db_stmt *st;
+	struct access acc;
 	enum err e;
-	int owned;
 
+	e = access_check(db, rq->user_id, course_id, rq->now, &acc);
 	st = db_prep(db, "SELECT c.title, c.slug, c.course_type, "
-	    "c.price_amount, c.currency, c.is_active, EXISTS (SELECT 1 FROM "
-	    "enrollments en WHERE en.user_id = ?2 AND en.course_id = c.id "
-	    "AND en.status = 'active') FROM courses c WHERE c.id = ?1");
+	    "c.price_amount, c.currency, c.is_active FROM courses c "
+	    "WHERE c.id = ?1");
 	db_bind_int64(st, 1, course_id);
-	db_bind_int64(st, 2, rq->user_id);
-	if ((e = db_next(st)) != ERR_OK) {
+	if (e != ERR_OK || (e = db_next(st)) != ERR_OK) {
 		db_done(st);
 		if (e != ERR_NOTFOUND)
 			return e;
@@ -103,9 +103,8 @@ price_course(struct db *db, struct arena *a, const struct order_request *rq,
 		    "be bought separately.";
 	if (!db_col_int64(st, 5))
 		why->message = "A course in your cart is no longer on sale.";
-	owned = (int)db_col_int64(st, 6);
 	db_done(st);
-	if (owned)
+	if (access_owned(&acc))
 		why->message = "You already have access to a course in your "
 		    "cart.";
 	if (item->title == NULL || item->slug == NULL ||
@@ -304,7 +303,8 @@ out:
 	"discount_amount, total_amount, coalesce(coupon_id, 0), coupon_code, " \
 	"checkout_attempt, stripe_session_id, stripe_session_url, " \
 	"stripe_payment_intent, coalesce(expires_at, 0), refunded_amount, " \
-	"needs_review, review_reason, coalesce(paid_at, 0), created_at"
+	"needs_review, review_reason, coalesce(paid_at, 0), created_at, " \
+	"receipt_url"
 
 static void
 order_from_row(struct arena *a, struct db_stmt *st, struct order *o)
@@ -330,6 +330,7 @@ order_from_row(struct arena *a, struct db_stmt *st, struct order *o)
 	o->review_reason = db_col_text_dup(a, st, 17);
 	o->paid_at = db_col_int64(st, 18);
 	o->created_at = db_col_int64(st, 19);
+	o->receipt_url = db_col_text_dup(a, st, 20);
 }
 
 static enum err

@@ -51,6 +51,7 @@ struct order {
 	const char *review_reason; /* why */
 	int64_t paid_at;	/* 0 until paid */
 	int64_t created_at;	/* unix seconds */
+	const char *receipt_url;/* Stripe's receipt of the charge, or NULL */
 	struct order_item *items; /* nitems lines, arena memory */
 	size_t nitems;
 };

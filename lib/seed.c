@@ -1,6 +1,8 @@
-/* Demo catalog loading from the embedded sql/seed_demo.sql. */
+/* Demo catalog loading from the embedded sql/seed_demo.sql; the lesson
+ * bodies and descriptions it loads are then rendered (lib/content.c). */
 #include <string.h>
 
+#include "content.h"
 #include "db.h"
 #include "embedded.h"
 #include "seed.h"
@@ -32,9 +34,10 @@ seed_demo(struct db *db, int *seeded)
 		goto out;
 	if ((e = db_exec(db, sql)) != ERR_OK)
 		goto out;
-	if ((e = db_commit(db)) == ERR_OK)
-		*seeded = 1;
-	return e;
+	if ((e = db_commit(db)) != ERR_OK)
+		return e;
+	*seeded = 1;
+	return content_render_stale(db, NULL);
 out:
 	db_rollback(db);
 	return e == ERR_NOTFOUND ? ERR_INTERNAL : e;

@@ -1078,13 +1078,14 @@ stripe_session_free(struct stripe_session *s)
 	if (s == NULL)
 		return;
 	free(s->url);
+	free(s->receipt_url);
 	memset(s, 0, sizeof(*s));
 }
 
 enum err
 stripe_session_parse(const cJSON *j, struct stripe_session *out)
 {
-	const cJSON *url = J(j, "url");
+	const cJSON *url = J(j, "url"), *receipt;
 	int bad;
 
 	memset(out, 0, sizeof(*out));
@@ -1117,6 +1118,12 @@ stripe_session_parse(const cJSON *j, struct stripe_session *out)
 	if (cJSON_IsString(url) &&
 	    (out->url = strdup(url->valuestring)) == NULL) {
 		memset(out, 0, sizeof(*out));
+		return ERR_INTERNAL;
+	}
+	receipt = J(J(J(j, "payment_intent"), "latest_charge"), "receipt_url");
+	if (cJSON_IsString(receipt) &&
+	    (out->receipt_url = strdup(receipt->valuestring)) == NULL) {
+		stripe_session_free(out);
 		return ERR_INTERNAL;
 	}
 	return ERR_OK;

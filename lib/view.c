@@ -1,12 +1,15 @@
 /* Course and lesson views for templates. */
 #include <limits.h>
 #include <stdio.h>
+#include <string.h>
 #include <time.h>
 
 #include <cjson/cJSON.h>
 
 #include "money.h"
+#include "offer.h"
 #include "order.h"
+#include "progress.h"
 #include "receipt.h"
 #include "url.h"
 #include "view.h"
@@ -100,18 +103,79 @@ view_course(struct arena *a, const struct course *c)
 	return o;
 }
 
+char *
+view_learn_url(struct arena *a, const char *slug, int64_t position)
+{
+	char *home = url_segment(a, "/learn/", slug), num[24];
+	size_t n;
+	char *url;
+
+	if (home == NULL || position <= 0)
+		return home;
+	snprintf(num, sizeof(num), "/%lld", (long long)position);
+	n = strlen(home);
+	if ((url = arena_alloc(a, n + strlen(num) + 1)) == NULL)
+		return NULL;
+	memcpy(url, home, n);
+	memcpy(url + n, num, strlen(num) + 1);
+	return url;
+}
+
 cJSON *
-view_lesson(const struct lesson *l)
+view_lesson(struct arena *a, const char *slug, const struct lesson *l)
+{
+	cJSON *o = cJSON_CreateObject();
+	const char *url = view_learn_url(a, slug, l->position);
+
+	if (o == NULL || url == NULL) {
+		cJSON_Delete(o);
+		return NULL;
+	}
+	add_num(o, "id", (double)l->id);
+	add_num(o, "position", (double)l->position);
+	add_str(o, "title", l->title);
+	add_num(o, "minutes", (double)l->minutes);
+	add_bool(o, "is_preview", l->is_preview);
+	add_bool(o, "done", l->done);
+	add_str(o, "url", url);
+	return o;
+}
+
+enum err
+view_offer(struct arena *a, cJSON *o, const struct course *c,
+    const struct course_offer *of)
+{
+	cJSON *v = cJSON_CreateObject();
+	const char *learn = view_learn_url(a, c->slug, 0);
+
+	if (v == NULL || learn == NULL) {
+		cJSON_Delete(v);
+		return ERR_INTERNAL;
+	}
+	cJSON_AddItemToObjectCS(o, "offer", v);
+	add_str(v, "name", offer_name(of->offer));
+	add_str(v, "label", offer_label(of->offer));
+	add_bool(o, "wishlisted", of->wishlisted);
+	add_bool(o, "may_wishlist", of->may_wishlist);
+	add_str(o, "learn_url", learn);
+	return ERR_OK;
+}
+
+cJSON *
+view_progress(const struct progress *p)
 {
 	cJSON *o = cJSON_CreateObject();
 
 	if (o == NULL)
 		return NULL;
-	cJSON_AddNumberToObject(o, "id", (double)l->id);
-	cJSON_AddNumberToObject(o, "position", (double)l->position);
-	cJSON_AddStringToObject(o, "title", l->title);
-	cJSON_AddNumberToObject(o, "minutes", (double)l->minutes);
-	cJSON_AddBoolToObject(o, "is_preview", l->is_preview);
+	add_num(o, "lesson_count", (double)p->lesson_count);
+	add_num(o, "done", (double)p->done);
+	add_num(o, "percent", p->percent);
+	add_num(o, "next_position", (double)p->next_position);
+	add_num(o, "last_position", (double)p->last_position);
+	add_num(o, "last_activity_at", (double)p->last_activity_at);
+	add_num(o, "completed_at", (double)p->completed_at);
+	add_bool(o, "started", p->last_activity_at > 0);
 	return o;
 }
 
@@ -183,6 +247,8 @@ view_order(struct arena *a, const struct order *o)
 	cJSON_AddNumberToObject(v, "paid_at", (double)o->paid_at);
 	if (order_payable(o, (int64_t)time(NULL)))
 		cJSON_AddStringToObject(v, "pay_url", o->session_url);
+	if (o->receipt_url != NULL)
+		cJSON_AddStringToObject(v, "receipt_url", o->receipt_url);
 	if (add_order_items(a, items, o) == -1)
 		goto oom;
 	return v;

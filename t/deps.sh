@@ -22,6 +22,7 @@ need_pc libcjson libcjson-dev
 need_pc libsodium libsodium-dev
 need_pc cmocka libcmocka-dev
 need_pc libmicrohttpd libmicrohttpd-dev
+need_pc libcmark libcmark-dev
 command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || missing="$missing nginx"
 need_cmd sqlite3 sqlite3
 need_cmd curl curl
@@ -31,6 +32,8 @@ need_cmd systemd-analyze systemd
 need_cmd prove perl
 need_cmd clang clang
 need_cmd npm "nodejs npm"
+# The browser journey (t/journey.t) drives Debian's Chromium.
+need_cmd chromium chromium
 # libFuzzer's runtime comes with clang's compiler-rt package.
 if command -v clang >/dev/null 2>&1 &&
     ! printf 'int LLVMFuzzerTestOneInput(const char *d, unsigned long n) { return 0; }\n' |

@@ -92,6 +92,30 @@ extern const struct field orders_fields[];
 /* library.c */
 enum err h_dashboard(struct req *rq, struct resp *rs);
 enum err h_my_courses(struct req *rq, struct resp *rs);
+enum err h_progress(struct req *rq, struct resp *rs);
 extern const struct field list_fields[];
+
+/* Learning (issue 15): learn.c (a course's home, its lessons, marking
+ * them), certificates.c (certificates and their verification),
+ * wishlist.c, billing.c (the student's payments and Stripe's receipts). */
+
+/* learn.c */
+enum err h_learn_course(struct req *rq, struct resp *rs);
+enum err h_learn_lesson(struct req *rq, struct resp *rs);
+enum err h_lesson_complete(struct req *rq, struct resp *rs);
+enum err h_lesson_incomplete(struct req *rq, struct resp *rs);
+
+/* certificates.c */
+enum err h_certificate(struct req *rq, struct resp *rs);
+
+/* wishlist.c */
+enum err h_wishlist(struct req *rq, struct resp *rs);
+enum err h_wishlist_add(struct req *rq, struct resp *rs);
+enum err h_wishlist_remove(struct req *rq, struct resp *rs);
+enum err h_wishlist_move(struct req *rq, struct resp *rs);
+
+/* billing.c */
+enum err h_billing(struct req *rq, struct resp *rs);
+extern const struct field billing_fields[];
 
 #endif

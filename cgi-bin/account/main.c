@@ -47,6 +47,24 @@ static const struct route routes[] = {
 	{ METHOD_GET, "/account/privacy", h_privacy, R_LOGIN, NULL },
 	{ METHOD_GET, "/account/export", h_export, R_LOGIN, NULL },
 	{ METHOD_POST, "/account/delete", h_delete, R_LOGIN, delete_fields },
+	/* Learning (issue 15). */
+	{ METHOD_GET, "/learn/<slug>", h_learn_course, 0, NULL },
+	{ METHOD_GET, "/learn/<slug>/<id>", h_learn_lesson, 0, NULL },
+	{ METHOD_POST, "/learn/<slug>/<id>/complete", h_lesson_complete,
+	    R_LOGIN, NULL },
+	{ METHOD_POST, "/learn/<slug>/<id>/incomplete", h_lesson_incomplete,
+	    R_LOGIN, NULL },
+	/* A certificate's code is lower-case hex: a <slug> segment. */
+	{ METHOD_GET, "/certificates/<slug>", h_certificate, 0, NULL },
+	{ METHOD_GET, "/account/progress", h_progress, R_LOGIN, list_fields },
+	{ METHOD_GET, "/account/wishlist", h_wishlist, R_LOGIN, NULL },
+	{ METHOD_POST, "/account/wishlist/add/<id>", h_wishlist_add, R_LOGIN,
+	    NULL },
+	{ METHOD_POST, "/account/wishlist/remove/<id>", h_wishlist_remove,
+	    R_LOGIN, next_fields },
+	{ METHOD_POST, "/account/wishlist/move-to-cart/<id>", h_wishlist_move,
+	    R_LOGIN, NULL },
+	{ METHOD_GET, "/account/billing", h_billing, R_LOGIN, billing_fields },
 };
 
 const struct app account_app = { "account", routes, NELEM(routes), NULL };

@@ -350,6 +350,8 @@ const char *emu_pay_outcome_str(enum emu_pay p);
 
 /* page.c: the hosted checkout page under /c/pay/. */
 void emu_page_handle(struct emu *e, struct ereq *rq, struct eresp *rp);
+/* page.c: GET /receipts/<ch_id>, the charge's receipt_url. */
+void emu_receipt_handle(struct emu *e, struct ereq *rq, struct eresp *rp);
 
 /* control.c: the test control API under /_emu/. */
 void emu_control_handle(struct emu *e, struct ereq *rq, struct eresp *rp);

@@ -314,3 +314,49 @@ emu_page_handle(struct emu *e, struct ereq *rq, struct eresp *rp)
 	pthread_cond_broadcast(&e->wake);
 	pthread_mutex_unlock(&e->lock);
 }
+
+/* GET /receipts/<ch_id>: the charge's receipt_url, as Stripe's hosted
+ * receipt: what was paid, when, with which card, and what was refunded. */
+static void
+receipt(struct emu *e, struct ereq *rq, struct eresp *rp)
+{
+	const char *id = rq->path + strlen("/receipts/");
+	const cJSON *card;
+	cJSON *ch;
+
+	if ((ch = emu_store_get(e, KIND_CHARGE, id)) == NULL) {
+		emu_reply_text(rp, 404, "text/plain; charset=utf-8",
+		    "No such receipt.\n");
+		return;
+	}
+	card = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(
+	    ch, "payment_method_details"), "card");
+	head(&rp->body, "Receipt");
+	buf_puts(&rp->body, "<table>\n<tr><th>Amount paid</th><td class=\"n\" "
+	    "id=\"paid\">");
+	money(&rp->body, emu_jint(ch, "amount_captured"),
+	    emu_jstr(ch, "currency"));
+	buf_puts(&rp->body, "</td></tr>\n<tr><th>Refunded</th><td class=\"n\" "
+	    "id=\"refunded\">");
+	money(&rp->body, emu_jint(ch, "amount_refunded"),
+	    emu_jstr(ch, "currency"));
+	buf_puts(&rp->body, "</td></tr>\n<tr><th>Card</th><td class=\"n\">");
+	esc(&rp->body, emu_jstr(card, "brand"));
+	buf_puts(&rp->body, " \xe2\x80\xa2\xe2\x80\xa2\xe2\x80\xa2\xe2\x80\xa2 ");
+	esc(&rp->body, emu_jstr(card, "last4"));
+	buf_puts(&rp->body, "</td></tr>\n<tr><th>Charge</th><td class=\"n\">");
+	esc(&rp->body, id);
+	buf_puts(&rp->body, "</td></tr>\n</table>\n</body></html>\n");
+	cJSON_Delete(ch);
+}
+
+void
+emu_receipt_handle(struct emu *e, struct ereq *rq, struct eresp *rp)
+{
+	rp->status = 200;
+	rp->ctype = "text/html; charset=utf-8";
+	rp->html = 1;
+	pthread_mutex_lock(&e->lock);
+	receipt(e, rq, rp);
+	pthread_mutex_unlock(&e->lock);
+}

@@ -171,6 +171,8 @@ serve(struct emu *e, struct MHD_Connection *con, struct conn *c,
 		emu_control_handle(e, &rq, &rp);
 	else if (has_prefix(rq.path, "/c/pay/"))
 		emu_page_handle(e, &rq, &rp);
+	else if (has_prefix(rq.path, "/receipts/"))
+		emu_receipt_handle(e, &rq, &rp);
 	else if (strcmp(rq.path, "/") == 0)
 		emu_reply_text(&rp, 200, "text/plain; charset=utf-8",
 		    "enroll's Stripe emulator: API at /v1, hosted checkout at "

@@ -50,14 +50,18 @@ h_note(struct req *rq, struct resp *rs)
 static enum err
 h_page(struct req *rq, struct resp *rs)
 {
-	cJSON *ctx = resp_ctx(rs), *course;
+	cJSON *ctx = resp_ctx(rs), *course, *offer;
 
 	if (ctx == NULL ||
-	    (course = cJSON_AddObjectToObject(ctx, "course")) == NULL)
+	    (course = cJSON_AddObjectToObject(ctx, "course")) == NULL ||
+	    (offer = cJSON_AddObjectToObject(course, "offer")) == NULL)
 		return ERR_INTERNAL;
 	cJSON_AddStringToObject(course, "title", "<b>hello</b>");
 	cJSON_AddNumberToObject(course, "id", 1);
 	cJSON_AddBoolToObject(course, "is_active", 1);
+	/* Its button (lib/offer.c) is a form: Add to cart. */
+	cJSON_AddStringToObject(offer, "name", "add_to_cart");
+	cJSON_AddStringToObject(offer, "label", "Add to cart");
 	rs->tmpl = "cart/course.html";
 	return ERR_OK;
 }
