@@ -18,6 +18,14 @@ const struct erasure_step erasure_deleted[] = {
 	{ "carts", "DELETE FROM carts WHERE user_id = ?1" }, /* items cascade */
 	{ "mail_links", "DELETE FROM mail_links WHERE user_id = ?1" },
 	{ "enrollments", "DELETE FROM enrollments WHERE user_id = ?1" },
+	{ "lesson_progress", "DELETE FROM lesson_progress WHERE "
+	    "user_id = ?1" },
+	{ "course_progress", "DELETE FROM course_progress WHERE "
+	    "user_id = ?1" },
+	/* A certificate names the person: it goes, and its public page
+	 * says so from then on. */
+	{ "certificates", "DELETE FROM certificates WHERE user_id = ?1" },
+	{ "wishlist", "DELETE FROM wishlist WHERE user_id = ?1" },
 	{ "stripe_customers", "DELETE FROM stripe_customers WHERE "
 	    "user_id = ?1" },
 	{ "outbox", "DELETE FROM outbox WHERE to_addr = ?2" },

@@ -31,6 +31,26 @@ static const struct part parts[] = {
 	    { { "course", COL_TEXT }, { "title", COL_TEXT },
 	    { "source", COL_TEXT }, { "status", COL_TEXT },
 	    { "granted_at", COL_INT }, { "revoked_at", COL_INT } } },
+	{ "lessons_completed", "SELECT c.slug, l.position, l.title, "
+	    "p.completed_at FROM lesson_progress p JOIN lessons l ON "
+	    "l.id = p.lesson_id JOIN courses c ON c.id = l.course_id WHERE "
+	    "p.user_id = ?1 ORDER BY c.slug, l.position",
+	    { { "course", COL_TEXT }, { "lesson", COL_INT },
+	    { "title", COL_TEXT }, { "completed_at", COL_INT } } },
+	{ "progress", "SELECT c.slug, p.last_activity_at, p.completed_at "
+	    "FROM course_progress p JOIN courses c ON c.id = p.course_id "
+	    "WHERE p.user_id = ?1 ORDER BY c.slug",
+	    { { "course", COL_TEXT }, { "last_activity_at", COL_INT },
+	    { "completed_at", COL_INT } } },
+	{ "certificates", "SELECT code, course_title, student_name, "
+	    "issued_at FROM certificates WHERE user_id = ?1 ORDER BY id",
+	    { { "code", COL_TEXT }, { "course", COL_TEXT },
+	    { "name", COL_TEXT }, { "issued_at", COL_INT } } },
+	{ "wishlist", "SELECT c.slug, c.title, w.added_at FROM wishlist w "
+	    "JOIN courses c ON c.id = w.course_id WHERE w.user_id = ?1 "
+	    "ORDER BY w.added_at",
+	    { { "course", COL_TEXT }, { "title", COL_TEXT },
+	    { "added_at", COL_INT } } },
 	{ "sessions", "SELECT created_at, last_seen, user_agent, addr FROM "
 	    "sessions WHERE user_id = ?1 ORDER BY id",
 	    { { "started_at", COL_INT }, { "last_seen", COL_INT },
@@ -67,7 +87,8 @@ const char *const export_left_out[] = {
 /* Tables the document reads (the parts' own and the nested ones). */
 const char *const export_read[] = { "users", "orders", "order_items",
 	"enrollments", "sessions", "carts", "cart_items", "stripe_customers",
-	"outbox", "audit_log", NULL };
+	"outbox", "audit_log", "lesson_progress", "course_progress",
+	"certificates", "wishlist", NULL };
 
 static const struct part profile = { "profile", "SELECT id, email, name, "
     "role, created_at, email_verified_at FROM users WHERE id = ?1 AND "
