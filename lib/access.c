@@ -98,7 +98,8 @@ access_check(struct db *db, int64_t user_id, int64_t course_id,
 	memset(out, 0, sizeof(*out));
 	out->reason = ACCESS_NOT_BOUGHT;
 	st = db_prep(db, "SELECT c.price_amount, c.is_active, "
-	    "coalesce(c.access_days, 0), en.id IS NOT NULL, "
+	    "coalesce(c.access_days, 0), CASE WHEN en.id IS NULL THEN 0 "
+	    "ELSE 1 END, "
 	    "coalesce(en.status, ''), coalesce(en.source, ''), "
 	    "coalesce(en.granted_at, 0), coalesce(en.order_id, 0), "
 	    "coalesce(o.status, '') FROM courses c "

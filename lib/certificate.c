@@ -111,3 +111,21 @@ certificate_of(struct db *db, struct arena *a, int64_t user_id,
 	}
 	return cert_from_row(db, a, st, now, c);
 }
+
+enum err
+certificate_code(struct db *db, struct arena *a, int64_t user_id,
+    int64_t course_id, const char **code)
+{
+	struct db_stmt *st;
+	enum err e;
+
+	st = db_prep(db, "SELECT code FROM certificates WHERE user_id = ? AND "
+	    "course_id = ?");
+	db_bind_int64(st, 1, user_id);
+	db_bind_int64(st, 2, course_id);
+	if ((e = db_next(st)) == ERR_OK &&
+	    (*code = db_col_text_dup(a, st, 0)) == NULL)
+		e = ERR_INTERNAL;
+	db_done(st);
+	return e;
+}

@@ -43,7 +43,12 @@ enum err certificate_issue(struct db *db, int64_t user_id, int64_t course_id,
 enum err certificate_get(struct db *db, struct arena *a, const char *code,
     int64_t now, struct certificate *c);
 
-/* Same for user_id's certificate of course_id. */
+/* Sets *code (arena) to the code of user_id's certificate of course_id,
+ * whatever its validity; ERR_NOTFOUND when there is none. */
+enum err certificate_code(struct db *db, struct arena *a, int64_t user_id,
+    int64_t course_id, const char **code);
+
+/* Same as certificate_get() for user_id's certificate of course_id. */
 enum err certificate_of(struct db *db, struct arena *a, int64_t user_id,
     int64_t course_id, int64_t now, struct certificate *c);
 

@@ -21,7 +21,7 @@ enrollment_queue_welcome(struct db *db, int64_t user_id, int64_t course_id,
 	db_bind_int64(st, 1, course_id);
 	if ((e = db_next(st)) == ERR_OK) {
 		buf_printf(&body, "Hello %s,\n\nwelcome to %s. Start here:\n"
-		    "%s/courses/%s\n\nYour courses: %s/account/my-courses\n",
+		    "%s/learn/%s\n\nYour courses: %s/account/my-courses\n",
 		    name, db_col_text(st, 0), base_url, db_col_text(st, 1),
 		    base_url);
 		buf_printf(&subj, "Welcome to %s", db_col_text(st, 0));

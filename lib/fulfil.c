@@ -474,7 +474,7 @@ note_receipt(struct db *db, const struct payment *p)
 	if (p->receipt_url == NULL)
 		return ERR_OK;
 	st = db_prep(db, "UPDATE orders SET receipt_url = ?1 WHERE id = ?2 AND "
-	    "receipt_url IS NOT ?1");
+	    "(receipt_url IS NULL OR receipt_url <> ?1)");
 	db_bind_text(st, 1, p->receipt_url);
 	db_bind_int64(st, 2, p->order_id);
 	return db_run(st);

@@ -1,7 +1,8 @@
 /* The student's library (see library.h).  One query reads every
  * enrollment with its course, its progress row and, for a revoked one,
  * the order behind it (the only case where access_decide() needs it);
- * 200 enrollments are 200 index steps, and the rest is arithmetic. */
+ * enrollments_user_granted and course_progress_user cover it, and the
+ * rest is arithmetic. */
 #include <stdio.h>
 #include <string.h>
 
@@ -59,10 +60,23 @@ status_of(const struct library_entry *e)
 	    LIBRARY_ACTIVE;
 }
 
-/* Fills *e from the current row of the scan. */
-static void
-entry_from_row(struct db_stmt *st, int64_t now, struct library_entry *e)
+#define SCAN_SQL "SELECT en.course_id, c.course_type, c.price_amount, " \
+	"c.is_active, coalesce(c.access_days, 0), en.status, en.source, " \
+	"en.granted_at, coalesce(en.order_id, 0), coalesce(o.status, ''), " \
+	"coalesce(cp.last_activity_at, 0), coalesce(cp.completed_at, 0), " \
+	"c.slug, c.title, c.level, c.currency, c.lesson_count " \
+	"FROM enrollments en JOIN courses c ON c.id = en.course_id " \
+	"LEFT JOIN orders o ON o.id = en.order_id AND en.status <> 'active' " \
+	"LEFT JOIN course_progress cp ON cp.user_id = en.user_id AND " \
+	"cp.course_id = en.course_id WHERE en.user_id = ?1 " \
+	"ORDER BY en.granted_at DESC, en.id DESC"
+
+/* Fills *e from the current row of the scan; ERR_INTERNAL on OOM. */
+static enum err
+entry_from_row(struct arena *a, struct db_stmt *st, int64_t now,
+    struct library_entry *e)
 {
+	struct course *c = &e->course;
 	struct access_facts f = {
 		.price_amount = db_col_int64(st, 2),
 		.is_active = db_col_int64(st, 3) == 1,
@@ -75,37 +89,45 @@ entry_from_row(struct db_stmt *st, int64_t now, struct library_entry *e)
 		.order_status = db_col_text(st, 9),
 	};
 
-	e->course_id = db_col_int64(st, 0);
-	e->type = course_type_of(db_col_text(st, 1));
 	access_decide(&f, now, &e->access);
+	e->type = course_type_of(db_col_text(st, 1));
 	e->last_activity_at = db_col_int64(st, 10);
 	e->completed_at = db_col_int64(st, 11);
 	e->status = status_of(e);
+	*c = (struct course){ .id = db_col_int64(st, 0),
+	    .type = course_type_name(e->type), .price_amount = f.price_amount,
+	    .is_active = f.is_active, .lesson_count = db_col_int64(st, 16),
+	    .summary = "", .description = "", .instructor = "" };
+	c->slug = arena_strdup(a, db_col_text(st, 12));
+	c->title = arena_strdup(a, db_col_text(st, 13));
+	c->level = arena_strdup(a, db_col_text(st, 14));
+	c->currency = arena_strdup(a, db_col_text(st, 15));
+	return c->slug == NULL || c->title == NULL || c->level == NULL ||
+	    c->currency == NULL ? ERR_INTERNAL : ERR_OK;
 }
 
-enum err
-library_scan(struct db *db, struct arena *a, int64_t user_id, int64_t now,
-    struct library_entry **out, size_t *n)
+/* Reads the rows of st (bound, unstepped) into *out; with limit >= 0 at
+ * most limit of them, *more telling whether another followed.  Releases
+ * st. */
+static enum err
+scan_rows(struct arena *a, struct db_stmt *st, int64_t now, int limit,
+    struct library_entry **out, size_t *n, int *more)
 {
 	struct library_entry *grown;
-	struct db_stmt *st;
-	size_t cap = 32;
+	size_t cap = limit >= 0 ? (size_t)limit + 1 : 32;
 	enum err e;
 
 	*n = 0;
-	if ((*out = arena_alloc(a, cap * sizeof(**out))) == NULL)
+	*more = 0;
+	if ((*out = arena_alloc(a, cap * sizeof(**out))) == NULL) {
+		db_done(st);
 		return ERR_INTERNAL;
-	st = db_prep(db, "SELECT en.course_id, c.course_type, c.price_amount, "
-	    "c.is_active, coalesce(c.access_days, 0), en.status, en.source, "
-	    "en.granted_at, coalesce(en.order_id, 0), coalesce(o.status, ''), "
-	    "coalesce(cp.last_activity_at, 0), coalesce(cp.completed_at, 0) "
-	    "FROM enrollments en JOIN courses c ON c.id = en.course_id "
-	    "LEFT JOIN orders o ON o.id = en.order_id AND "
-	    "en.status <> 'active' LEFT JOIN course_progress cp ON "
-	    "cp.user_id = en.user_id AND cp.course_id = en.course_id "
-	    "WHERE en.user_id = ?1 ORDER BY en.granted_at DESC, en.id DESC");
-	db_bind_int64(st, 1, user_id);
+	}
 	while ((e = db_next(st)) == ERR_OK) {
+		if (limit >= 0 && *n == (size_t)limit) {
+			*more = 1;
+			break;
+		}
 		if (*n == cap) {
 			/* Arena memory cannot grow in place: copy once. */
 			if ((grown = arena_alloc(a, 2 * cap * sizeof(*grown))) ==
@@ -117,10 +139,39 @@ library_scan(struct db *db, struct arena *a, int64_t user_id, int64_t now,
 			*out = grown;
 			cap *= 2;
 		}
-		entry_from_row(st, now, &(*out)[(*n)++]);
+		if ((e = entry_from_row(a, st, now, &(*out)[(*n)++])) != ERR_OK)
+			break;
 	}
 	db_done(st);
-	return e == ERR_NOTFOUND ? ERR_OK : e;
+	return e == ERR_NOTFOUND || (e == ERR_OK && *more) ? ERR_OK : e;
+}
+
+enum err
+library_scan(struct db *db, struct arena *a, int64_t user_id, int64_t now,
+    struct library_entry **out, size_t *n)
+{
+	struct db_stmt *st = db_prep(db, SCAN_SQL);
+	int more;
+
+	if (st == NULL)
+		return ERR_INTERNAL;
+	db_bind_int64(st, 1, user_id);
+	return scan_rows(a, st, now, -1, out, n, &more);
+}
+
+enum err
+library_scan_page(struct db *db, struct arena *a, int64_t user_id,
+    int64_t now, int64_t offset, int limit, struct library_entry **out,
+    size_t *n, int *more)
+{
+	struct db_stmt *st = db_prep(db, SCAN_SQL " LIMIT ?2 OFFSET ?3");
+
+	if (st == NULL)
+		return ERR_INTERNAL;
+	db_bind_int64(st, 1, user_id);
+	db_bind_int64(st, 2, limit + 1);
+	db_bind_int64(st, 3, offset);
+	return scan_rows(a, st, now, limit, out, n, more);
 }
 
 void

@@ -1,6 +1,7 @@
 /* A student's library: every course they were ever enrolled in, with
  * where they stand (access.h decides) and how far they got, read in one
- * indexed query, for the dashboard, My courses and the progress page.
+ * indexed query (a covering index: 200 enrollments are 200 index steps
+ * and a course each), for the dashboard, My courses and the progress page.
  * Filters and summaries are computed over that list in C, so the status
  * of an enrollment is always the one access_decide() gives. */
 #ifndef ENROLL_LIBRARY_H
@@ -26,7 +27,9 @@ enum library_status {
 };
 
 struct library_entry {
-	int64_t course_id;	/* courses.id */
+	struct course course;	/* what cards show: id, slug, title, type,
+				   level, price, currency, is_active,
+				   lesson_count; its other text is "" */
 	enum course_type type;	/* the course's type */
 	struct access access;	/* the student's standing now */
 	enum library_status status; /* derived from access and progress */
@@ -45,6 +48,12 @@ int library_status_of(const char *name, enum library_status *s);
  * (arena, *n entries). */
 enum err library_scan(struct db *db, struct arena *a, int64_t user_id,
     int64_t now, struct library_entry **out, size_t *n);
+
+/* The same for the limit entries after the first offset only (a page of
+ * an unfiltered list); *more tells whether entries follow. */
+enum err library_scan_page(struct db *db, struct arena *a, int64_t user_id,
+    int64_t now, int64_t offset, int limit, struct library_entry **out,
+    size_t *n, int *more);
 
 struct library_summary {
 	int64_t enrolled;	/* courses open now through an enrollment */

@@ -44,7 +44,7 @@ receipt_text(const struct order *o, const char *base_url, struct buf *out)
 		if (o->discount > 0)
 			amount(out, "   Discount ", l.discount, o->currency, 1);
 		amount(out, "   Paid ", l.paid, o->currency, 0);
-		buf_printf(out, "\n    %s/courses/%s\n", base_url,
+		buf_printf(out, "\n    %s/learn/%s\n", base_url,
 		    o->items[i].slug != NULL ? o->items[i].slug : "");
 	}
 	amount(out, "\nSubtotal: ", o->subtotal, o->currency, 0);

@@ -207,6 +207,8 @@ add_order_items(struct arena *a, cJSON *items, const struct order *o)
 		cJSON_AddStringToObject(it, "title", o->items[i].title);
 		cJSON_AddStringToObject(it, "url", url_segment(a, "/courses/",
 		    o->items[i].slug ? o->items[i].slug : ""));
+		cJSON_AddStringToObject(it, "learn_url", view_learn_url(a,
+		    o->items[i].slug ? o->items[i].slug : "", 0));
 		cJSON_AddNumberToObject(it, "course_id",
 		    (double)o->items[i].course_id);
 		cJSON_AddNumberToObject(it, "quantity",

@@ -52,8 +52,10 @@ subtest 'a payment with a coupon is on the billing page, with both receipts' => 
 	my $r = HTTP::Tiny->new->get($receipt);
 	is($r->{status}, 200, 'Stripe\'s receipt opens');
 	like($r->{content}, qr{id="paid">160\.20 USD<}, 'and shows the amount paid');
-	like($b->get("/payment/order/$order")->{content}, qr{<a href="\Q$receipt\E" rel="noopener">its own receipt</a>},
-	    'the order page links it too');
+	my $receipt_page = $b->get("/payment/order/$order")->{content};
+	like($receipt_page, qr{<a href="\Q$receipt\E" rel="noopener">its own receipt</a>}, 'the order page links it too');
+	like($receipt_page, qr{<a href="/learn/c-programming-fundamentals">C Programming Fundamentals</a>},
+	    'and leads to each course\'s lessons, not its sales page');
 };
 
 subtest 'a refund at Stripe shows on the billing page' => sub {

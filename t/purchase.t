@@ -123,7 +123,7 @@ subtest 'a student buys two courses with a coupon' => sub {
 	like($mail, qr/^To: \Q$email\E/m, 'the confirmation goes to the student');
 	like($mail, qr/\Q$num\E/, 'names the order');
 	like($mail, qr/\$142\.40/, 'and the total paid');
-	like($mail{'Welcome to Payments Engineering'} // '', qr{/courses/payments-engineering}, 'the welcome links to the course');
+	like($mail{'Welcome to Payments Engineering'} // '', qr{/learn/payments-engineering}, 'the welcome links to the course\'s lessons');
 	is($s->sql_one(q{SELECT count(*) FROM outbox WHERE status = 'pending'}), 0, 'nothing left to send');
 	is($s->enrollctl('send-mail'), 0, 'a second run');
 	is(scalar(() = glob($s->cfg('ENROLL_MAIL_DIR') . '/*.eml')), 4, 'sends nothing twice');

@@ -23,21 +23,22 @@
 #define RECENT_COMPLETIONS 5
 #define CURRENCIES_MAX 8
 
-/* Adds "certificate_url" to o when the student holds one for the course. */
+/* Adds "certificate_url" to o when the student holds one for the course
+ * (valid or not: its page says which). */
 static enum err
-add_certificate(struct req *rq, cJSON *o, int64_t course_id, int64_t now)
+add_certificate(struct req *rq, cJSON *o, int64_t course_id)
 {
-	struct certificate c;
+	const char *code;
 	enum err e;
 
-	e = certificate_of(rq->w->db, rq->arena, rq->user->id, course_id, now,
-	    &c);
+	e = certificate_code(rq->w->db, rq->arena, rq->user->id, course_id,
+	    &code);
 	if (e == ERR_NOTFOUND)
 		return ERR_OK;
 	if (e != ERR_OK)
 		return e;
 	cJSON_AddStringToObject(o, "certificate_url", url_segment(rq->arena,
-	    "/certificates/", c.code));
+	    "/certificates/", code));
 	return ERR_OK;
 }
 
@@ -70,21 +71,19 @@ add_action(struct req *rq, cJSON *o, const struct course *c,
 /* Returns a new card for library entry le: the course, its status, the
  * student's progress in it and the next action; NULL with *e set. */
 static cJSON *
-library_card(struct req *rq, const struct library_entry *le, int64_t now,
-    enum err *e)
+library_card(struct req *rq, const struct library_entry *le, enum err *e)
 {
+	const struct course *c = &le->course;
 	struct progress p = { 0 };
-	struct course c;
 	cJSON *o, *po;
 
-	if ((*e = catalog_get_by_id(rq->w->db, rq->arena, le->course_id, &c)) !=
-	    ERR_OK || (*e = progress_counts(rq->w->db, rq->user->id, c.id,
-	    &p)) != ERR_OK)
+	if ((*e = progress_counts(rq->w->db, rq->user->id, c->id, &p)) !=
+	    ERR_OK)
 		return NULL;
 	p.last_activity_at = le->last_activity_at;
 	p.completed_at = le->completed_at;
 	*e = ERR_INTERNAL;
-	if ((o = view_course(rq->arena, &c)) == NULL)
+	if ((o = view_course(rq->arena, c)) == NULL)
 		return NULL;
 	if ((po = view_progress(&p)) == NULL) {
 		cJSON_Delete(o);
@@ -97,9 +96,9 @@ library_card(struct req *rq, const struct library_entry *le, int64_t now,
 	if (le->access.expires_at != 0)
 		cJSON_AddNumberToObject(o, "expires_at",
 		    (double)le->access.expires_at);
-	add_action(rq, o, &c, le, &p);
-	if (le->completed_at != 0 && (*e = add_certificate(rq, o, c.id,
-	    now)) != ERR_OK) {
+	add_action(rq, o, c, le, &p);
+	if (le->completed_at != 0 && (*e = add_certificate(rq, o, c->id)) !=
+	    ERR_OK) {
 		cJSON_Delete(o);
 		return NULL;
 	}
@@ -107,20 +106,48 @@ library_card(struct req *rq, const struct library_entry *le, int64_t now,
 	return o;
 }
 
-/* Adds an array key of cards for the entries idx[0..k) of le. */
+/* Adds "continue": cards for the entries idx[0..k) of le. */
 static enum err
-add_cards(struct req *rq, cJSON *ctx, const char *key,
-    const struct library_entry *le, const size_t *idx, size_t k, int64_t now)
+add_continue(struct req *rq, cJSON *ctx, const struct library_entry *le,
+    const size_t *idx, size_t k)
 {
-	cJSON *arr = cJSON_AddArrayToObject(ctx, key), *o;
+	cJSON *arr = cJSON_AddArrayToObject(ctx, "continue"), *o;
 	enum err e;
 
 	if (arr == NULL)
 		return ERR_INTERNAL;
 	for (size_t i = 0; i < k; i++) {
-		if ((o = library_card(rq, &le[idx[i]], now, &e)) == NULL)
+		if ((o = library_card(rq, &le[idx[i]], &e)) == NULL)
 			return e;
 		cJSON_AddItemToArray(arr, o);
+	}
+	return ERR_OK;
+}
+
+/* Adds "completions": title, url, date and certificate of the entries
+ * idx[0..k) of le. */
+static enum err
+add_completions(struct req *rq, cJSON *ctx, const struct library_entry *le,
+    const size_t *idx, size_t k)
+{
+	cJSON *arr = cJSON_AddArrayToObject(ctx, "completions"), *o;
+	const struct library_entry *x;
+	enum err e;
+
+	if (arr == NULL)
+		return ERR_INTERNAL;
+	for (size_t i = 0; i < k; i++) {
+		x = &le[idx[i]];
+		if ((o = cJSON_CreateObject()) == NULL)
+			return ERR_INTERNAL;
+		cJSON_AddItemToArray(arr, o);
+		cJSON_AddStringToObject(o, "title", x->course.title);
+		cJSON_AddStringToObject(o, "url", url_segment(rq->arena,
+		    "/courses/", x->course.slug));
+		cJSON_AddNumberToObject(o, "completed_at",
+		    (double)x->completed_at);
+		if ((e = add_certificate(rq, o, x->course.id)) != ERR_OK)
+			return e;
 	}
 	return ERR_OK;
 }
@@ -185,9 +212,8 @@ h_dashboard(struct req *rq, struct resp *rs)
 	ng = library_continue(le, n, go, CONTINUE_CARDS);
 	nd = library_recent_completions(le, n, done, RECENT_COMPLETIONS);
 	if ((e = add_summary(rq, ctx, le, n)) != ERR_OK ||
-	    (e = add_cards(rq, ctx, "continue", le, go, ng, now)) != ERR_OK ||
-	    (e = add_cards(rq, ctx, "completions", le, done, nd, now)) !=
-	    ERR_OK)
+	    (e = add_continue(rq, ctx, le, go, ng)) != ERR_OK ||
+	    (e = add_completions(rq, ctx, le, done, nd)) != ERR_OK)
 		return e;
 	rs->tmpl = "account/dashboard.html";
 	return ERR_OK;
@@ -253,9 +279,9 @@ static enum err
 library_page(struct req *rq, struct resp *rs, int per_page,
     struct library_entry **le, size_t *first, size_t *count, int *more)
 {
+	int64_t now = (int64_t)time(NULL), page;
 	enum course_type type;
 	enum library_status status;
-	int64_t page;
 	size_t n;
 	enum err e;
 
@@ -265,18 +291,25 @@ library_page(struct req *rq, struct resp *rs, int per_page,
 		rs->message = "There is no such page.";
 		return ERR_INVALID;
 	}
-	if ((e = library_scan(rq->w->db, rq->arena, rq->user->id,
-	    (int64_t)time(NULL), le, &n)) != ERR_OK)
-		return e;
-	n = library_filter(*le, n, type, status);
 	*first = (size_t)(page - 1) * (size_t)per_page;
-	*count = *first >= n ? 0 : n - *first < (size_t)per_page ?
-	    n - *first : (size_t)per_page;
-	*more = *first + *count < n;
+	if (type == COURSE_TYPE_MAX && status == LIBRARY_STATUS_MAX) {
+		/* Unfiltered: the page's rows only. */
+		if ((e = library_scan_page(rq->w->db, rq->arena, rq->user->id,
+		    now, (int64_t)*first, per_page, le, count, more)) != ERR_OK)
+			return e;
+		*first = 0;
+	} else {
+		if ((e = library_scan(rq->w->db, rq->arena, rq->user->id, now,
+		    le, &n)) != ERR_OK)
+			return e;
+		n = library_filter(*le, n, type, status);
+		*count = *first >= n ? 0 : n - *first < (size_t)per_page ?
+		    n - *first : (size_t)per_page;
+		*more = *first + *count < n;
+	}
 	if (resp_ctx(rs) == NULL || add_filters(rs->ctx, type, status) !=
 	    ERR_OK)
 		return ERR_INTERNAL;
-	cJSON_AddNumberToObject(rs->ctx, "total", (double)n);
 	cJSON_AddBoolToObject(rs->ctx, "filtered", type != COURSE_TYPE_MAX ||
 	    status != LIBRARY_STATUS_MAX);
 	return view_pager(rq->arena, rs->ctx, rq->path, (const char *[]){
@@ -291,7 +324,6 @@ library_list(struct req *rq, struct resp *rs, int per_page, const char *tmpl)
 {
 	struct library_entry *le;
 	size_t first, count;
-	int64_t now = (int64_t)time(NULL);
 	int more;
 	cJSON *arr, *o;
 	enum err e;
@@ -302,7 +334,7 @@ library_list(struct req *rq, struct resp *rs, int per_page, const char *tmpl)
 	if ((arr = cJSON_AddArrayToObject(rs->ctx, "courses")) == NULL)
 		return ERR_INTERNAL;
 	for (size_t i = first; i < first + count; i++) {
-		if ((o = library_card(rq, &le[i], now, &e)) == NULL)
+		if ((o = library_card(rq, &le[i], &e)) == NULL)
 			return e;
 		cJSON_AddItemToArray(arr, o);
 	}

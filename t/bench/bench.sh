@@ -10,6 +10,8 @@
 #   - how long a queued mail takes to leave (the mail worker), and how
 #     long the forgotten-password form takes for a known and an unknown
 #     address
+#   - a logged-in student with 200 enrollments: a lesson, the dashboard,
+#     My courses against the floor, and Mark complete (a POST that writes)
 set -eu
 build=${1:-build}
 top=$(cd "$(dirname "$0")/../.." && pwd)
@@ -148,6 +150,65 @@ wrk_line "  same, 1 connection (gamma)" "$BASE_URL/courses?q=gamma" search1
 wrk_line "  same, 1 connection (4321)" "$BASE_URL/courses?q=4321" searchrare1
 conns=$conns_saved
 
+# A logged-in student with 200 enrollments (issue 15): 200 of the bench
+# courses get five lessons each (rendered as the store renders them), the
+# student a paid order and an enrollment in each, some progress and some
+# completions, and a session made as session_create() makes one (only the
+# token's hash is stored).
+echo "loading a student with 200 enrollments ..."
+sqlite3 "$ENROLL_DB" "
+INSERT INTO users (email, name, password_hash) VALUES ('bench@example.org', 'Bench Student', '\$argon2id\$v=19\$bench');
+WITH s(id) AS (SELECT id FROM courses WHERE slug LIKE 'bench-%' ORDER BY id LIMIT 200),
+     p(n) AS (VALUES (1), (2), (3), (4), (5))
+  INSERT INTO lessons (course_id, position, title, duration_minutes, body)
+  SELECT s.id, p.n, 'Lesson ' || p.n, 10, '## Lesson ' || p.n || char(10) || char(10) ||
+         'Some *text*, a list:' || char(10) || char(10) || '- one' || char(10) || '- two' || char(10) || char(10) ||
+         '\`\`\`c' || char(10) || 'int main(void) { return 0; }' || char(10) || '\`\`\`'
+  FROM s, p;
+INSERT INTO orders (number, user_id, status, currency, subtotal_amount, total_amount, paid_at, created_at)
+  SELECT 'ORD-BENCH-' || c.id, u.id, 'paid', 'usd', c.price_amount, c.price_amount, 1700000000 + c.id, 1700000000 + c.id
+  FROM courses c, users u WHERE u.email = 'bench@example.org' AND c.id IN (SELECT course_id FROM lessons WHERE title = 'Lesson 1' AND course_id IN (SELECT id FROM courses WHERE slug LIKE 'bench-%'));
+INSERT INTO enrollments (user_id, course_id, order_id, source, granted_at)
+  SELECT user_id, CAST(substr(number, 11) AS INTEGER), id, 'purchase', paid_at FROM orders WHERE number LIKE 'ORD-BENCH-%';
+INSERT INTO course_progress (user_id, course_id, last_activity_at, completed_at)
+  SELECT user_id, course_id, granted_at + 3600, CASE WHEN course_id % 10 = 0 THEN granted_at + 7200 END
+  FROM enrollments WHERE course_id % 2 = 0 AND user_id = (SELECT id FROM users WHERE email = 'bench@example.org');
+INSERT INTO lesson_progress (user_id, lesson_id, completed_at)
+  SELECT cp.user_id, l.id, cp.last_activity_at FROM course_progress cp JOIN lessons l ON l.course_id = cp.course_id
+  WHERE l.position <= CASE WHEN cp.completed_at IS NULL THEN 2 ELSE 5 END;"
+ENROLL_DB="$ENROLL_DB" "$build/bin/enrollctl" render-content >/dev/null
+token=$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')
+now=$(date +%s)
+sqlite3 "$ENROLL_DB" "INSERT INTO sessions (token_hash, user_id, created_at, last_seen, expires_at)
+  SELECT '$(printf %s "$token" | sha256sum | cut -d' ' -f1)', id, $now, $now, $now + 86400 FROM users WHERE email = 'bench@example.org'"
+cookie="enroll_session=$token"
+slug=$(sqlite3 "$ENROLL_DB" "SELECT c.slug FROM enrollments e JOIN courses c ON c.id = e.course_id JOIN users u ON u.id = e.user_id
+  WHERE u.email = 'bench@example.org' AND e.course_id % 2 = 1 ORDER BY e.id LIMIT 1")
+csrf=$(curl -s -b "$cookie" "$BASE_URL/account/dashboard" | sed -n 's/.*name="csrf_token" value="\([0-9a-f]*\)".*/\1/p' | head -1)
+# wrk_auth NAME URL KEY: wrk_line as the logged-in student.
+wrk_auth() {
+	threads=2
+	out=$(wrk -t"$threads" -c"$conns" -d"${dur}s" --latency -H "Cookie: $cookie" "$2" 2>&1)
+	rps=$(printf '%s\n' "$out" | awk '/Requests\/sec/ {print $2}')
+	p50=$(printf '%s\n' "$out" | awk '$1 == "50%" {print $2}')
+	p99=$(printf '%s\n' "$out" | awk '$1 == "99%" {print $2}')
+	errs=$(printf '%s\n' "$out" | awk '/Non-2xx|Socket errors/ {print}' | tr '\n' ' ')
+	printf '%-34s %10s req/s   p50 %-9s p99 %-9s %s\n' "$1" "$rps" "$p50" "$p99" "$errs"
+	eval "rps_$3=\${rps%.*}"
+}
+wrk_line "nginx + no-op FastCGI (floor, again)" "http://127.0.0.1:$refport/noop" noop2
+wrk_auth "lesson /learn/$slug/3" "$BASE_URL/learn/$slug/3" lesson
+wrk_auth "/account/dashboard (200 courses)" "$BASE_URL/account/dashboard" dashboard
+wrk_auth "/account/my-courses (200 courses)" "$BASE_URL/account/my-courses" mycourses
+slugs=$(sqlite3 "$ENROLL_DB" "SELECT group_concat(slug) FROM (SELECT c.slug FROM enrollments e JOIN courses c ON c.id = e.course_id
+  JOIN users u ON u.id = e.user_id WHERE u.email = 'bench@example.org' AND e.course_id % 2 = 1 ORDER BY e.id)")
+out=$(BENCH_COOKIE="$cookie" BENCH_CSRF="$csrf" BENCH_SLUGS="$slugs" \
+    wrk -t2 -c8 -d"${dur}s" --latency -s "$top/t/bench/mark.lua" "$BASE_URL/" 2>&1)
+marks=$(printf '%s\n' "$out" | awk '/Requests\/sec/ {print $2}')
+markp99=$(printf '%s\n' "$out" | awk '$1 == "99%" {print $2}')
+markerr=$(printf '%s\n' "$out" | awk '/Non-2xx|Socket errors/ {print}' | tr '\n' ' ')
+printf '%-34s %10s req/s   p99 %-9s %s\n' "Mark complete / not complete (POST)" "$marks" "$markp99" "$markerr"
+
 # Signed webhook deliveries, each a new event committed before the 200,
 # against the disk's own rate of one-row transactions (synchronous=FULL).
 perl -MDigest::SHA=hmac_sha256_hex -e '
@@ -173,3 +234,13 @@ priv=$(for p in $(pgrep -P "$(cat "$run/cart.pid")"); do
 done | sort -n | tail -1)
 echo "largest cart worker RSS:    ${rss} KiB   (target under 5 MiB; ${priv} KiB of it private, the rest shared libraries)"
 echo "webhooks / disk tx rate:    $(( ${hooks%.*} * 100 / (disk > 0 ? disk : 1) ))%   (target 50% or more)"
+floor=$(( rps_noop2 > 0 ? rps_noop2 : 1 ))
+echo "student with 200 courses, against the floor measured beside them (target 70% or more, p99 under 5 ms):"
+echo "  lesson page:                $(( rps_lesson * 100 / floor ))%"
+echo "  dashboard:                  $(( rps_dashboard * 100 / floor ))%"
+echo "  my courses:                 $(( rps_mycourses * 100 / floor ))%"
+arss=$(for p in $(pgrep -P "$(cat "$run/account.pid")"); do ps -o rss= -p "$p"; done | sort -n | tail -1)
+apriv=$(for p in $(pgrep -P "$(cat "$run/account.pid")"); do
+	awk '/^Private_(Clean|Dirty):/ {k += $2} END {print k}' "/proc/$p/smaps_rollup"
+done | sort -n | tail -1)
+echo "largest account worker RSS:  ${arss} KiB   (${apriv} KiB of it private; target under 2 MiB private)"

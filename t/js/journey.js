@@ -131,9 +131,11 @@ async function completeCourse(page, browser) {
   const titles = await page.locator('#library h3').allInnerTexts();
   ok(titles.includes('Testing in Practice') && titles.includes('SQL for Analysts'), 'My courses lists both', titles);
   await shot(page, 'my-courses');
-  const card = page.locator('#library li', { hasText: 'Testing in Practice' });
+  // Back on the dashboard, the course waits under Continue learning.
+  await Promise.all([page.waitForNavigation(), page.click('header >> text=Journey Student')]);
+  const card = page.locator('section:has(h2:text("Continue learning")) li', { hasText: 'Testing in Practice' });
   await Promise.all([page.waitForNavigation(), card.locator('a.button:has-text("Start")').click()]);
-  is(await text(page, 'h1'), 'What a good test asserts', 'Start opens the first lesson');
+  is(await text(page, 'h1'), 'What a good test asserts', 'Start on the dashboard opens the first lesson');
   await shot(page, 'lesson');
   for (let n = 1; n <= 3; n++) {
     await Promise.all([page.waitForNavigation(), page.click('button:has-text("Mark complete")')]);

@@ -162,7 +162,7 @@ each_enrollment_has_the_status_its_access_implies(void **state)
 
 	assert_int_equal(n, 7);
 	for (size_t i = 0; i < n; i++) {
-		assert_int_equal(e[i].course_id, courses[i]);
+		assert_int_equal(e[i].course.id, courses[i]);
 		assert_int_equal(e[i].status, want[i]);
 	}
 	assert_int_equal(e[3].access.reason, ACCESS_REFUNDED);
@@ -201,12 +201,12 @@ filters_keep_the_order(void **state)
 
 	n = library_filter(e, n, COURSE_SELF_PACED, LIBRARY_STATUS_MAX);
 	assert_int_equal(n, 5);
-	assert_int_equal(e[0].course_id, 2);
-	assert_int_equal(e[4].course_id, 4);
+	assert_int_equal(e[0].course.id, 2);
+	assert_int_equal(e[4].course.id, 4);
 	n = library_filter(e, n, COURSE_SELF_PACED, LIBRARY_REFUNDED);
 	assert_int_equal(n, 2);
-	assert_int_equal(e[0].course_id, 10);
-	assert_int_equal(e[1].course_id, 1);
+	assert_int_equal(e[0].course.id, 10);
+	assert_int_equal(e[1].course.id, 1);
 	n = scan(f, f->ann, &e);
 	assert_int_equal(library_filter(e, n, COURSE_TYPE_MAX,
 	    LIBRARY_ACTIVE), 3);
@@ -224,15 +224,15 @@ continue_offers_open_courses_latest_activity_first(void **state)
 
 	k = library_continue(e, n, idx, 3);
 	assert_int_equal(k, 3);
-	assert_int_equal(e[idx[0]].course_id, 7);	/* active 20 s ago */
-	assert_int_equal(e[idx[1]].course_id, 5);	/* 50 s ago */
-	assert_int_equal(e[idx[2]].course_id, 2);	/* never started */
+	assert_int_equal(e[idx[0]].course.id, 7);	/* active 20 s ago */
+	assert_int_equal(e[idx[1]].course.id, 5);	/* 50 s ago */
+	assert_int_equal(e[idx[2]].course.id, 2);	/* never started */
 	k = library_continue(e, n, idx, 1);
 	assert_int_equal(k, 1);
-	assert_int_equal(e[idx[0]].course_id, 7);
+	assert_int_equal(e[idx[0]].course.id, 7);
 	k = library_recent_completions(e, n, done, 5);
 	assert_int_equal(k, 1);
-	assert_int_equal(e[done[0]].course_id, 8);
+	assert_int_equal(e[done[0]].course.id, 8);
 }
 
 static void
@@ -258,10 +258,10 @@ a_scan_holds_one_student_only(void **state)
 	size_t n = scan(f, f->bob, &e);
 
 	assert_int_equal(n, 1);
-	assert_int_equal(e[0].course_id, 3);
+	assert_int_equal(e[0].course.id, 3);
 	n = scan(f, f->ann, &e);
 	for (size_t i = 0; i < n; i++)
-		assert_int_not_equal(e[i].course_id, 3);
+		assert_int_not_equal(e[i].course.id, 3);
 }
 
 int
