@@ -1,7 +1,6 @@
-/* Health (see health.h).  The write probe takes the write lock and
- * changes a row inside a transaction it then rolls back: a read-only file
- * or a lock held too long shows as "not writable", and a GET still
- * changes nothing. */
+/* Health (see health.h).  The write probe takes SQLite's write lock
+ * (BEGIN IMMEDIATE) and lets it go: a read-only file or a lock held too
+ * long shows as "not writable", and a GET still changes no row. */
 #include <string.h>
 
 #include "db.h"
@@ -10,16 +9,12 @@
 static enum err
 probe_write(struct db *db)
 {
-	struct db_stmt *st;
 	enum err e;
 
 	if ((e = db_begin(db)) != ERR_OK)
 		return e;
-	st = db_prep(db, "UPDATE settings SET value = value WHERE "
-	    "key = 'secret'");
-	e = db_run(st);
 	db_rollback(db);
-	return e;
+	return ERR_OK;
 }
 
 enum err
