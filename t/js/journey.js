@@ -4,13 +4,13 @@
 // (fills the forms, presses the buttons, follows the links) and asserts
 // what the page shows; every page is photographed at 1280 and 390 px wide
 // into OUTDIR, and at 390 px no page may scroll sideways.  Prints TAP.
-// Usage: node journey.js BASE_URL OUTDIR COUPON
+// Usage: node journey.js BASE_URL OUTDIR COUPON MAIL_DIR
 'use strict';
 const fs = require('fs');
 const path = require('path');
 const { chromium } = require('playwright-core');
 
-const [base, outdir, coupon] = process.argv.slice(2);
+const [base, outdir, coupon, maildir] = process.argv.slice(2);
 const WIDE = { width: 1280, height: 900 };
 const NARROW = { width: 390, height: 844 };
 const STUDENT = { name: 'Journey Student', email: `journey${process.pid}@example.org`, password: 'correct horse battery staple' };
@@ -182,6 +182,49 @@ async function declinedCard(page) {
   await shot(page, 'cart-after-decline');
 }
 
+// The newest .eml file in MAIL_DIR that holds re, waited for (the mail
+// worker sends within a second or so); returns re's first group.
+async function mailLink(re) {
+  for (let i = 0; i < 100; i++) {
+    const files = fs.readdirSync(maildir).filter((f) => f.endsWith('.eml'))
+      .map((f) => path.join(maildir, f))
+      .sort((a, b) => fs.statSync(b).mtimeMs - fs.statSync(a).mtimeMs);
+    for (const f of files) {
+      const m = fs.readFileSync(f, 'utf8').replace(/=\r?\n/g, '').match(re);
+      if (m) return m[1];
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return null;
+}
+
+async function forgotPassword(page) {
+  await Promise.all([page.waitForNavigation(), page.click('header >> text=Log out')]);
+  await page.goto(`${base}/account/login`);
+  await Promise.all([page.waitForNavigation(), page.click('#forgot-link')]);
+  like(await text(page, 'h1'), /Forgot your password/, 'the login page leads to "Forgot your password?"');
+  await page.fill('#email', STUDENT.email);
+  await shot(page, 'forgot');
+  await Promise.all([page.waitForNavigation(), page.click('main button[type=submit]')]);
+  like(await text(page, 'h1'), /Check your mail/, 'the store says to check the mail');
+  await shot(page, 'forgot-sent');
+  const link = await mailLink(/(https?:\/\/\S*\/account\/reset-password\?token=[0-9a-f]+)/);
+  ok(link !== null, 'the mail with the reset link arrives');
+  await page.goto(link);
+  like(await text(page, 'h1'), /Choose a new password/, 'the link opens the new-password form');
+  const fresh = `${STUDENT.password} again`;
+  await page.fill('#password', fresh);
+  await shot(page, 'reset');
+  await Promise.all([page.waitForNavigation(), page.click('main button[type=submit]')]);
+  like(await main(page), /Your new password is set/, 'the new password is set and the student is logged in');
+  await Promise.all([page.waitForNavigation(), page.click('header >> text=Log out')]);
+  await page.goto(`${base}/account/login`);
+  await page.fill('#email', STUDENT.email);
+  await page.fill('#password', fresh);
+  await Promise.all([page.waitForNavigation(), page.click('main button[type=submit]')]);
+  like(await text(page, 'h1'), /Welcome, Journey Student/, 'and logs in with it');
+}
+
 (async () => {
   fs.mkdirSync(outdir, { recursive: true });
   const browser = await chromium.launch({ executablePath: process.env.CHROMIUM || '/usr/bin/chromium', headless: true, args: ['--no-sandbox'] });
@@ -194,6 +237,7 @@ async function declinedCard(page) {
     ['buy', () => buyTwoWithCoupon(page)],
     ['learn', () => completeCourse(page, browser)],
     ['decline', () => declinedCard(page)],
+    ['forgot', () => forgotPassword(page)],
   ];
   for (const [name, step] of steps) {
     try {
