@@ -16,94 +16,10 @@
 #include "arena.h"
 #include "certificate.h"
 #include "db.h"
+#include "learners.h"
 #include "progress.h"
 #include "seed.h"
 #include "user.h"
-
-#define NOW 1800000000
-
-struct fx {
-	char path[64];		/* the database file */
-	struct db *db;		/* open on it */
-	struct arena *a;	/* outlines */
-	int64_t ann, bob;	/* two students */
-	int64_t course;		/* testing-in-practice: 3 lessons */
-};
-
-static int64_t
-int_of(struct fx *f, const char *sql, int64_t a1, int64_t a2)
-{
-	struct db_stmt *st = db_prep(f->db, sql);
-	int64_t v = -1;
-
-	db_bind_int64(st, 1, a1);
-	db_bind_int64(st, 2, a2);
-	if (db_next(st) == ERR_OK)
-		v = db_col_is_null(st, 0) ? 0 : db_col_int64(st, 0);
-	db_done(st);
-	return v;
-}
-
-static void
-run(struct fx *f, const char *sql, int64_t a1, int64_t a2)
-{
-	struct db_stmt *st = db_prep(f->db, sql);
-
-	db_bind_int64(st, 1, a1);
-	db_bind_int64(st, 2, a2);
-	assert_int_equal(db_run(st), ERR_OK);
-}
-
-static int
-setup(void **state)
-{
-	struct fx *f = calloc(1, sizeof(*f));
-	struct db_stmt *st;
-	int fd, seeded;
-
-	assert_non_null(f);
-	snprintf(f->path, sizeof(f->path), "/tmp/enroll-progress-XXXXXX");
-	assert_true((fd = mkstemp(f->path)) >= 0);
-	close(fd);
-	assert_non_null(f->db = db_open(f->path));
-	assert_int_equal(db_migrate(f->db), ERR_OK);
-	assert_int_equal(seed_demo(f->db, &seeded), ERR_OK);
-	assert_non_null(f->a = arena_new());
-	assert_int_equal(user_create(f->db, "ann@example.org", "Ann Learner",
-	    "correct horse battery", ROLE_STUDENT, &f->ann), ERR_OK);
-	assert_int_equal(user_create(f->db, "bob@example.org", "Bob",
-	    "correct horse battery", ROLE_STUDENT, &f->bob), ERR_OK);
-	st = db_prep(f->db, "SELECT id FROM courses WHERE slug = "
-	    "'testing-in-practice'");
-	assert_int_equal(db_next(st), ERR_OK);
-	f->course = db_col_int64(st, 0);
-	db_done(st);
-	run(f, "INSERT INTO enrollments (user_id, course_id, source, "
-	    "granted_at) VALUES (?1, ?2, 'purchase', 1700000000)", f->ann,
-	    f->course);
-	run(f, "INSERT INTO enrollments (user_id, course_id, source, "
-	    "granted_at) VALUES (?1, ?2, 'admin', 1700000000)", f->bob,
-	    f->course);
-	*state = f;
-	return 0;
-}
-
-static int
-teardown(void **state)
-{
-	struct fx *f = *state;
-	char p[80];
-
-	db_close(f->db);
-	arena_free(f->a);
-	unlink(f->path);
-	snprintf(p, sizeof(p), "%s-wal", f->path);
-	unlink(p);
-	snprintf(p, sizeof(p), "%s-shm", f->path);
-	unlink(p);
-	free(f);
-	return 0;
-}
 
 /* Completes the course for user at now through progress_mark. */
 static void
@@ -153,7 +69,7 @@ completion_issues_one_certificate_with_a_random_code(void **state)
 	    &m), ERR_OK);
 	assert_int_equal(progress_mark(f->db, f->ann, f->course, 1, 1, NOW + 2,
 	    &m), ERR_OK);
-	assert_int_equal(int_of(f, "SELECT count(*) FROM certificates WHERE "
+	assert_int_equal(learners_int(f, "SELECT count(*) FROM certificates WHERE "
 	    "user_id = ?1 AND course_id = ?2", f->ann, f->course), 1);
 	/* Another student's code is another code. */
 	complete(f, f->bob, NOW);
@@ -179,30 +95,30 @@ certificate_stands_while_the_enrollment_does(void **state)
 
 	complete(f, f->ann, NOW);
 	/* Access that ran out does not undo a completion. */
-	run(f, "UPDATE courses SET access_days = 1 WHERE id = ?1 -- ?2",
+	learners_run(f, "UPDATE courses SET access_days = 1 WHERE id = ?1 -- ?2",
 	    f->course, 0);
 	c = mine(f, f->ann, NOW + 86400 * 400);
 	assert_true(c.valid);
 	assert_int_equal(c.reason, ACCESS_EXPIRED);
 	/* A refund voids it. */
-	run(f, "INSERT INTO orders (id, number, user_id, status, currency, "
+	learners_run(f, "INSERT INTO orders (id, number, user_id, status, currency, "
 	    "subtotal_amount, total_amount) VALUES (77, 'ORD-X', ?1, "
 	    "'refunded', 'usd', 5900, 5900) -- ?2", f->ann, 0);
-	run(f, "UPDATE enrollments SET status = 'revoked', order_id = 77 "
+	learners_run(f, "UPDATE enrollments SET status = 'revoked', order_id = 77 "
 	    "WHERE user_id = ?1 AND course_id = ?2", f->ann, f->course);
 	c = mine(f, f->ann, NOW);
 	assert_false(c.valid);
 	assert_int_equal(c.reason, ACCESS_REFUNDED);
 	/* So does a revocation. */
-	run(f, "UPDATE enrollments SET order_id = NULL WHERE user_id = ?1 AND "
+	learners_run(f, "UPDATE enrollments SET order_id = NULL WHERE user_id = ?1 AND "
 	    "course_id = ?2", f->ann, f->course);
 	c = mine(f, f->ann, NOW);
 	assert_false(c.valid);
 	assert_int_equal(c.reason, ACCESS_REVOKED);
 	/* Access granted again restores it. */
-	run(f, "UPDATE enrollments SET status = 'active', granted_at = ?2 "
+	learners_run(f, "UPDATE enrollments SET status = 'active', granted_at = ?2 "
 	    "WHERE user_id = ?1", f->ann, NOW);
-	run(f, "UPDATE courses SET access_days = NULL WHERE id = ?1 -- ?2",
+	learners_run(f, "UPDATE courses SET access_days = NULL WHERE id = ?1 -- ?2",
 	    f->course, 0);
 	assert_true(mine(f, f->ann, NOW).valid);
 }
@@ -229,7 +145,8 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-#define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
+#define T(name) cmocka_unit_test_setup_teardown(name, learners_setup, \
+	    learners_teardown)
 		T(completion_issues_one_certificate_with_a_random_code),
 		T(certificate_keeps_the_name_it_was_issued_to),
 		T(certificate_stands_while_the_enrollment_does),

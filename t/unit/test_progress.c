@@ -15,94 +15,10 @@
 
 #include "arena.h"
 #include "db.h"
+#include "learners.h"
 #include "progress.h"
 #include "seed.h"
 #include "user.h"
-
-#define NOW 1800000000
-
-struct fx {
-	char path[64];		/* the database file */
-	struct db *db;		/* open on it */
-	struct arena *a;	/* outlines */
-	int64_t ann, bob;	/* two students */
-	int64_t course;		/* testing-in-practice: 3 lessons */
-};
-
-static int64_t
-int_of(struct fx *f, const char *sql, int64_t a1, int64_t a2)
-{
-	struct db_stmt *st = db_prep(f->db, sql);
-	int64_t v = -1;
-
-	db_bind_int64(st, 1, a1);
-	db_bind_int64(st, 2, a2);
-	if (db_next(st) == ERR_OK)
-		v = db_col_is_null(st, 0) ? 0 : db_col_int64(st, 0);
-	db_done(st);
-	return v;
-}
-
-static void
-run(struct fx *f, const char *sql, int64_t a1, int64_t a2)
-{
-	struct db_stmt *st = db_prep(f->db, sql);
-
-	db_bind_int64(st, 1, a1);
-	db_bind_int64(st, 2, a2);
-	assert_int_equal(db_run(st), ERR_OK);
-}
-
-static int
-setup(void **state)
-{
-	struct fx *f = calloc(1, sizeof(*f));
-	struct db_stmt *st;
-	int fd, seeded;
-
-	assert_non_null(f);
-	snprintf(f->path, sizeof(f->path), "/tmp/enroll-progress-XXXXXX");
-	assert_true((fd = mkstemp(f->path)) >= 0);
-	close(fd);
-	assert_non_null(f->db = db_open(f->path));
-	assert_int_equal(db_migrate(f->db), ERR_OK);
-	assert_int_equal(seed_demo(f->db, &seeded), ERR_OK);
-	assert_non_null(f->a = arena_new());
-	assert_int_equal(user_create(f->db, "ann@example.org", "Ann Learner",
-	    "correct horse battery", ROLE_STUDENT, &f->ann), ERR_OK);
-	assert_int_equal(user_create(f->db, "bob@example.org", "Bob",
-	    "correct horse battery", ROLE_STUDENT, &f->bob), ERR_OK);
-	st = db_prep(f->db, "SELECT id FROM courses WHERE slug = "
-	    "'testing-in-practice'");
-	assert_int_equal(db_next(st), ERR_OK);
-	f->course = db_col_int64(st, 0);
-	db_done(st);
-	run(f, "INSERT INTO enrollments (user_id, course_id, source, "
-	    "granted_at) VALUES (?1, ?2, 'purchase', 1700000000)", f->ann,
-	    f->course);
-	run(f, "INSERT INTO enrollments (user_id, course_id, source, "
-	    "granted_at) VALUES (?1, ?2, 'admin', 1700000000)", f->bob,
-	    f->course);
-	*state = f;
-	return 0;
-}
-
-static int
-teardown(void **state)
-{
-	struct fx *f = *state;
-	char p[80];
-
-	db_close(f->db);
-	arena_free(f->a);
-	unlink(f->path);
-	snprintf(p, sizeof(p), "%s-wal", f->path);
-	unlink(p);
-	snprintf(p, sizeof(p), "%s-shm", f->path);
-	unlink(p);
-	free(f);
-	return 0;
-}
 
 static struct mark_result
 mark(struct fx *f, int64_t user, int64_t position, int done, int64_t now)
@@ -174,7 +90,7 @@ marking_twice_counts_once(void **state)
 	assert_int_equal(get(f, f->ann).done, 1);
 	/* The repeat wrote nothing: the first moment stands. */
 	assert_int_equal(get(f, f->ann).last_activity_at, NOW);
-	assert_int_equal(int_of(f, "SELECT completed_at FROM lesson_progress "
+	assert_int_equal(learners_int(f, "SELECT completed_at FROM lesson_progress "
 	    "WHERE user_id = ?1 AND lesson_id = (SELECT id FROM lessons WHERE "
 	    "course_id = ?2 AND position = 1)", f->ann, f->course), NOW);
 	m = mark(f, f->ann, 1, 0, NOW + 6);
@@ -213,7 +129,7 @@ lesson_added_later_keeps_the_completion(void **state)
 	mark(f, f->ann, 1, 1, NOW);
 	mark(f, f->ann, 2, 1, NOW);
 	mark(f, f->ann, 3, 1, NOW);
-	run(f, "INSERT INTO lessons (course_id, position, title) VALUES "
+	learners_run(f, "INSERT INTO lessons (course_id, position, title) VALUES "
 	    "(?1, 4, 'Added later') -- ?2", f->course, 0);
 	p = get(f, f->ann);
 	assert_int_equal(p.lesson_count, 4);
@@ -237,11 +153,11 @@ only_students_with_access_keep_progress(void **state)
 	    "correct horse battery", ROLE_STUDENT, &carl), ERR_OK);
 	assert_int_equal(progress_mark(f->db, carl, f->course, 1, 1, NOW, &m),
 	    ERR_FORBIDDEN);
-	run(f, "UPDATE enrollments SET status = 'revoked' WHERE user_id = ?1 "
+	learners_run(f, "UPDATE enrollments SET status = 'revoked' WHERE user_id = ?1 "
 	    "AND course_id = ?2", f->bob, f->course);
 	assert_int_equal(progress_mark(f->db, f->bob, f->course, 1, 1, NOW,
 	    &m), ERR_FORBIDDEN);
-	assert_int_equal(int_of(f, "SELECT count(*) FROM lesson_progress "
+	assert_int_equal(learners_int(f, "SELECT count(*) FROM lesson_progress "
 	    "WHERE user_id IN (?1, ?2)", carl, f->bob), 0);
 	assert_int_equal(progress_mark(f->db, f->ann, f->course, 9, 1, NOW,
 	    &m), ERR_NOTFOUND);
@@ -274,7 +190,8 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-#define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
+#define T(name) cmocka_unit_test_setup_teardown(name, learners_setup, \
+	    learners_teardown)
 		T(percent_rounds_down_and_reaches_100_only_when_all_are_done),
 		T(progress_counts_done_lessons_and_finds_the_next),
 		T(marking_twice_counts_once),

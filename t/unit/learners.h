@@ -1,0 +1,33 @@
+/* A migrated, seeded database on a temporary file with two students
+ * enrolled in testing-in-practice (3 lessons): the fixture of the
+ * learning unit tests (progress, certificates). */
+#ifndef ENROLL_T_LEARNERS_H
+#define ENROLL_T_LEARNERS_H
+
+#include <stdint.h>
+
+struct arena;
+struct db;
+
+#define NOW 1800000000
+
+struct fx {
+	char path[64];		/* the database file */
+	struct db *db;		/* open on it */
+	struct arena *a;	/* outlines */
+	int64_t ann, bob;	/* two students */
+	int64_t course;		/* testing-in-practice: 3 lessons */
+};
+
+/* The first column of sql's first row, bound with a1 and a2 (NULL: 0,
+ * no row: -1). */
+int64_t learners_int(struct fx *f, const char *sql, int64_t a1, int64_t a2);
+
+/* Runs sql bound with a1 and a2; fails the test when it fails. */
+void learners_run(struct fx *f, const char *sql, int64_t a1, int64_t a2);
+
+/* cmocka setup and teardown: *state is a struct fx, freed by teardown. */
+int learners_setup(void **state);
+int learners_teardown(void **state);
+
+#endif
