@@ -41,6 +41,8 @@ subtest 'the settings page lists every session, this browser first' => sub {
 	my $ip = logged_in($email, $UA{iphone});
 	my $cr = logged_in($email, $UA{chrome});
 	my $page = $fx->get('/account/settings')->{content};
+	like($page, qr{<title>Account settings · Enroll</title>}, 'the page\'s title is its name alone');
+	is(scalar(() = $page =~ /<section id="sessions">/g), 1, 'the list is on the page once');
 	my ($table) = $page =~ m{<section id="sessions">(.*?)</section>}s;
 	my @rows = $table =~ m{<tr[^>]*>(.*?)</tr>}sg;
 	shift @rows;	# the head
