@@ -13,6 +13,7 @@
 #include "db.h"
 #include "learners.h"
 #include "seed.h"
+#include "tmpdb.h"
 #include "user.h"
 
 int64_t
@@ -44,15 +45,9 @@ learners_setup(void **state)
 {
 	struct fx *f = calloc(1, sizeof(*f));
 	struct db_stmt *st;
-	int fd, seeded;
 
 	assert_non_null(f);
-	snprintf(f->path, sizeof(f->path), "/tmp/enroll-progress-XXXXXX");
-	assert_true((fd = mkstemp(f->path)) >= 0);
-	close(fd);
-	assert_non_null(f->db = db_open(f->path));
-	assert_int_equal(db_migrate(f->db), ERR_OK);
-	assert_int_equal(seed_demo(f->db, &seeded), ERR_OK);
+	f->db = tmpdb_open(f->path, "progress", 1);
 	assert_non_null(f->a = arena_new());
 	assert_int_equal(user_create(f->db, "ann@example.org", "Ann Learner",
 	    "correct horse battery", ROLE_STUDENT, &f->ann), ERR_OK);
@@ -77,15 +72,9 @@ int
 learners_teardown(void **state)
 {
 	struct fx *f = *state;
-	char p[80];
 
-	db_close(f->db);
+	tmpdb_close(f->db, f->path);
 	arena_free(f->a);
-	unlink(f->path);
-	snprintf(p, sizeof(p), "%s-wal", f->path);
-	unlink(p);
-	snprintf(p, sizeof(p), "%s-shm", f->path);
-	unlink(p);
 	free(f);
 	return 0;
 }

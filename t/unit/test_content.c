@@ -19,6 +19,7 @@
 #include "content.h"
 #include "db.h"
 #include "seed.h"
+#include "tmpdb.h"
 
 struct fx {
 	char path[64];		/* the database file */
@@ -30,15 +31,9 @@ static int
 setup(void **state)
 {
 	struct fx *f = calloc(1, sizeof(*f));
-	int fd, seeded;
 
 	assert_non_null(f);
-	snprintf(f->path, sizeof(f->path), "/tmp/enroll-content-XXXXXX");
-	assert_true((fd = mkstemp(f->path)) >= 0);
-	close(fd);
-	assert_non_null(f->db = db_open(f->path));
-	assert_int_equal(db_migrate(f->db), ERR_OK);
-	assert_int_equal(seed_demo(f->db, &seeded), ERR_OK);
+	f->db = tmpdb_open(f->path, "content", 1);
 	assert_non_null(f->a = arena_new());
 	*state = f;
 	return 0;
@@ -48,15 +43,9 @@ static int
 teardown(void **state)
 {
 	struct fx *f = *state;
-	char p[80];
 
-	db_close(f->db);
+	tmpdb_close(f->db, f->path);
 	arena_free(f->a);
-	unlink(f->path);
-	snprintf(p, sizeof(p), "%s-wal", f->path);
-	unlink(p);
-	snprintf(p, sizeof(p), "%s-shm", f->path);
-	unlink(p);
 	free(f);
 	return 0;
 }

@@ -18,6 +18,7 @@
 #include "fulfil.h"
 #include "order.h"
 #include "seed.h"
+#include "tmpdb.h"
 #include "user.h"
 
 #define NOW 1800000000
@@ -41,15 +42,9 @@ setup(void **state)
 	struct order o;
 	struct db_stmt *st;
 	int64_t course;
-	int fd, seeded;
 
 	assert_non_null(f);
-	snprintf(f->path, sizeof(f->path), "/tmp/enroll-fulfil-XXXXXX");
-	assert_true((fd = mkstemp(f->path)) >= 0);
-	close(fd);
-	assert_non_null(f->db = db_open(f->path));
-	assert_int_equal(db_migrate(f->db), ERR_OK);
-	assert_int_equal(seed_demo(f->db, &seeded), ERR_OK);
+	f->db = tmpdb_open(f->path, "fulfil", 1);
 	assert_non_null(f->a = arena_new());
 	assert_int_equal(user_create(f->db, "ann@example.org", "Ann",
 	    "correct horse battery", ROLE_STUDENT, &f->user), ERR_OK);
@@ -73,15 +68,9 @@ static int
 teardown(void **state)
 {
 	struct fx *f = *state;
-	char p[80];
 
-	db_close(f->db);
+	tmpdb_close(f->db, f->path);
 	arena_free(f->a);
-	unlink(f->path);
-	snprintf(p, sizeof(p), "%s-wal", f->path);
-	unlink(p);
-	snprintf(p, sizeof(p), "%s-shm", f->path);
-	unlink(p);
 	free(f);
 	return 0;
 }
