@@ -27,6 +27,7 @@
 #include "order.h"
 #include "seed.h"
 #include "stripe.h"
+#include "tz.h"
 #include "user.h"
 
 struct command {
@@ -471,6 +472,12 @@ main(int argc, char **argv)
 		if (strcmp(argv[1], commands[i].name) != 0)
 			continue;
 		config_load(&cfg);
+		if (tz_set(cfg.timezone) != ERR_OK) {
+			fprintf(stderr, "enrollctl: ENROLL_TIMEZONE=%s is not a "
+			    "time zone of this machine (an IANA name such as "
+			    "Europe/Paris)\n", cfg.timezone);
+			return 1;
+		}
 		/* restore must be the only one with the database open. */
 		if (commands[i].run == cmd_restore)
 			return cmd_restore(NULL, &cfg, argc - 2, argv + 2);

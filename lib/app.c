@@ -15,6 +15,7 @@
 #include "session.h"
 #include "stripe.h"
 #include "tmpl.h"
+#include "tz.h"
 
 #define SLUG_MAX 120
 
@@ -30,6 +31,12 @@ worker_init(struct worker *w, const struct app *app,
 	config_load(&w->cfg);
 	w->app = app;
 	w->tmpl = tmpl;
+	if (tz_set(w->cfg.timezone) != ERR_OK) {
+		log_error(NULL, "%s: ENROLL_TIMEZONE=%s is not a time zone of "
+		    "this machine (an IANA name such as Europe/Paris)",
+		    app->name, w->cfg.timezone);
+		return ERR_INVALID;
+	}
 	if ((w->db = db_open(w->cfg.db_path)) == NULL)
 		return ERR_INTERNAL;
 	w->program = (int)metrics_program_of(app->name);

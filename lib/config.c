@@ -34,4 +34,5 @@ config_load(struct config *cfg)
 	cfg->smtp_url = env_or("ENROLL_SMTP_URL", NULL);
 	cfg->mail_from = env_or("ENROLL_MAIL_FROM", "enroll@localhost");
 	cfg->mail_dir = env_or("ENROLL_MAIL_DIR", "var/mail");
+	cfg->timezone = env_or("ENROLL_TIMEZONE", "UTC");
 }

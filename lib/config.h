@@ -15,6 +15,7 @@ struct config {
 	const char *smtp_url;	/* ENROLL_SMTP_URL (smtp://host:port), or NULL */
 	const char *mail_from;	/* ENROLL_MAIL_FROM */
 	const char *mail_dir;	/* ENROLL_MAIL_DIR: .eml files when no SMTP */
+	const char *timezone;	/* ENROLL_TIMEZONE, IANA name, default UTC */
 };
 
 /* Fills cfg from the environment.  Strings point into the environment or

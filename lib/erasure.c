@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "audit.h"
 #include "db.h"
 #include "erasure.h"
 #include "mail.h"
@@ -124,20 +125,14 @@ shell_make(struct db *db, int64_t user_id, int64_t now)
 static enum err
 audit(struct db *db, int64_t user_id, const char *customer, int64_t now)
 {
-	char subject[32], detail[160];
-	struct db_stmt *st;
+	char subject[AUDIT_SUBJECT_MAX], detail[160];
 
-	snprintf(subject, sizeof(subject), "user:%lld", (long long)user_id);
+	audit_subject(subject, "user", user_id);
 	snprintf(detail, sizeof(detail), customer != NULL ? "personal data "
 	    "deleted; Stripe customer %s deleted" : "personal data deleted",
 	    customer);
-	st = db_prep(db, "INSERT INTO audit_log (at, actor_user_id, action, "
-	    "subject, detail) VALUES (?, ?, 'account.deleted', ?, ?)");
-	db_bind_int64(st, 1, now);
-	db_bind_int64(st, 2, user_id);
-	db_bind_text(st, 3, subject);
-	db_bind_text(st, 4, detail);
-	return db_run(st);
+	return audit_write(db, user_id, "account.deleted", subject, NULL, NULL,
+	    detail, now);
 }
 
 /* The body of erasure_run, inside its transaction. */

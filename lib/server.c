@@ -22,6 +22,7 @@
 #include "metrics.h"
 #include "server.h"
 #include "tmpl.h"
+#include "tz.h"
 
 #define MAX_WORKERS 64
 
@@ -333,9 +334,18 @@ server_main(int argc, char **argv, const struct app *app)
 		return 1;
 	}
 	catch_stop_signals();
+	config_load(&cfg);
+	/* A mistyped zone would read as UTC without a word: refuse it. */
+	if (tz_set(cfg.timezone) != ERR_OK) {
+		log_error(NULL, "%s: ENROLL_TIMEZONE=%s is not a time zone of "
+		    "this machine (an IANA name such as Europe/Paris)",
+		    app->name, cfg.timezone);
+		close(sock);
+		tmpl_set_free(tmpl);
+		return 1;
+	}
 	log_info(NULL, "%s: serving on %s with %d workers", app->name,
 	    owned ? sockpath : "the socket handed over", workers);
-	config_load(&cfg);
 	m = metrics_open(cfg.db_path);
 	rc = supervise(app, tmpl, sock, pids, workers, m);
 	metrics_close(m);

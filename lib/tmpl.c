@@ -2246,14 +2246,16 @@ filter_date(struct render *r, struct val *v, int with_time)
 		    n > 253402300799)
 			return ERR_INVALID;
 		secs = (time_t)n;
-		if (gmtime_r(&secs, &tm) == NULL)
+		/* The school's zone (lib/tz.h), named after the time. */
+		if (localtime_r(&secs, &tm) == NULL)
 			return ERR_INVALID;
 	}
 	rc = buf_printf(&r->tmp, "%d %s %d", tm.tm_mday, months[tm.tm_mon],
 	    tm.tm_year + 1900);
 	if (rc == 0 && with_time)
-		rc = buf_printf(&r->tmp, " %02d:%02d UTC", tm.tm_hour,
-		    tm.tm_min);
+		rc = buf_printf(&r->tmp, " %02d:%02d %s", tm.tm_hour,
+		    tm.tm_min, v->kind == V_STR || tm.tm_zone == NULL ? "UTC" :
+		    tm.tm_zone);
 	return take_tmp(r, v, rc);
 }
 

@@ -34,6 +34,8 @@ need_cmd clang clang
 need_cmd npm "nodejs npm"
 # The browser journey (t/journey.t) drives Debian's Chromium.
 need_cmd chromium chromium
+# ENROLL_TIMEZONE names a zone of the IANA database (t/admin_*.t use one).
+[ -e /usr/share/zoneinfo/Europe/Paris ] || missing="$missing tzdata"
 # libFuzzer's runtime comes with clang's compiler-rt package.
 if command -v clang >/dev/null 2>&1 &&
     ! printf 'int LLVMFuzzerTestOneInput(const char *d, unsigned long n) { return 0; }\n' |

@@ -10,6 +10,7 @@
 
 #include "app.h"
 #include "field.h"
+#include "form_page.h"
 
 #define HOME_PAGE "/account/dashboard"
 #define SETTINGS_PAGE "/account/settings"
@@ -22,15 +23,6 @@
 /* forms.c: errors next to fields, re-filled forms, shared checks. */
 extern const char msg_throttled[];
 
-/* Adds errors[field] = message to the page's context. */
-enum err form_error(struct resp *rs, const char *field, const char *message);
-/* Puts the value sent for each of the NULL-terminated names back into
- * form[name] (never a password), so a re-shown form keeps what was typed. */
-enum err form_refill(struct req *rq, struct resp *rs,
-    const char *const *names);
-/* Shows tmpl again with status (400 for unusable input, 429 throttled). */
-enum err form_again(struct req *rq, struct resp *rs, const char *tmpl,
-    int status, const char *const *refill);
 /* Each checks its field; adds its error (*e is set when that failed) and
  * returns 0 when the value is unfit. */
 int new_password_ok(struct req *rq, struct resp *rs, const char *field,

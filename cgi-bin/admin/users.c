@@ -1,42 +1,15 @@
-/* admin: the admin home now; coupons, courses, orders, refunds,
- * enrollments and reports arrive with the issues that build them.  Every
- * route is R_ADMIN: guests go to the login page, students get a 403. */
+/* admin: people (/admin/users). */
 #include <stdio.h>
 
 #include <cjson/cJSON.h>
 
-#include "app.h"
-#include "apps.h"
-#include "overview.h"
+#include "admin.h"
 #include "people.h"
-#include "server.h"
 #include "url.h"
-
-/* GET /admin/: counts of users and courses, and links. */
-static enum err
-h_home(struct req *rq, struct resp *rs)
-{
-	struct overview o;
-	cJSON *ctx, *c;
-	enum err e;
-
-	if ((e = overview_counts(rq->w->db, &o)) != ERR_OK)
-		return e;
-	if ((ctx = resp_ctx(rs)) == NULL ||
-	    (c = cJSON_AddObjectToObject(ctx, "counts")) == NULL ||
-	    cJSON_AddNumberToObject(c, "users", (double)o.users) == NULL ||
-	    cJSON_AddNumberToObject(c, "admins", (double)o.admins) == NULL ||
-	    cJSON_AddNumberToObject(c, "courses", (double)o.courses) == NULL ||
-	    cJSON_AddNumberToObject(c, "active_courses",
-	    (double)o.active_courses) == NULL)
-		return ERR_INTERNAL;
-	rs->tmpl = "admin/home.html";
-	return ERR_OK;
-}
 
 /* GET /admin/users?before=: every account, newest first, with whether its
  * address is confirmed; a deleted one as "deleted user #N". */
-static enum err
+enum err
 h_users(struct req *rq, struct resp *rs)
 {
 	struct person *v;
@@ -85,22 +58,8 @@ h_users(struct req *rq, struct resp *rs)
 	return ERR_OK;
 }
 
-static const struct field users_fields[] = {
+const struct field users_fields[] = {
 	{ "before", F_INT, 15 },
 	{ NULL, 0, 0 },
 };
 
-static const struct route routes[] = {
-	{ METHOD_GET, "/admin", h_home, R_ADMIN, NULL },
-	{ METHOD_GET, "/admin/users", h_users, R_ADMIN, users_fields },
-};
-
-const struct app admin_app = { "admin", routes, NELEM(routes), NULL };
-
-#ifndef ENROLL_TEST_APP
-int
-main(int argc, char **argv)
-{
-	return server_main(argc, argv, &admin_app);
-}
-#endif

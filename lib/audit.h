@@ -1,0 +1,31 @@
+/* The audit log: one row per change an admin makes (or the store makes on
+ * an admin's behalf), written by the caller inside the transaction of the
+ * change, so the log and the data never disagree. */
+#ifndef ENROLL_AUDIT_H
+#define ENROLL_AUDIT_H
+
+#include <stdint.h>
+
+#include "err.h"
+
+struct db;
+struct cJSON;
+
+/* Subjects are "<kind>:<id>", e.g. "course:12"; at most this long. */
+#define AUDIT_SUBJECT_MAX 64
+
+/* Writes one row: actor (users.id, 0 for the store itself), action
+ * ("course.update"), subject ("course:12"), detail (a line of words, or
+ * NULL).  before and after are JSON objects of the record's fields (either
+ * may be NULL: a creation has no before, a deletion no after); of two
+ * given, only the fields whose values differ are kept, so the row shows
+ * what changed.  Call inside the transaction of the change.  Neither
+ * object is freed here. */
+enum err audit_write(struct db *db, int64_t actor, const char *action,
+    const char *subject, const struct cJSON *before,
+    const struct cJSON *after, const char *detail, int64_t now);
+
+/* Writes "<kind>:<id>" into out (AUDIT_SUBJECT_MAX bytes). */
+void audit_subject(char *out, const char *kind, int64_t id);
+
+#endif
