@@ -37,7 +37,7 @@ const struct erasure_step erasure_deleted[] = {
 
 /* Kept for the books, tied to the shell of the users row. */
 const char *const erasure_kept[] = { "users", "orders", "coupon_redemptions",
-	"audit_log", NULL };
+	"audit_log", "refunds", NULL };
 
 enum err
 erasure_check(struct db *db, int64_t user_id, enum erasure_block *why,
