@@ -2,7 +2,8 @@
  * table (cgi-bin/apps.h) as a guest, a student and an admin, each with
  * the query its route declares filled in and without it, and watches every
  * row the worker's connection changes (db_watch).  Only the session's
- * last_seen and the throttle's counters may move; anything else, such as
+ * last_seen, the throttle's counters and the last lesson a student opened
+ * may move; anything else, such as
  * the cancel link that once cancelled a checkout for whoever followed it
  * from another site, fails with the route and the table.  Routes added
  * later are walked without touching this file. */
@@ -27,9 +28,12 @@
 /* What a request changed that it may not. */
 struct watch {
 	int64_t last_seen_bit;	/* sessions.last_seen's bit in "changed" */
+	uint64_t opened_bits;	/* course_progress's last lesson opened and
+				   when: the bits a lesson page may change */
 	char first[200];	/* the first forbidden change, for the message */
 	int forbidden;		/* forbidden changes seen */
 	int touched;		/* allowed last_seen updates seen */
+	int opened;		/* allowed "last lesson opened" writes seen */
 };
 
 /* Tables a GET may write: the throttle's counters. */
@@ -48,6 +52,13 @@ on_change(void *arg, const char *table, enum db_change op, uint64_t changed)
 	if (strcmp(table, "sessions") == 0 && op == DB_UPDATE &&
 	    changed == (uint64_t)w->last_seen_bit) {
 		w->touched++;
+		return;
+	}
+	/* Opening a lesson remembers it, so "Continue" finds it: a new
+	 * course_progress row, or an update of only those two columns. */
+	if (strcmp(table, "course_progress") == 0 && (op == DB_INSERT ||
+	    (op == DB_UPDATE && (changed & ~w->opened_bits) == 0))) {
+		w->opened++;
 		return;
 	}
 	if (w->forbidden++ == 0)
@@ -71,7 +82,8 @@ column_bit(struct db *db, const char *table, const char *name)
 }
 
 /* The people of the walk and what they have: a student with a course in
- * the cart and a pending checkout (which a cancel link would close), and
+ * the cart and a pending checkout (which a cancel link would close) and
+ * enrolled in the free course (whose lessons remember being opened), and
  * an admin. */
 struct people {
 	char guest[128];	/* cookie header of a guest */
@@ -119,6 +131,12 @@ people_make(struct harness *h, struct people *p)
 	assert_int_equal(o.id, 1);	/* the walk's <id> */
 	assert_int_equal(cart_add(h->w.db, student, NULL, course, &added),
 	    ERR_OK);
+	st = db_prep(h->w.db, "INSERT INTO enrollments (user_id, course_id, "
+	    "source, granted_at) SELECT ?1, id, 'free', ?2 FROM courses "
+	    "WHERE slug = 'intro-to-git'");
+	db_bind_int64(st, 1, student);
+	db_bind_int64(st, 2, (int64_t)time(NULL));
+	assert_int_equal(db_run(st), ERR_OK);
 	snprintf(p->guest, sizeof(p->guest), "%s", guest);
 	cookies_for(h->w.db, student, guest, p->student, sizeof(p->student));
 	cookies_for(h->w.db, admin, guest, p->admin, sizeof(p->admin));
@@ -145,6 +163,16 @@ get_watched(struct harness *h, struct watch *w, const char *cookies,
 		    "an %s", uri, who, h->rs.status, w->forbidden, w->first);
 }
 
+static void
+watch_init(struct harness *h, struct watch *w)
+{
+	memset(w, 0, sizeof(*w));
+	w->last_seen_bit = column_bit(h->w.db, "sessions", "last_seen");
+	w->opened_bits = (uint64_t)column_bit(h->w.db, "course_progress",
+	    "last_lesson_id") | (uint64_t)column_bit(h->w.db,
+	    "course_progress", "last_activity_at");
+}
+
 /* Walks app's GET routes; returns how many it walked. */
 static size_t
 walk_app(const struct app *app)
@@ -156,13 +184,13 @@ walk_app(const struct app *app)
 	};
 	struct harness h;
 	struct people p;
-	struct watch w = { 0 };
+	struct watch w;
 	char path[512], query[1024], uri[1600];
 	size_t walked = 0;
 
 	harness_open(&h, app, 1);
 	people_make(&h, &p);
-	w.last_seen_bit = column_bit(h.w.db, "sessions", "last_seen");
+	watch_init(&h, &w);
 	for (size_t i = 0; i < app->nroutes; i++) {
 		const struct route *r = &app->routes[i];
 
@@ -207,7 +235,7 @@ a_watched_update_names_its_columns(void **state)
 
 	harness_open(&h, &cart_app, 1);
 	people_make(&h, &p);
-	w.last_seen_bit = column_bit(h.w.db, "sessions", "last_seen");
+	watch_init(&h, &w);
 	db_watch(h.w.db, on_change, &w);
 	assert_int_equal(db_exec(h.w.db, "UPDATE sessions SET last_seen = "
 	    "last_seen + 1"), ERR_OK);
@@ -249,6 +277,28 @@ no_get_of_account_changes_state(void **state)
 	assert_true(walk_app(&account_app) >= 6);
 }
 
+/* The student is enrolled in the walk's <slug> course, whose lesson <id>
+ * 1 the walk opens among the rest; this opens lessons 1 and 2 on their own
+ * (a new row, then an update), to show the allowance above is exercised
+ * and is all that changes. */
+static void
+opening_a_lesson_changes_only_the_last_lesson_opened(void **state)
+{
+	struct harness h;
+	struct people p;
+	struct watch w;
+
+	harness_open(&h, &account_app, 1);
+	people_make(&h, &p);
+	watch_init(&h, &w);
+	get_watched(&h, &w, p.student, "/learn/intro-to-git/1", "a student");
+	assert_int_equal(h.rs.status, 200);
+	get_watched(&h, &w, p.student, "/learn/intro-to-git/2", "a student");
+	assert_int_equal(h.rs.status, 200);
+	assert_int_equal(w.opened, 2);
+	harness_close(&h);
+}
+
 static void
 no_get_of_admin_changes_state(void **state)
 {
@@ -265,6 +315,8 @@ main(void)
 		cmocka_unit_test(no_get_of_webhook_changes_state),
 		cmocka_unit_test(no_get_of_account_changes_state),
 		cmocka_unit_test(no_get_of_admin_changes_state),
+		cmocka_unit_test(
+		    opening_a_lesson_changes_only_the_last_lesson_opened),
 	};
 
 	cmocka_set_message_output(CM_OUTPUT_TAP);
