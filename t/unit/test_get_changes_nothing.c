@@ -3,9 +3,9 @@
  * the query its route declares filled in and without it, and watches every
  * row the worker's connection changes (db_watch).  Only the session's
  * last_seen, the throttle's counters and the last lesson a student opened
- * may move; anything else, such as
- * the cancel link that once cancelled a checkout for whoever followed it
- * from another site, fails with the route and the table.  Routes added
+ * may move; anything else, such as the cancel link that once cancelled a
+ * checkout for whoever followed it from another site, fails with the route
+ * and the table.  Routes added
  * later are walked without touching this file. */
 #include <setjmp.h>
 #include <stdarg.h>
