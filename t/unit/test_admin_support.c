@@ -117,5 +117,6 @@ main(void)
 		cmocka_unit_test(dates_are_read_in_the_school_zone),
 	};
 
+	cmocka_set_message_output(CM_OUTPUT_TAP);
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
