@@ -64,6 +64,16 @@ my ($run1, $k1) = make_run($port1);
 push @started, $run1;
 ok(serving($k1, 60), "a first make run serves on $port1") or diag slurp("$tmp/err.$k1");
 ok(answers($port1), 'its catalog answers');
+# An admin to try the admin pages with, its password printed and kept.
+my ($pw) = slurp("$tmp/out.$k1") =~ /log in as admin\@example\.org with the password (\S+)/;
+ok($pw, 'make run prints the demo admin\'s password');
+is(slurp("$tmp/admin-password") =~ s/\s+//r, $pw // '', 'and keeps it beside the database');
+is((stat("$tmp/admin-password"))[2] & 0777, 0600, 'readable by its owner only');
+{
+	my $b = Browser->new("http://127.0.0.1:$port1");
+	my $res = $b->post('/account/login', { email => 'admin@example.org', password => $pw // '' });
+	is($b->get('/admin/')->{status}, 200, 'and that password opens the admin pages');
+}
 my $cart_pid = slurp("$tmp/run/cart.pid");
 chomp $cart_pid;
 ok($cart_pid && kill(0, $cart_pid), 'its cart program runs');

@@ -129,6 +129,23 @@ RUN_DIR=$run
 ENV
 }
 
+# demo_admin BUILD FILE: a store made by make run gets an admin to try the
+# admin pages with, admin@example.org, whose random password is kept in
+# FILE (readable by its owner only) and printed; one that has an admin
+# already is left alone.
+demo_admin() {
+	admins=$(sqlite3 "$ENROLL_DB" "SELECT count(*) FROM users WHERE role = 'admin'")
+	if [ "$admins" = 0 ]; then
+		pw=$(head -c 18 /dev/urandom | base64 | tr -d '/+=')
+		(umask 077; echo "$pw" > "$2")
+		echo "$pw" | "$1/bin/enrollctl" create-admin admin@example.org "Demo Admin" \
+		    >>"$run/enrollctl.log" 2>&1 ||
+			{ echo "stack: could not make the demo admin; see $run/enrollctl.log" >&2; return 1; }
+	fi
+	[ -f "$2" ] && echo "admin pages: log in as admin@example.org with the password $(cat "$2") (kept in $2)"
+	return 0
+}
+
 stop_all() {
 	run=$1
 	for f in "$run"/*.pid "$run"/nginx.pid.wrapper; do
@@ -178,6 +195,7 @@ run)
 	trap 'stop_all "$run"; exit 0' INT TERM
 	stop_all "$run"
 	start_all "$build" "$run" "$port" || { stop_all "$run"; exit 1; }
+	demo_admin "$build" "$(dirname "$ENROLL_DB")/admin-password"
 	echo "enroll is serving http://127.0.0.1:$port/  (database $ENROLL_DB, logs in $run)"
 	[ -f "$run/stripe-emu.pid" ] && echo "payments go to the local Stripe emulator at $STRIPE_API_BASE (test card 4242 4242 4242 4242)"
 	if [ -n "${ENROLL_SMTP_URL:-}" ]; then
