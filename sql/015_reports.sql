@@ -1,0 +1,48 @@
+-- 015: reports.  A daily summary of the money, so that /admin/reports
+-- reads a few hundred rows however many orders the store holds.  Each row
+-- is one local day of the school's time zone (day is YYYYMMDD there) and
+-- one currency, counting orders by the day they were paid, net of every
+-- refund since.  lib/report.c recomputes the whole day of an order, from
+-- the orders, in the same transaction as any change to that order's money
+-- (lib/fulfil.c calls it), so the summary equals a recomputation; the
+-- table is filled by 'enrollctl migrate' (report_rebuild), which also
+-- rebuilds it when ENROLL_TIMEZONE changes (settings.report_zone).
+CREATE TABLE report_days (
+	day INTEGER NOT NULL,		-- YYYYMMDD, local
+	currency TEXT NOT NULL CHECK (length(currency) = 3),
+	orders INTEGER NOT NULL,	-- paid that day
+	refunded_orders INTEGER NOT NULL,	-- of them, with any refund
+	gross INTEGER NOT NULL,		-- total_amount, minor units
+	refunded INTEGER NOT NULL,	-- refunded_amount so far
+	discount INTEGER NOT NULL,	-- discount_amount
+	PRIMARY KEY (day, currency)
+);
+
+-- By course: items sold on the day, net of refunds (a refund with no
+-- per-item record, made in Stripe's dashboard, is shared out over the
+-- order's items in proportion to their amounts).
+CREATE TABLE report_course_days (
+	day INTEGER NOT NULL,
+	currency TEXT NOT NULL CHECK (length(currency) = 3),
+	course_id INTEGER NOT NULL,
+	enrollments INTEGER NOT NULL,	-- items not refunded in full
+	gross INTEGER NOT NULL,		-- item amounts after discount
+	refunded INTEGER NOT NULL,	-- their share of the refunds
+	PRIMARY KEY (day, currency, course_id)
+);
+
+-- Coupons used by the orders paid that day (orders refunded in full do
+-- not count), and the discount they gave.
+CREATE TABLE report_coupon_days (
+	day INTEGER NOT NULL,
+	currency TEXT NOT NULL CHECK (length(currency) = 3),
+	code TEXT NOT NULL,
+	uses INTEGER NOT NULL,
+	discount INTEGER NOT NULL,
+	PRIMARY KEY (day, currency, code)
+);
+
+-- A day is recomputed from the orders paid in it; conversion counts the
+-- checkouts started (orders made) in a period and how many were paid.
+CREATE INDEX orders_paid_at ON orders (paid_at);
+CREATE INDEX orders_created_paid ON orders (created_at, paid_at);
