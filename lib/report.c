@@ -308,8 +308,29 @@ day_orders_write(struct db *db, int64_t key, int64_t from, int64_t to)
 	return db_run(st);
 }
 
-enum err
-report_day_recompute(struct db *db, int64_t t)
+/* The month of day key, summed from its days. */
+static enum err
+month_recompute(struct db *db, int64_t key)
+{
+	struct db_stmt *st;
+	enum err e;
+
+	st = db_prep(db, "DELETE FROM report_months WHERE month = ?");
+	db_bind_int64(st, 1, key / 100);
+	if ((e = db_run(st)) != ERR_OK)
+		return e;
+	st = db_prep(db, "INSERT INTO report_months (month, currency, orders, "
+	    "refunded_orders, gross, refunded, discount) SELECT ?1, currency, "
+	    "sum(orders), sum(refunded_orders), sum(gross), sum(refunded), "
+	    "sum(discount) FROM report_days WHERE day > ?1 * 100 AND "
+	    "day < (?1 + 1) * 100 GROUP BY currency");
+	db_bind_int64(st, 1, key / 100);
+	return db_run(st);
+}
+
+/* The money of the orders paid on the local day holding t. */
+static enum err
+paid_day_recompute(struct db *db, int64_t t)
 {
 	int64_t key = report_day_key(t);
 	int64_t from = report_day_start(key);
@@ -324,28 +345,62 @@ report_day_recompute(struct db *db, int64_t t)
 	if ((e = course_sum_read(db, from, to, &s)) == ERR_OK)
 		e = course_days_write(db, key, &s);
 	course_sum_free(&s);
-	return e;
+	return e != ERR_OK ? e : month_recompute(db, key);
+}
+
+/* The checkouts started on the local day holding t, and of them paid:
+ * one count over the day's orders (an index range). */
+static enum err
+checkout_day_recompute(struct db *db, int64_t t)
+{
+	int64_t key = report_day_key(t);
+	struct db_stmt *st;
+	enum err e;
+
+	st = db_prep(db, "DELETE FROM report_checkout_days WHERE day = ?");
+	db_bind_int64(st, 1, key);
+	if ((e = db_run(st)) != ERR_OK)
+		return e;
+	st = db_prep(db, "INSERT INTO report_checkout_days (day, started, "
+	    "paid) SELECT ?1, count(*), count(paid_at) FROM orders WHERE "
+	    "created_at >= ?2 AND created_at < ?3 HAVING count(*) > 0");
+	db_bind_int64(st, 1, key);
+	db_bind_int64(st, 2, report_day_start(key));
+	db_bind_int64(st, 3, report_day_start(report_day_add(key, 1)));
+	return db_run(st);
+}
+
+enum err
+report_day_recompute(struct db *db, int64_t t)
+{
+	enum err e;
+
+	if ((e = paid_day_recompute(db, t)) != ERR_OK)
+		return e;
+	return checkout_day_recompute(db, t);
 }
 
 enum err
 report_order_changed(struct db *db, int64_t order_id)
 {
 	struct db_stmt *st;
-	int64_t paid_at = 0;
+	int64_t created = 0, paid_at = 0;
 	int paid = 0;
 	enum err e;
 
-	st = db_prep(db, "SELECT paid_at FROM orders WHERE id = ? AND "
-	    "paid_at IS NOT NULL");
+	st = db_prep(db, "SELECT created_at, paid_at FROM orders WHERE id = ?");
 	db_bind_int64(st, 1, order_id);
 	if ((e = db_next(st)) == ERR_OK) {
-		paid_at = db_col_int64(st, 0);
-		paid = 1;
+		created = db_col_int64(st, 0);
+		paid = !db_col_is_null(st, 1);
+		paid_at = db_col_int64(st, 1);
 	}
 	db_done(st);
-	if (e != ERR_OK && e != ERR_NOTFOUND)
+	if (e != ERR_OK)
+		return e == ERR_NOTFOUND ? ERR_OK : e;
+	if ((e = checkout_day_recompute(db, created)) != ERR_OK)
 		return e;
-	return paid ? report_day_recompute(db, paid_at) : ERR_OK;
+	return paid ? paid_day_recompute(db, paid_at) : ERR_OK;
 }
 
 static enum err
@@ -355,17 +410,24 @@ rebuild_in_tx(struct db *db, int64_t *days)
 	int64_t first = 0, last = 0, key;
 	enum err e;
 
-	if ((e = db_run(db_prep(db, "DELETE FROM report_days"))) != ERR_OK ||
+	if ((e = db_run(db_prep(db, "DELETE FROM report_checkout_days"))) !=
+	    ERR_OK ||
+	    (e = db_run(db_prep(db, "DELETE FROM report_days"))) != ERR_OK ||
+	    (e = db_run(db_prep(db, "DELETE FROM report_months"))) != ERR_OK ||
 	    (e = db_run(db_prep(db, "DELETE FROM report_course_days"))) !=
 	    ERR_OK ||
 	    (e = db_run(db_prep(db, "DELETE FROM report_coupon_days"))) !=
 	    ERR_OK)
 		return e;
-	st = db_prep(db, "SELECT min(paid_at), max(paid_at) FROM orders "
-	    "WHERE paid_at IS NOT NULL");
+	/* An order is paid after it is made: the days of orders made span
+	 * those of orders paid, but for one paid since the last was made. */
+	st = db_prep(db, "SELECT min(created_at), max(created_at), "
+	    "max(paid_at) FROM orders");
 	if ((e = db_next(st)) == ERR_OK && !db_col_is_null(st, 0)) {
 		first = report_day_key(db_col_int64(st, 0));
 		last = report_day_key(db_col_int64(st, 1));
+		if (report_day_key(db_col_int64(st, 2)) > last)
+			last = report_day_key(db_col_int64(st, 2));
 	}
 	db_done(st);
 	if (e != ERR_OK)

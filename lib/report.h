@@ -20,13 +20,15 @@
 
 struct db;
 
-/* Recomputes the summary of the local day on which order order_id was
- * paid, inside the caller's open transaction.  An order never paid (no
- * paid_at) is in no day: ERR_OK, nothing done. */
+/* Recomputes the summary of the local days of order order_id, inside
+ * the caller's open transaction: the checkouts of the day it was made
+ * and, once it is paid, the money of the day it was paid.  Called when an
+ * order is made (lib/order.c) and whenever its money changes
+ * (lib/fulfil.c). */
 enum err report_order_changed(struct db *db, int64_t order_id);
 
-/* Recomputes the local day holding UTC second t, in the caller's
- * transaction. */
+/* Recomputes the local day holding UTC second t (orders paid and made
+ * on it), in the caller's transaction. */
 enum err report_day_recompute(struct db *db, int64_t t);
 
 /* Recomputes every day, in a transaction of its own (BEGIN IMMEDIATE:

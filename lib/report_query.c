@@ -1,7 +1,6 @@
 /* Reading the reports (see report_query.h): a handful of grouped reads of
- * the daily summary, each over at most a few hundred rows, and one count
- * over the orders made in the period (an index range on orders
- * (created_at, paid_at)). */
+ * the daily summary, each over at most a few hundred rows, however many
+ * orders the store holds. */
 #include <stdio.h>
 #include <string.h>
 
@@ -122,12 +121,11 @@ load_totals(struct db *db, struct arena *a, struct report *r)
 	db_bind_int64(st, 2, r->last);
 	if ((e = read_totals(a, st, &r->by_day, &r->nby_day)) != ERR_OK)
 		return e;
-	st = db_prep(db, "SELECT day / 100, currency, sum(orders), "
-	    "sum(refunded_orders), sum(gross), sum(refunded), sum(discount) "
-	    "FROM report_days WHERE day >= ?1 AND day <= ?2 "
-	    "GROUP BY day / 100, currency ORDER BY day / 100, currency");
-	db_bind_int64(st, 1, r->first_month * 100 + 1);
-	db_bind_int64(st, 2, r->last);
+	st = db_prep(db, "SELECT month, currency, orders, refunded_orders, "
+	    "gross, refunded, discount FROM report_months WHERE month >= ?1 "
+	    "AND month <= ?2 ORDER BY month, currency");
+	db_bind_int64(st, 1, r->first_month);
+	db_bind_int64(st, 2, r->last / 100);
 	return read_totals(a, st, &r->by_month, &r->nby_month);
 }
 
@@ -139,13 +137,14 @@ load_courses(struct db *db, struct arena *a, struct report *r)
 	size_t cap = 0;
 	enum err e;
 
-	st = db_prep(db, "SELECT d.currency, d.course_id, "
-	    "coalesce(max(c.title), ''), sum(d.enrollments), sum(d.gross), "
-	    "sum(d.refunded) FROM report_course_days d LEFT JOIN courses c ON "
-	    "c.id = d.course_id WHERE d.day >= ?1 AND d.day <= ?2 "
-	    "GROUP BY d.currency, d.course_id "
-	    "ORDER BY sum(d.gross) - sum(d.refunded) DESC, d.currency, "
-	    "d.course_id");
+	/* Summed first, then one title per course. */
+	st = db_prep(db, "SELECT g.currency, g.course_id, coalesce(c.title, "
+	    "''), g.enrollments, g.gross, g.refunded FROM (SELECT currency, "
+	    "course_id, sum(enrollments) AS enrollments, sum(gross) AS gross, "
+	    "sum(refunded) AS refunded FROM report_course_days WHERE day >= ?1 "
+	    "AND day <= ?2 GROUP BY currency, course_id) g LEFT JOIN courses c "
+	    "ON c.id = g.course_id "
+	    "ORDER BY g.gross - g.refunded DESC, g.currency, g.course_id");
 	db_bind_int64(st, 1, r->first);
 	db_bind_int64(st, 2, r->last);
 	r->ncourses = 0;
@@ -220,15 +219,16 @@ load_coupons(struct db *db, struct arena *a, struct report *r)
 /* Checkouts started in the period (every order is one) and how many of
  * them were paid, whenever that was. */
 static enum err
-load_conversion(struct db *db, struct report *r, int64_t now)
+load_conversion(struct db *db, struct report *r)
 {
 	struct db_stmt *st;
 	enum err e;
 
-	st = db_prep(db, "SELECT count(*), count(paid_at) FROM orders "
-	    "WHERE created_at >= ?1 AND created_at <= ?2");
-	db_bind_int64(st, 1, r->from);
-	db_bind_int64(st, 2, now);
+	st = db_prep(db, "SELECT coalesce(sum(started), 0), "
+	    "coalesce(sum(paid), 0) FROM report_checkout_days "
+	    "WHERE day >= ?1 AND day <= ?2");
+	db_bind_int64(st, 1, r->first);
+	db_bind_int64(st, 2, r->last);
 	if ((e = db_next(st)) == ERR_OK) {
 		r->started = db_col_int64(st, 0);
 		r->converted = db_col_int64(st, 1);
@@ -328,5 +328,5 @@ report_load(struct db *db, struct arena *a, int days, int64_t now,
 	    (e = load_coupons(db, a, r)) != ERR_OK)
 		return e;
 	pick_top(r);
-	return load_conversion(db, r, now);
+	return load_conversion(db, r);
 }

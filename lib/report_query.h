@@ -1,8 +1,8 @@
 /* The figures /admin/reports shows, read from the daily summary
  * (report.h) for a period of the last 30 or 90 local days: totals per
  * currency, by day, by month (the last 12), by course and by coupon, all
- * net of refunds; and conversion, counted from the orders themselves
- * (checkouts started in the period, and how many of them were paid).
+ * net of refunds; and conversion (checkouts started in the period, and
+ * how many of them were paid since).
  * Money is never added across currencies: every row names its own. */
 #ifndef ENROLL_REPORT_QUERY_H
 #define ENROLL_REPORT_QUERY_H
