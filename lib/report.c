@@ -437,9 +437,8 @@ rebuild_in_tx(struct db *db, int64_t *days)
 		if ((e = report_day_recompute(db, report_day_start(key))) !=
 		    ERR_OK)
 			return e;
-	st = db_prep(db, "INSERT INTO settings (key, value) VALUES "
-	    "('report_zone', ?) ON CONFLICT (key) DO UPDATE SET value = "
-	    "excluded.value");
+	st = db_prep(db, "INSERT INTO report_state (id, zone) VALUES (1, ?) "
+	    "ON CONFLICT (id) DO UPDATE SET zone = excluded.zone");
 	db_bind_text(st, 1, tz_name());
 	if ((e = db_run(st)) != ERR_OK)
 		return e;
@@ -471,8 +470,7 @@ report_stale(struct db *db, int *stale)
 	enum err e;
 
 	*stale = 1;
-	st = db_prep(db, "SELECT value FROM settings WHERE key = "
-	    "'report_zone'");
+	st = db_prep(db, "SELECT zone FROM report_state WHERE id = 1");
 	if ((e = db_next(st)) == ERR_OK)
 		*stale = strcmp(db_col_text(st, 0), tz_name()) != 0;
 	db_done(st);

@@ -7,7 +7,7 @@
 -- (lib/fulfil.c calls it, and lib/order.c when an order is made), so the
 -- summary equals a recomputation; the
 -- table is filled by 'enrollctl migrate' (report_rebuild), which also
--- rebuilds it when ENROLL_TIMEZONE changes (settings.report_zone).
+-- rebuilds it when ENROLL_TIMEZONE changes (report_state.zone).
 -- The tables are clustered by day (WITHOUT ROWID: a period is one range
 -- read of the rows themselves; PostgreSQL's DDL drops the clause).
 CREATE TABLE report_days (
@@ -65,6 +65,12 @@ CREATE TABLE report_checkout_days (
 	started INTEGER NOT NULL,
 	paid INTEGER NOT NULL
 ) WITHOUT ROWID;
+
+-- The time zone the summary's days were counted in (one row, once built).
+CREATE TABLE report_state (
+	id INTEGER PRIMARY KEY CHECK (id = 1),
+	zone TEXT NOT NULL
+);
 
 -- A day is recomputed from the orders paid, or made, in it.
 CREATE INDEX orders_paid_at ON orders (paid_at);

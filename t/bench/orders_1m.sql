@@ -23,9 +23,13 @@ INSERT INTO coupons (code, description, kind, percent_off, created_at)
 VALUES ('BENCH10', 'Benchmark coupon', 'percentage', 10, @now - 100000000)
 ON CONFLICT (code) DO NOTHING;
 
+-- The first twelve priced courses (the demo catalog's, even when bench.sh
+-- has added 10,000 more): the reports read one row per course sold on a
+-- day, so the number of courses sold, not of orders, sets their cost.
 CREATE TEMP TABLE bench_courses AS
-SELECT row_number() OVER (ORDER BY id) - 1 AS k, id, title, price_amount AS price
-FROM courses WHERE price_amount > 0;
+SELECT row_number() OVER (ORDER BY id) - 1 AS k, id, title, price AS price
+FROM (SELECT id, title, price_amount AS price FROM courses
+    WHERE price_amount > 0 ORDER BY id LIMIT 12);
 CREATE TEMP TABLE bench_k AS SELECT count(*) AS n FROM bench_courses;
 
 -- One row per order: its courses (a, and b or NULL), its money and fate.
