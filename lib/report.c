@@ -308,7 +308,7 @@ day_orders_write(struct db *db, int64_t key, int64_t from, int64_t to)
 	return db_run(st);
 }
 
-/* The month of day key, summed from its days. */
+/* The month of day key, summed from its days (money and courses). */
 static enum err
 month_recompute(struct db *db, int64_t key)
 {
@@ -324,6 +324,18 @@ month_recompute(struct db *db, int64_t key)
 	    "sum(orders), sum(refunded_orders), sum(gross), sum(refunded), "
 	    "sum(discount) FROM report_days WHERE day > ?1 * 100 AND "
 	    "day < (?1 + 1) * 100 GROUP BY currency");
+	db_bind_int64(st, 1, key / 100);
+	if ((e = db_run(st)) != ERR_OK)
+		return e;
+	st = db_prep(db, "DELETE FROM report_course_months WHERE month = ?");
+	db_bind_int64(st, 1, key / 100);
+	if ((e = db_run(st)) != ERR_OK)
+		return e;
+	st = db_prep(db, "INSERT INTO report_course_months (month, currency, "
+	    "course_id, enrollments, gross, refunded) SELECT ?1, currency, "
+	    "course_id, sum(enrollments), sum(gross), sum(refunded) FROM "
+	    "report_course_days WHERE day > ?1 * 100 AND day < (?1 + 1) * 100 "
+	    "GROUP BY currency, course_id");
 	db_bind_int64(st, 1, key / 100);
 	return db_run(st);
 }
@@ -414,6 +426,8 @@ rebuild_in_tx(struct db *db, int64_t *days)
 	    ERR_OK ||
 	    (e = db_run(db_prep(db, "DELETE FROM report_days"))) != ERR_OK ||
 	    (e = db_run(db_prep(db, "DELETE FROM report_months"))) != ERR_OK ||
+	    (e = db_run(db_prep(db, "DELETE FROM report_course_months"))) !=
+	    ERR_OK ||
 	    (e = db_run(db_prep(db, "DELETE FROM report_course_days"))) !=
 	    ERR_OK ||
 	    (e = db_run(db_prep(db, "DELETE FROM report_coupon_days"))) !=

@@ -2,6 +2,7 @@
  * the daily summary, each over at most a few hundred rows, however many
  * orders the store holds. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "arena.h"
@@ -129,40 +130,161 @@ load_totals(struct db *db, struct arena *a, struct report *r)
 	return read_totals(a, st, &r->by_month, &r->nby_month);
 }
 
+/* The slot of (currency, course_id) in r->courses, kept sorted by both,
+ * added with zeros when new; NULL when out of memory. */
+static struct report_course *
+course_slot(struct arena *a, struct report *r, size_t *cap,
+    const char *currency, int64_t course_id)
+{
+	size_t lo = 0, hi = r->ncourses, mid;
+	struct report_course *c;
+	int cmp;
+
+	while (lo < hi) {
+		mid = (lo + hi) / 2;
+		c = &r->courses[mid];
+		cmp = strcmp(c->currency, currency);
+		if (cmp == 0)
+			cmp = c->course_id < course_id ? -1 :
+			    c->course_id > course_id;
+		if (cmp == 0)
+			return c;
+		if (cmp < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (push(a, (void **)&r->courses, &r->ncourses, cap,
+	    sizeof(*c)) == NULL)
+		return NULL;
+	memmove(&r->courses[lo + 1], &r->courses[lo],
+	    (r->ncourses - 1 - lo) * sizeof(*c));
+	c = &r->courses[lo];
+	memset(c, 0, sizeof(*c));
+	memcpy(c->currency, currency, 3);
+	c->course_id = course_id;
+	return c;
+}
+
+/* Best net revenue first, then currency and course. */
+static int
+course_cmp(const void *x, const void *y)
+{
+	const struct report_course *a = x, *b = y;
+	int64_t na = a->gross - a->refunded, nb = b->gross - b->refunded;
+	int c;
+
+	if (na != nb)
+		return na > nb ? -1 : 1;
+	if ((c = strcmp(a->currency, b->currency)) != 0)
+		return c;
+	return a->course_id < b->course_id ? -1 : a->course_id > b->course_id;
+}
+
+static enum err
+course_titles(struct db *db, struct arena *a, struct report *r)
+{
+	struct db_stmt *st;
+	enum err e;
+
+	for (size_t i = 0; i < r->ncourses; i++) {
+		st = db_prep(db, "SELECT title FROM courses WHERE id = ?");
+		db_bind_int64(st, 1, r->courses[i].course_id);
+		e = db_next(st);
+		r->courses[i].title = arena_strdup(a, e == ERR_OK ?
+		    db_col_text(st, 0) : "");
+		db_done(st);
+		if (e != ERR_OK && e != ERR_NOTFOUND)
+			return e;
+		if (r->courses[i].title == NULL)
+			return ERR_INTERNAL;
+	}
+	return ERR_OK;
+}
+
+/* Adds the rows (currency, course_id, enrollments, gross, refunded) of
+ * st, bound to a range, into r->courses. */
+static enum err
+course_rows(struct arena *a, struct report *r, size_t *cap,
+    struct db_stmt *st)
+{
+	struct report_course *c;
+	char cur[4];
+	enum err e;
+
+	while ((e = db_next(st)) == ERR_OK) {
+		currency_of(cur, st, 0);
+		if ((c = course_slot(a, r, cap, cur, db_col_int64(st, 1))) ==
+		    NULL) {
+			e = ERR_INTERNAL;
+			break;
+		}
+		c->enrollments += db_col_int64(st, 2);
+		c->gross += db_col_int64(st, 3);
+		c->refunded += db_col_int64(st, 4);
+	}
+	db_done(st);
+	return e == ERR_NOTFOUND ? ERR_OK : e;
+}
+
+static enum err
+course_days(struct db *db, struct arena *a, struct report *r, size_t *cap,
+    int64_t from, int64_t to)
+{
+	struct db_stmt *st = db_prep(db, "SELECT currency, course_id, "
+	    "enrollments, gross, refunded FROM report_course_days "
+	    "WHERE day >= ?1 AND day <= ?2");
+
+	db_bind_int64(st, 1, from);
+	db_bind_int64(st, 2, to);
+	return course_rows(a, r, cap, st);
+}
+
+static int64_t
+month_next(int64_t m)
+{
+	return m % 100 == 12 ? m + 89 : m + 1;
+}
+
+/* Summed here rather than by GROUP BY: the whole months inside the
+ * period from report_course_months, the days of the months it starts
+ * and ends in from report_course_days, into a sorted array of the
+ * period's courses. */
 static enum err
 load_courses(struct db *db, struct arena *a, struct report *r)
 {
-	struct report_course *c;
+	int64_t m_first = r->first / 100, m_last = r->last / 100, m_from;
 	struct db_stmt *st;
 	size_t cap = 0;
 	enum err e;
 
-	/* Summed first, then one title per course. */
-	st = db_prep(db, "SELECT g.currency, g.course_id, coalesce(c.title, "
-	    "''), g.enrollments, g.gross, g.refunded FROM (SELECT currency, "
-	    "course_id, sum(enrollments) AS enrollments, sum(gross) AS gross, "
-	    "sum(refunded) AS refunded FROM report_course_days WHERE day >= ?1 "
-	    "AND day <= ?2 GROUP BY currency, course_id) g LEFT JOIN courses c "
-	    "ON c.id = g.course_id "
-	    "ORDER BY g.gross - g.refunded DESC, g.currency, g.course_id");
-	db_bind_int64(st, 1, r->first);
-	db_bind_int64(st, 2, r->last);
 	r->ncourses = 0;
-	while ((e = db_next(st)) == ERR_OK) {
-		if ((c = push(a, (void **)&r->courses, &r->ncourses, &cap,
-		    sizeof(*c))) == NULL ||
-		    (c->title = arena_strdup(a, db_col_text(st, 2))) == NULL) {
-			e = ERR_INTERNAL;
-			break;
-		}
-		currency_of(c->currency, st, 0);
-		c->course_id = db_col_int64(st, 1);
-		c->enrollments = db_col_int64(st, 3);
-		c->gross = db_col_int64(st, 4);
-		c->refunded = db_col_int64(st, 5);
+	if (m_first == m_last)
+		e = course_days(db, a, r, &cap, r->first, r->last);
+	else {
+		m_from = r->first % 100 == 1 ? m_first : month_next(m_first);
+		e = ERR_OK;
+		if (m_from != m_first)
+			e = course_days(db, a, r, &cap, r->first,
+			    m_first * 100 + 31);
+		if (e == ERR_OK)
+			e = course_days(db, a, r, &cap, m_last * 100 + 1,
+			    r->last);
+		st = db_prep(db, "SELECT currency, course_id, enrollments, "
+		    "gross, refunded FROM report_course_months "
+		    "WHERE month >= ?1 AND month < ?2");
+		db_bind_int64(st, 1, m_from);
+		db_bind_int64(st, 2, m_last);
+		if (e == ERR_OK)
+			e = course_rows(a, r, &cap, st);
+		else
+			db_done(st);
 	}
-	db_done(st);
-	return e == ERR_NOTFOUND ? ERR_OK : e;
+	if (e != ERR_OK)
+		return e;
+	if (r->ncourses > 1)
+		qsort(r->courses, r->ncourses, sizeof(*r->courses), course_cmp);
+	return course_titles(db, a, r);
 }
 
 /* The REPORT_TOP rows of courses with the most enrollments (ties: the
@@ -279,7 +401,7 @@ report_series_months(const struct report *r, const char *currency,
 
 	for (size_t i = 0; i < REPORT_MONTHS; i++) {
 		keys[i] = m;
-		m = m % 100 == 12 ? m + 89 : m + 1;
+		m = month_next(m);
 	}
 	series(r->by_month, r->nby_month, currency, keys, REPORT_MONTHS, out);
 }

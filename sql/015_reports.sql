@@ -47,6 +47,19 @@ CREATE TABLE report_course_days (
 	PRIMARY KEY (day, currency, course_id)
 ) WITHOUT ROWID;
 
+-- The same by month, summed from report_course_days whenever one of its
+-- days is recomputed: a period reads its whole months here and only the
+-- days of the months it starts and ends in.
+CREATE TABLE report_course_months (
+	month INTEGER NOT NULL,		-- YYYYMM, local
+	currency TEXT NOT NULL CHECK (length(currency) = 3),
+	course_id INTEGER NOT NULL,
+	enrollments INTEGER NOT NULL,
+	gross INTEGER NOT NULL,
+	refunded INTEGER NOT NULL,
+	PRIMARY KEY (month, currency, course_id)
+) WITHOUT ROWID;
+
 -- Coupons used by the orders paid that day (orders refunded in full do
 -- not count), and the discount they gave.
 CREATE TABLE report_coupon_days (

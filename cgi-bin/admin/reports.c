@@ -82,18 +82,28 @@ push(cJSON *array)
 	return o;
 }
 
-/* A row of a series table: label, orders, gross, refunded, net. */
+/* A row of a series table: label, orders, refunded, net (what the table
+ * beside a chart shows; its CSV has the rest). */
 static int
-add_total(struct arena *a, cJSON *o, const struct report_total *t)
+add_row(cJSON *o, const char *label, const struct report_total *t)
 {
-	return (t->key == 0 || cJSON_AddStringToObject(o, "label",
-	    key_text(a, t->key)) != NULL) &&
+	return cJSON_AddStringToObject(o, "label", label) != NULL &&
 	    add_num(o, "orders", t->orders) &&
+	    add_money(o, "refunded", t->refunded, t->currency) &&
+	    add_money(o, "net", report_net(t), t->currency);
+}
+
+/* A period's totals of one currency. */
+static int
+add_total(cJSON *o, const struct report_total *t)
+{
+	return add_num(o, "orders", t->orders) &&
 	    add_num(o, "refunded_orders", t->refunded_orders) &&
 	    add_money(o, "gross", t->gross, t->currency) &&
 	    add_money(o, "refunded", t->refunded, t->currency) &&
 	    add_money(o, "net", report_net(t), t->currency) &&
-	    add_money(o, "discount", t->discount, t->currency);
+	    add_money(o, "discount", t->discount, t->currency) &&
+	    add_money(o, "average", report_average(t), t->currency);
 }
 
 /* rows[0 .. n) as a table under key and a chart of their net under
@@ -113,7 +123,7 @@ add_series(struct req *rq, cJSON *o, const char *key, const char *chart_key,
 		pts[i].label = key_text(rq->arena, rows[i].key);
 		pts[i].value = report_net(&rows[i]);
 		if (pts[i].label == NULL || (row = push(list)) == NULL ||
-		    !add_total(rq->arena, row, &rows[i]))
+		    !add_row(row, pts[i].label, &rows[i]))
 			return 0;
 	}
 	if ((chart = report_chart(id, title, rows[0].currency, pts, n)) ==
@@ -150,8 +160,7 @@ add_currency(struct req *rq, cJSON *list, const struct report *r,
 
 	if (o == NULL || cJSON_AddStringToObject(o, "code", cur) == NULL ||
 	    (s = cJSON_AddObjectToObject(o, "summary")) == NULL ||
-	    !add_total(rq->arena, s, &t) ||
-	    !add_money(s, "average", report_average(&t), cur) ||
+	    !add_total(s, &t) ||
 	    cJSON_AddStringToObject(s, "refund_rate", percent_text(rq->arena,
 	    report_permille(t.refunded, t.gross))) == NULL)
 		return 0;

@@ -20,6 +20,7 @@
 #include "order.h"
 #include "report.h"
 #include "report_chart.h"
+#include "report_query.h"
 #include "tmpdb.h"
 #include "tz.h"
 #include "user.h"
@@ -143,6 +144,9 @@ snapshot(struct fx *f)
 		"SELECT day || ' ' || currency || ' ' || course_id || ' ' || "
 		"enrollments || ' ' || gross || ' ' || refunded FROM "
 		"report_course_days ORDER BY day, currency, course_id",
+		"SELECT month || ' ' || currency || ' ' || course_id || ' ' || "
+		"enrollments || ' ' || gross || ' ' || refunded FROM "
+		"report_course_months ORDER BY month, currency, course_id",
 		"SELECT day || ' ' || currency || ' ' || code || ' ' || uses || "
 		"' ' || discount FROM report_coupon_days ORDER BY day, currency, "
 		"code",
@@ -312,6 +316,45 @@ unpaid_checkout_counts_as_started(void **state)
 	assert_summary_exact(f);
 }
 
+/* A 90-day period reads whole months from the month table and the days
+ * of the months it starts and ends in: an order on each edge, one in a
+ * whole month, one a day too early. */
+static void
+period_sums_edges_and_whole_months(void **state)
+{
+	struct fx *f = *state;
+	int64_t t, total, now, sum = 0;
+	struct report r;
+	const char *s;
+	size_t i;
+
+	assert_int_equal(tz_parse_local("2026-12-04T15:00", &now), ERR_OK);
+	assert_int_equal(tz_parse_local("2026-09-05T12:00", &t), ERR_OK);
+	buy(f, &f->c_prog, 1, t, &total, &s);		/* before */
+	assert_int_equal(tz_parse_local("2026-09-06T00:10", &t), ERR_OK);
+	buy(f, &f->c_prog, 1, t, &total, &s);		/* first day */
+	assert_int_equal(tz_parse_local("2026-10-15T12:00", &t), ERR_OK);
+	buy(f, &f->c_sql, 1, t, &total, &s);		/* whole month */
+	assert_int_equal(tz_parse_local("2026-12-04T09:00", &t), ERR_OK);
+	buy(f, &f->c_sql, 1, t, &total, &s);		/* last day */
+	assert_int_equal(report_load(f->db, f->a, 90, now, &r), ERR_OK);
+	assert_int_equal(r.first, 20260906);
+	assert_int_equal(r.last, 20261204);
+	for (i = 0; i < r.ncourses; i++)
+		sum += r.courses[i].gross;
+	assert_int_equal(sum, 4900 + 3900 + 3900);
+	assert_int_equal(r.ncourses, 2);
+	/* Best net revenue first. */
+	assert_int_equal(r.courses[0].course_id, f->c_sql);
+	assert_int_equal(r.courses[0].enrollments, 2);
+	assert_string_equal(r.courses[0].title, "SQL for Analysts");
+	assert_int_equal(r.ntotals, 1);
+	assert_int_equal(r.totals[0].orders, 3);
+	assert_int_equal(r.started, 3);
+	assert_int_equal(r.converted, 3);
+	assert_int_equal(report_load(f->db, f->a, 7, now, &r), ERR_INVALID);
+}
+
 static void
 share_is_exact_and_proportional(void **state)
 {
@@ -477,6 +520,7 @@ main(void)
 		T(dashboard_refund_is_shared_over_items),
 		T(store_refund_of_one_item_counts_on_that_item),
 		T(unpaid_checkout_counts_as_started),
+		T(period_sums_edges_and_whole_months),
 		cmocka_unit_test(share_is_exact_and_proportional),
 		cmocka_unit_test(days_step_over_months_and_years),
 		cmocka_unit_test(chart_bars_scale_to_the_tallest),
