@@ -126,7 +126,7 @@ fill(cJSON *c, const char *id, const char *title, const char *currency,
 	    !add_int(c, "cx", CHART_LEFT + CHART_PLOT_W / 2) ||
 	    !add_int(c, "cy", CHART_TOP + CHART_PLOT_H / 2) ||
 	    !add_int(c, "axis_x", CHART_LEFT - 6) ||
-	    !add_int(c, "max_y", CHART_TOP + 5) ||
+	    !add_int(c, "max_y", CHART_TOP - 10) ||
 	    !add_int(c, "label_y", CHART_TOP + CHART_PLOT_H + 20) ||
 	    cJSON_AddBoolToObject(c, "empty", max == 0) == NULL ||
 	    !add_value(c, "max", max, currency) ||

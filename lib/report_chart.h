@@ -15,9 +15,9 @@ struct cJSON;
 
 #define CHART_WIDTH	720	/* viewBox width */
 #define CHART_HEIGHT	240	/* viewBox height */
-#define CHART_LEFT	104	/* room for the value axis */
+#define CHART_LEFT	40	/* room for the value axis ("0") */
 #define CHART_RIGHT	8	/* margin after the last bar */
-#define CHART_TOP	12	/* margin above the tallest bar */
+#define CHART_TOP	30	/* room above the tallest bar for its value */
 #define CHART_BOTTOM	28	/* room for the labels under the bars */
 #define CHART_PLOT_H	(CHART_HEIGHT - CHART_TOP - CHART_BOTTOM)
 #define CHART_PLOT_W	(CHART_WIDTH - CHART_LEFT - CHART_RIGHT)
@@ -38,8 +38,9 @@ struct chart_point {
  * bar's value are money objects.  NULL when memory ran out.  The caller
  * owns it (cJSON_Delete, or adding it to a context that is freed).
  * Also, for the template (which does no arithmetic): cx, cy (the plot's
- * centre), axis_x (right end of the value labels), max_y (baseline of the
- * top value label), label_y (baseline of the labels under the bars). */
+ * centre), axis_x (right end of the "0" label), max_y (baseline of the
+ * tallest value's label, above the plot from its left edge), label_y
+ * (baseline of the labels under the bars). */
 struct cJSON *report_chart(const char *id, const char *title,
     const char *currency, const struct chart_point *pts, size_t n);
 

@@ -46,7 +46,7 @@ p AS (
 )
 SELECT i, ca, ta, pa, cb, tb, pb, pa + pb AS sub,
     CASE WHEN i % 7 = 0 THEN (pa + pb) / 10 ELSE 0 END AS disc,
-    CASE WHEN i % 10 = 0 THEN 'eur' ELSE 'usd' END AS currency,
+    CASE WHEN i % 10 = 7 THEN 'eur' ELSE 'usd' END AS currency,
     @now - i * 94 AS created,
     CASE WHEN i % 20 = 1 THEN 'expired' WHEN i % 20 = 6 THEN 'failed'
          WHEN i % 25 = 2 THEN 'refunded' WHEN i % 25 = 3 THEN 'partially_refunded'
