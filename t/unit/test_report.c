@@ -529,5 +529,6 @@ main(void)
 		cmocka_unit_test(chart_labels_stay_in_the_picture),
 	};
 
+	cmocka_set_message_output(CM_OUTPUT_TAP);
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
