@@ -20,6 +20,7 @@
 #include "db.h"
 #include "doctor.h"
 #include "password.h"
+#include "report.h"
 #include "events.h"
 #include "install.h"
 #include "log.h"
@@ -42,7 +43,8 @@ static int
 cmd_migrate(struct db *db, const struct config *cfg, int argc, char **argv)
 {
 	char install[INSTALL_ID_SIZE];
-	int rendered;
+	int64_t days = 0;
+	int rendered, stale;
 
 	if (db_schema_version(db) > db_schema_latest()) {
 		fprintf(stderr, "enrollctl: the database has schema version %d, "
@@ -78,6 +80,33 @@ cmd_migrate(struct db *db, const struct config *cfg, int argc, char **argv)
 	if (rendered > 0)
 		printf("rendered %d lesson bodies and course descriptions\n",
 		    rendered);
+	/* The reports' days are the school's: counted again when the
+	 * summary is new or ENROLL_TIMEZONE changed. */
+	if (report_stale(db, &stale) != ERR_OK ||
+	    (stale && report_rebuild(db, &days) != ERR_OK)) {
+		fprintf(stderr, "enrollctl: summing the reports failed\n");
+		return 1;
+	}
+	if (stale)
+		printf("reports summed over %lld days in %s\n",
+		    (long long)days, tz_name());
+	return 0;
+}
+
+/* report-rebuild: sums every day of the reports again from the orders
+ * (after orders were changed by SQL, or to check the summary). */
+static int
+cmd_report_rebuild(struct db *db, const struct config *cfg, int argc,
+    char **argv)
+{
+	int64_t days = 0;
+
+	if (report_rebuild(db, &days) != ERR_OK) {
+		fprintf(stderr, "enrollctl: summing the reports failed\n");
+		return 1;
+	}
+	printf("reports summed over %lld days in %s\n", (long long)days,
+	    tz_name());
 	return 0;
 }
 
@@ -446,6 +475,8 @@ static const struct command commands[] = {
 	{ "restore", "FILE", "put a backup back (programs stopped)",
 	    cmd_restore },
 	{ "doctor", "", "check the settings operators get wrong", cmd_doctor },
+	{ "report-rebuild", "", "sum the reports' days again from the orders",
+	    cmd_report_rebuild },
 };
 
 static int

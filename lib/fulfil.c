@@ -16,6 +16,7 @@
 #include "money.h"
 #include "order.h"
 #include "receipt.h"
+#include "report.h"
 #include "stripe.h"
 
 static const char *const outcomes[FULFIL_OUTCOME_MAX] = {
@@ -194,6 +195,8 @@ grant(struct db *db, int64_t order_id, const struct order_row *r,
 		return e;
 	if (db_changes(db) != 1)
 		return ERR_CONFLICT;
+	if ((e = report_order_changed(db, order_id)) != ERR_OK)
+		return e;
 	/* One enrollment per (user, course): a revoked or expired one comes
 	 * back, its access counted from this payment (checkout refuses a
 	 * course the buyer still has access to: see access.h). */
@@ -345,7 +348,8 @@ settle(struct db *db, int64_t order_id, const struct order_row *r,
 	    0);
 	db_bind_int64(st, 4, now);
 	db_bind_int64(st, 5, order_id);
-	if ((e = db_run(st)) != ERR_OK)
+	if ((e = db_run(st)) != ERR_OK ||
+	    (e = report_order_changed(db, order_id)) != ERR_OK)
 		return e;
 	*out = outcome_of(h);
 	if (h != was && h >= HELD_DISPUTED &&
@@ -388,6 +392,8 @@ settle_unpaid(struct db *db, int64_t order_id, const struct order_row *r,
 		return e;
 	if (db_changes(db) != 1)
 		return ERR_CONFLICT;
+	if ((e = report_order_changed(db, order_id)) != ERR_OK)
+		return e;
 	if ((e = order_release_coupon(db, order_id, now)) != ERR_OK)
 		return e;
 	if ((e = order_flag(db, order_id, h == HELD_DISPUTED ?

@@ -13,6 +13,7 @@
 #include "db.h"
 #include "money.h"
 #include "order.h"
+#include "report.h"
 
 static const struct {
 	const char *name;	/* orders.status */
@@ -290,7 +291,8 @@ order_create(struct db *db, struct arena *a, const struct order_request *rq,
 	o->expires_at = rq->expires_at;
 	o->created_at = rq->now;
 	if ((e = insert_order(db, rq, o, number)) != ERR_OK ||
-	    (e = insert_items_and_reservation(db, rq, o)) != ERR_OK)
+	    (e = insert_items_and_reservation(db, rq, o)) != ERR_OK ||
+	    (e = report_order_changed(db, o->id)) != ERR_OK)
 		goto out;
 	o->number = number;
 	return db_commit(db);

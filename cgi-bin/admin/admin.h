@@ -15,4 +15,10 @@ enum err h_home(struct req *rq, struct resp *rs);
 enum err h_users(struct req *rq, struct resp *rs);
 extern const struct field users_fields[];
 
+/* reports.c */
+enum err h_reports(struct req *rq, struct resp *rs);
+enum err h_reports_csv(struct req *rq, struct resp *rs);
+extern const struct field reports_fields[];
+extern const struct field reports_csv_fields[];
+
 #endif

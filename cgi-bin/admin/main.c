@@ -9,6 +9,10 @@
 static const struct route routes[] = {
 	{ METHOD_GET, "/admin", h_home, R_ADMIN, NULL },
 	{ METHOD_GET, "/admin/users", h_users, R_ADMIN, users_fields },
+	/* reports (reports.c) */
+	{ METHOD_GET, "/admin/reports", h_reports, R_ADMIN, reports_fields },
+	{ METHOD_GET, "/admin/reports.csv", h_reports_csv, R_ADMIN,
+	    reports_csv_fields },
 };
 
 const struct app admin_app = { "admin", routes, NELEM(routes), NULL };

@@ -12,6 +12,8 @@
 #     address
 #   - a logged-in student with 200 enrollments: a lesson, the dashboard,
 #     My courses against the floor, and Mark complete (a POST that writes)
+#   - an admin over 1,000,000 orders: /admin/reports for 90 days and
+#     /admin/orders filtered and searched (t/bench/admin_1m.sh)
 set -eu
 build=${1:-build}
 top=$(cd "$(dirname "$0")/../.." && pwd)
@@ -244,3 +246,8 @@ apriv=$(for p in $(pgrep -P "$(cat "$run/account.pid")"); do
 	awk '/^Private_(Clean|Dirty):/ {k += $2} END {print k}' "/proc/$p/smaps_rollup"
 done | sort -n | tail -1)
 echo "largest account worker RSS:  ${arss} KiB   (${apriv} KiB of it private; target under 2 MiB private)"
+
+# The admin's reports and order search over 1,000,000 orders (issue 17),
+# against this stack: t/bench/admin_1m.sh.
+echo
+sh "$top/t/bench/admin_1m.sh" "$build" "$run"

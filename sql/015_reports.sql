@@ -1,0 +1,90 @@
+-- 015: reports.  A daily summary of the money, so that /admin/reports
+-- reads a few hundred rows however many orders the store holds.  Each row
+-- is one local day of the school's time zone (day is YYYYMMDD there) and
+-- one currency, counting orders by the day they were paid, net of every
+-- refund since.  lib/report.c recomputes the whole day of an order, from
+-- the orders, in the same transaction as any change to that order's money
+-- (lib/fulfil.c calls it, and lib/order.c when an order is made), so the
+-- summary equals a recomputation; the
+-- table is filled by 'enrollctl migrate' (report_rebuild), which also
+-- rebuilds it when ENROLL_TIMEZONE changes (report_state.zone).
+-- The tables are clustered by day (WITHOUT ROWID: a period is one range
+-- read of the rows themselves; PostgreSQL's DDL drops the clause).
+CREATE TABLE report_days (
+	day INTEGER NOT NULL,		-- YYYYMMDD, local
+	currency TEXT NOT NULL CHECK (length(currency) = 3),
+	orders INTEGER NOT NULL,	-- paid that day
+	refunded_orders INTEGER NOT NULL,	-- of them, with any refund
+	gross INTEGER NOT NULL,		-- total_amount, minor units
+	refunded INTEGER NOT NULL,	-- refunded_amount so far
+	discount INTEGER NOT NULL,	-- discount_amount
+	PRIMARY KEY (day, currency)
+) WITHOUT ROWID;
+
+-- The same by month (YYYYMM), summed from report_days whenever one of
+-- its days is recomputed, for the chart of the last twelve months.
+CREATE TABLE report_months (
+	month INTEGER NOT NULL,		-- YYYYMM, local
+	currency TEXT NOT NULL CHECK (length(currency) = 3),
+	orders INTEGER NOT NULL,
+	refunded_orders INTEGER NOT NULL,
+	gross INTEGER NOT NULL,
+	refunded INTEGER NOT NULL,
+	discount INTEGER NOT NULL,
+	PRIMARY KEY (month, currency)
+) WITHOUT ROWID;
+
+-- By course: items sold on the day, net of refunds (a refund with no
+-- per-item record, made in Stripe's dashboard, is shared out over the
+-- order's items in proportion to their amounts).
+CREATE TABLE report_course_days (
+	day INTEGER NOT NULL,
+	currency TEXT NOT NULL CHECK (length(currency) = 3),
+	course_id INTEGER NOT NULL,
+	enrollments INTEGER NOT NULL,	-- items not refunded in full
+	gross INTEGER NOT NULL,		-- item amounts after discount
+	refunded INTEGER NOT NULL,	-- their share of the refunds
+	PRIMARY KEY (day, currency, course_id)
+) WITHOUT ROWID;
+
+-- The same by month, summed from report_course_days whenever one of its
+-- days is recomputed: a period reads its whole months here and only the
+-- days of the months it starts and ends in.
+CREATE TABLE report_course_months (
+	month INTEGER NOT NULL,		-- YYYYMM, local
+	currency TEXT NOT NULL CHECK (length(currency) = 3),
+	course_id INTEGER NOT NULL,
+	enrollments INTEGER NOT NULL,
+	gross INTEGER NOT NULL,
+	refunded INTEGER NOT NULL,
+	PRIMARY KEY (month, currency, course_id)
+) WITHOUT ROWID;
+
+-- Coupons used by the orders paid that day (orders refunded in full do
+-- not count), and the discount they gave.
+CREATE TABLE report_coupon_days (
+	day INTEGER NOT NULL,
+	currency TEXT NOT NULL CHECK (length(currency) = 3),
+	code TEXT NOT NULL,
+	uses INTEGER NOT NULL,
+	discount INTEGER NOT NULL,
+	PRIMARY KEY (day, currency, code)
+) WITHOUT ROWID;
+
+-- Conversion: the checkouts started (orders made) on the day, and how
+-- many of them were paid since; recomputed when an order is made or paid.
+CREATE TABLE report_checkout_days (
+	day INTEGER PRIMARY KEY,	-- YYYYMMDD, local, of created_at
+	started INTEGER NOT NULL,
+	paid INTEGER NOT NULL
+) WITHOUT ROWID;
+
+-- The time zone the summary's days were counted in (one row, once built).
+CREATE TABLE report_state (
+	id INTEGER PRIMARY KEY CHECK (id = 1),
+	zone TEXT NOT NULL
+);
+
+-- A day is recomputed from the orders paid, or made, in it.
+CREATE INDEX orders_paid_at ON orders (paid_at);
+CREATE INDEX orders_created_paid ON orders (created_at, paid_at);
