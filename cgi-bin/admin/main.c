@@ -9,6 +9,28 @@
 static const struct route routes[] = {
 	{ METHOD_GET, "/admin", h_home, R_ADMIN, NULL },
 	{ METHOD_GET, "/admin/users", h_users, R_ADMIN, users_fields },
+	/* Coupons and batches of codes (coupons.c, coupon_batches.c). */
+	{ METHOD_GET, "/admin/coupons", h_coupons, R_ADMIN, coupons_fields },
+	{ METHOD_GET, "/admin/coupons/new", h_coupon_new, R_ADMIN, NULL },
+	{ METHOD_POST, "/admin/coupons/new", h_coupon_create, R_ADMIN,
+	    coupon_fields },
+	{ METHOD_GET, "/admin/coupons/batches", h_coupon_batches, R_ADMIN,
+	    coupon_batches_fields },
+	{ METHOD_GET, "/admin/coupons/batches/new", h_coupon_batch_new,
+	    R_ADMIN, NULL },
+	{ METHOD_POST, "/admin/coupons/batches/new", h_coupon_batch_create,
+	    R_ADMIN, coupon_batch_fields },
+	{ METHOD_GET, "/admin/coupons/batches/<id>", h_coupon_batch, R_ADMIN,
+	    NULL },
+	{ METHOD_GET, "/admin/coupons/batches/<id>/codes.csv",
+	    h_coupon_batch_csv, R_ADMIN, NULL },
+	{ METHOD_GET, "/admin/coupons/<id>", h_coupon, R_ADMIN, NULL },
+	{ METHOD_POST, "/admin/coupons/<id>", h_coupon_update, R_ADMIN,
+	    coupon_fields },
+	{ METHOD_POST, "/admin/coupons/<id>/deactivate", h_coupon_deactivate,
+	    R_ADMIN, NULL },
+	{ METHOD_POST, "/admin/coupons/<id>/activate", h_coupon_activate,
+	    R_ADMIN, NULL },
 };
 
 const struct app admin_app = { "admin", routes, NELEM(routes), NULL };
