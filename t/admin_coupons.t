@@ -59,8 +59,8 @@ sub value_of { my ($html, $name) = @_; return $html =~ /<input id="[^"]*" name="
 sub error_of { my ($html, $name) = @_; return $html =~ /<p class="field-error" id="\Q$name\E-error">([^<]*)</ ? Forms::unescape($1) : undef }
 
 # Opens the new-coupon form and submits it.
-sub create { my %t = @_; $admin->get('/admin/coupons/new'); return fill($admin, '/admin/coupons/new', %t) }
-sub edit { my ($id, %t) = @_; $admin->get("/admin/coupons/$id"); return fill($admin, "/admin/coupons/$id", %t) }
+sub create { my %t = @_; $admin->get('/admin/coupons/new'); return fill($admin, '/admin/coupons/create', %t) }
+sub edit { my ($id, %t) = @_; $admin->get("/admin/coupons/$id"); return fill($admin, "/admin/coupons/$id/save", %t) }
 
 # A student's purchase (t/purchase.t): cart, coupon, checkout, payment.
 sub add_to_cart {
@@ -140,17 +140,20 @@ subtest 'each field is refused in plain words beside it, with what was typed kep
 	# A value no box offers (a tampered form) is refused beside the list.
 	$admin->get('/admin/coupons/new');
 	$admin->{last}{content} =~ s/value="self_paced"/value="ghost"/;
-	$res = fill($admin, '/admin/coupons/new', code => 'T2', percent_off => '10', ticks => { course_types => ['ghost'] });
+	$res = fill($admin, '/admin/coupons/create', code => 'T2', percent_off => '10', ticks => { course_types => ['ghost'] });
 	is($res->{status}, 400, 'a course type that does not exist is refused');
 	like(error_of($res->{content}, 'course_types'), qr/from the list/, 'beside the course types');
 	$admin->get('/admin/coupons/new');
 	$admin->{last}{content} =~ s/name="courses" value="$c_prog"/name="courses" value="999999"/;
-	$res = fill($admin, '/admin/coupons/new', code => 'T3', percent_off => '10', ticks => { courses => ['999999'] });
+	$res = fill($admin, '/admin/coupons/create', code => 'T3', percent_off => '10', ticks => { courses => ['999999'] });
 	is($res->{status}, 400, 'a course that does not exist is refused');
 	like(error_of($res->{content}, 'courses'), qr/from the list/, 'beside the courses');
-	$res = create(code => 'T4', percent_off => '10', ticks => { courses => [$c_pay] });
-	like($res->{content}, qr/name="courses" value="$c_pay" checked/, 'a refused form keeps the ticked courses') if $res->{status} == 400;
-	is($s->sql_one(q{SELECT count(*) FROM coupons WHERE code NOT IN ('T1', 'T4')}), 0, 'no refused coupon was stored');
+	$res = create(code => 'T4', percent_off => '0', ticks => { courses => [$c_pay], course_types => ['cohort'] });
+	is($res->{status}, 400, 'a form refused for one field');
+	like($res->{content}, qr/name="courses" value="$c_pay" checked/, 'keeps the ticked courses');
+	like($res->{content}, qr/name="course_types" value="cohort" checked/, 'and course types');
+	unlike($res->{content}, qr/name="course_types" value="workshop" checked/, 'and only those');
+	is($s->sql_one(q{SELECT count(*) FROM coupons WHERE code <> 'T1'}), 0, 'no refused coupon was stored');
 };
 
 subtest 'every field accepted, stored in cents and UTC seconds, and shown back' => sub {
@@ -190,8 +193,8 @@ subtest 'every field accepted, stored in cents and UTC seconds, and shown back' 
 	is($action, 'coupon.create', 'the creation is audited');
 	is($actor, $admin_id, 'with the admin who made it');
 	is($before, '{}', 'nothing before');
-	my $a = decode_json($after);
-	is_deeply([@$a{qw(code amount_off currency max_uses valid_from)}], ['AUTUMN-5', 1250, 'eur', 30, timegm(0, 0, 7, 15, 5, 2026)], 'every rule after');
+	my $made = decode_json($after);
+	is_deeply([@$made{qw(code amount_off currency max_uses valid_from)}], ['AUTUMN-5', 1250, 'eur', 30, timegm(0, 0, 7, 15, 5, 2026)], 'every rule after');
 
 	$res = edit($id, kind => 'percentage', amount_off => '', percent_off => '15', max_uses => '', valid_until => '',
 	    ticks => { course_types => [], courses => [$c_prog] });
@@ -288,7 +291,7 @@ subtest 'concurrent checkouts and limit edits never exceed the limit' => sub {
 			my $rc = 0;
 			for my $limit (@$limits) {
 				$admin->get("/admin/coupons/$id");
-				my $res = fill($admin, "/admin/coupons/$id", max_uses => $limit);
+				my $res = fill($admin, "/admin/coupons/$id/save", max_uses => $limit);
 				$rc |= 1 unless $res->{status} == 303 || ($res->{status} == 409 && error_of($res->{content}, 'max_uses'));
 			}
 			exit $rc;
@@ -374,7 +377,7 @@ sub parse_csv {
 
 subtest 'a batch of single-use codes, listed, paged and downloaded as CSV' => sub {
 	$admin->get('/admin/coupons/batches/new');
-	my $res = fill($admin, '/admin/coupons/batches/new', name => '', prefix => 'bad prefix', count => '5000', percent_off => '15');
+	my $res = fill($admin, '/admin/coupons/batches/create', name => '', prefix => 'bad prefix', count => '5000', percent_off => '15');
 	is($res->{status}, 400, 'a batch without a name, with a bad prefix and too many codes is refused');
 	like(error_of($res->{content}, 'name'), qr/Name the partner/, 'the name\'s error');
 	like(error_of($res->{content}, 'prefix'), qr/prefix of letters/, 'the prefix\'s');
@@ -382,7 +385,7 @@ subtest 'a batch of single-use codes, listed, paged and downloaded as CSV' => su
 	is(value_of($res->{content}, 'count'), '5000', 'what was typed is kept');
 	is(value_of($res->{content}, 'percent_off'), '15', 'in the rules too');
 	unlike($res->{content}, qr/name="max_uses"/, 'the batch form has no total limit: each code is used once');
-	$res = fill($admin, '/admin/coupons/batches/new', name => '=HYPERLINK("http://evil.example","x")', prefix => '-partner',
+	$res = fill($admin, '/admin/coupons/batches/create', name => '=HYPERLINK("http://evil.example","x")', prefix => '-partner',
 	    count => '60', percent_off => '15', ticks => { courses => [$c_pay] });
 	is($res->{status}, 303, 'a batch of 60 is made');
 	my ($bid) = $res->{headers}{location} =~ m{/admin/coupons/batches/(\d+)$};
@@ -396,10 +399,10 @@ subtest 'a batch of single-use codes, listed, paged and downloaded as CSV' => su
 	is_deeply([@$after{qw(size prefix percent_off max_uses)}], [60, '-PARTNER', 15, 1], 'with its rules');
 
 	my $code = $s->sql_one('SELECT code FROM coupons WHERE batch_id = ?1 ORDER BY code LIMIT 1', $bid);
-	my ($b) = $s->student;
-	add_to_cart($b, $c_pay);
-	like(apply_coupon($b, lc $code), qr/The coupon is applied/, "a student uses $code");
-	my $cs = checkout($b);
+	my ($buyer) = $s->student;
+	add_to_cart($buyer, $c_pay);
+	like(apply_coupon($buyer, lc $code), qr/The coupon is applied/, "a student uses $code");
+	my $cs = checkout($buyer);
 	ok($cs, 'and checks out');
 
 	$res = $admin->get("/admin/coupons/batches/$bid/codes.csv");
@@ -415,7 +418,7 @@ subtest 'a batch of single-use codes, listed, paged and downloaded as CSV' => su
 	    'each the prefix and eight unambiguous characters, its leading "-" neutralised for spreadsheets');
 	is(scalar(grep { $_->[1] eq q{'=HYPERLINK("http://evil.example","x")} } @rows), 60, 'the batch name that looks like a formula is neutralised');
 	is_deeply([map { $_->[2] } grep { $_->[0] eq "'$code" } @rows], ['reserved'], 'the code in a checkout is reserved');
-	is(paid($b, $cs), 'paid', 'its order is paid');
+	is(paid($buyer, $cs), 'paid', 'its order is paid');
 	@rows = parse_csv($admin->get("/admin/coupons/batches/$bid/codes.csv")->{content});
 	is(scalar(grep { $_->[2] eq 'yes' } @rows), 1, 'then one code is used');
 	is(scalar(grep { $_->[2] eq 'no' } @rows), 59, 'and 59 are not');
@@ -450,7 +453,7 @@ subtest 'a guest and a student are refused' => sub {
 	is($guest->get('/admin/coupons')->{status}, 303, 'a guest is sent to log in');
 	my ($st) = $s->student;
 	is($st->get('/admin/coupons/new')->{status}, 403, 'a student gets 403');
-	my $res = $st->post('/admin/coupons/new', { code => 'HACK', kind => 'percentage', percent_off => 100, currency => 'usd' }, from => '/courses/c-programming-fundamentals');
+	my $res = $st->post('/admin/coupons/create', { code => 'HACK', kind => 'percentage', percent_off => 100, currency => 'usd' }, from => '/courses/c-programming-fundamentals');
 	is($res->{status}, 403, 'and cannot post the form');
 	is(coupon_id('HACK'), undef, 'nothing was made');
 };

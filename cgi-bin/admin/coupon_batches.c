@@ -121,7 +121,7 @@ batch_errors(struct req *rq, struct resp *rs, int64_t *count, enum err *e)
 	return n;
 }
 
-/* POST /admin/coupons/batches/new */
+/* POST /admin/coupons/batches/create */
 enum err
 h_coupon_batch_create(struct req *rq, struct resp *rs)
 {

@@ -333,7 +333,7 @@ done(struct req *rq, struct resp *rs, int64_t id, const char *code,
 	return resp_flash_redirect(rq, rs, url, msg);
 }
 
-/* POST /admin/coupons/new: the rules form. */
+/* POST /admin/coupons/create: the rules form. */
 enum err
 h_coupon_create(struct req *rq, struct resp *rs)
 {
@@ -358,7 +358,7 @@ h_coupon(struct req *rq, struct resp *rs)
 	return coupon_page(rq, rs, rq->id, NULL, NULL, NULL, 200);
 }
 
-/* POST /admin/coupons/<id>: the rules form. */
+/* POST /admin/coupons/<id>/save: the rules form. */
 enum err
 h_coupon_update(struct req *rq, struct resp *rs)
 {
