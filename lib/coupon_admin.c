@@ -64,7 +64,7 @@ coupon_admin_list(struct db *db, struct arena *a, const struct coupon_query *q,
 	*n = 0;
 	*more = 0;
 	/* Codes are [A-Z0-9_-]: every code with the prefix sorts below
-	 * prefix + DEL. */
+	 * prefix + DEL in byte order (PostgreSQL: compare COLLATE "C"). */
 	if ((*out = arena_alloc(a, COUPON_PAGE * sizeof(**out))) == NULL ||
 	    (hi = arena_printf(a, "%s\x7f", q->q != NULL ? q->q : "")) == NULL)
 		return ERR_INTERNAL;

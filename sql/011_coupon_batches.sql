@@ -11,5 +11,3 @@ CREATE TABLE coupon_batches (
 );
 ALTER TABLE coupons ADD COLUMN batch_id INTEGER REFERENCES coupon_batches (id);
 CREATE INDEX coupons_batch ON coupons (batch_id, code);
--- The admin's list sorts newest first as well as by code (its UNIQUE index).
-CREATE INDEX coupons_active_code ON coupons (is_active, code);
