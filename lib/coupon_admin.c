@@ -291,9 +291,9 @@ audit(struct db *db, int64_t actor, const char *action, int64_t id,
 	return e;
 }
 
-/* Whether another coupon than id (0: any) has code. */
-static enum err
-code_taken(struct db *db, const char *code, int64_t id, int *taken)
+enum err
+coupon_admin_code_taken(struct db *db, const char *code, int64_t id,
+    int *taken)
 {
 	struct db_stmt *st = db_prep(db, "SELECT id FROM coupons WHERE "
 	    "code = ? AND id <> ?");
@@ -307,7 +307,7 @@ code_taken(struct db *db, const char *code, int64_t id, int *taken)
 	return e == ERR_NOTFOUND || e == ERR_OK ? ERR_OK : e;
 }
 
-static const char code_taken_message[] = "Another coupon has this code.";
+const char coupon_code_taken[] = "Another coupon has this code.";
 
 enum err
 coupon_admin_create(struct db *db, int64_t actor, const struct coupon *c,
@@ -321,7 +321,7 @@ coupon_admin_create(struct db *db, int64_t actor, const struct coupon *c,
 	if ((e = coupon_admin_insert(db, c, c->code, 0, now, id)) != ERR_OK)
 		goto out;
 	if (*id == 0) {
-		*why = (struct coupon_refusal){ CF_CODE, code_taken_message };
+		*why = (struct coupon_refusal){ CF_CODE, coupon_code_taken };
 		e = ERR_INVALID;
 		goto out;
 	}
@@ -386,10 +386,10 @@ coupon_admin_update(struct db *db, struct arena *a, int64_t actor,
 	if ((e = db_begin(db)) != ERR_OK)
 		return e;
 	if ((e = coupon_admin_get(db, a, id, &before, &u, &batch)) != ERR_OK ||
-	    (e = code_taken(db, c->code, id, &taken)) != ERR_OK)
+	    (e = coupon_admin_code_taken(db, c->code, id, &taken)) != ERR_OK)
 		goto out;
 	if (taken) {
-		*why = (struct coupon_refusal){ CF_CODE, code_taken_message };
+		*why = (struct coupon_refusal){ CF_CODE, coupon_code_taken };
 		e = ERR_INVALID;
 		goto out;
 	}

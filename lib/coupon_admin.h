@@ -69,6 +69,13 @@ enum err coupon_admin_create(struct db *db, int64_t actor,
     const struct coupon *c, int64_t now, int64_t *id,
     struct coupon_refusal *why);
 
+/* The words beside the code when another coupon has it. */
+extern const char coupon_code_taken[];
+
+/* Sets *taken to 1 when a coupon other than id (0: any) has code. */
+enum err coupon_admin_code_taken(struct db *db, const char *code, int64_t id,
+    int *taken);
+
 /* Replaces coupon id's rules and restrictions with c's (not its active
  * flag) and writes the audit row.  ERR_INVALID with *why when the code is
  * taken or a limit lies below the uses already made; ERR_NOTFOUND. */

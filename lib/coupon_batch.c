@@ -114,7 +114,8 @@ coupon_batch_create(struct db *db, int64_t actor, const char *name,
 	"r.coupon_id = c.id WHERE c.batch_id = b.id AND r.status = " \
 	"'redeemed'), (SELECT count(*) FROM coupons c JOIN " \
 	"coupon_redemptions r ON r.coupon_id = c.id WHERE c.batch_id = b.id " \
-	"AND r.status = 'reserved') FROM coupon_batches b "
+	"AND r.status = 'reserved'), (SELECT min(c.id) FROM coupons c WHERE " \
+	"c.batch_id = b.id) FROM coupon_batches b "
 
 static enum err
 read_batch(struct arena *a, struct db_stmt *st, struct coupon_batch *b)
@@ -122,7 +123,7 @@ read_batch(struct arena *a, struct db_stmt *st, struct coupon_batch *b)
 	*b = (struct coupon_batch){ db_col_int64(st, 0),
 	    db_col_text_dup(a, st, 1), db_col_text_dup(a, st, 2),
 	    db_col_int64(st, 3), db_col_int64(st, 4), db_col_int64(st, 5),
-	    db_col_int64(st, 6) };
+	    db_col_int64(st, 6), db_col_int64(st, 7) };
 	return b->name == NULL || b->prefix == NULL ? ERR_INTERNAL : ERR_OK;
 }
 

@@ -28,6 +28,7 @@ struct coupon_batch {
 	int64_t created_at;	/* UTC seconds */
 	int64_t redeemed;	/* codes used by paid orders */
 	int64_t reserved;	/* codes held by pending checkouts */
+	int64_t first_id;	/* one of its coupons, to show the rules */
 };
 
 /* Makes a batch of size codes "<prefix>-XXXXXXXX" with the rules of c

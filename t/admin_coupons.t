@@ -184,6 +184,10 @@ subtest 'every field accepted, stored in cents and UTC seconds, and shown back' 
 	like($page, qr/name="course_types" value="cohort" checked/, 'the ticked boxes are ticked');
 	like($page, qr/name="courses" value="$c_sec" checked/, 'the courses too');
 
+	$res = create(code => 'Autumn-5', percent_off => '0');
+	is($res->{status}, 400, 'a taken code with another error is refused');
+	is(error_of($res->{content}, 'code'), 'Another coupon has this code.', 'both errors are shown at once: the code\'s');
+	like(error_of($res->{content}, 'percent_off'), qr/from 1 to 100/, 'and the percentage\'s');
 	$res = create(code => 'Autumn-5', percent_off => '10');
 	is($res->{status}, 409, 'a code already taken is refused');
 	is(error_of($res->{content}, 'code'), 'Another coupon has this code.', 'in plain words beside the code');
@@ -422,7 +426,10 @@ subtest 'a batch of single-use codes, listed, paged and downloaded as CSV' => su
 	@rows = parse_csv($admin->get("/admin/coupons/batches/$bid/codes.csv")->{content});
 	is(scalar(grep { $_->[2] eq 'yes' } @rows), 1, 'then one code is used');
 	is(scalar(grep { $_->[2] eq 'no' } @rows), 59, 'and 59 are not');
-	like($admin->get("/admin/coupons/batches/$bid")->{content}, qr{id="batch-redeemed">1<.*id="batch-unused">59<}s, 'the batch page counts them');
+	my $bpage = $admin->get("/admin/coupons/batches/$bid")->{content};
+	like($bpage, qr{id="batch-redeemed">1<.*id="batch-unused">59<}s, 'the batch page counts them');
+	my $first = $s->sql_one('SELECT min(id) FROM coupons WHERE batch_id = ?1', $bid);
+	like($bpage, qr{href="/admin/coupons/$first">its first one</a>}, 'and leads to the rules its codes share');
 	like($admin->get('/admin/coupons/batches')->{content}, qr/=HYPERLINK\(&quot;http/, 'the list of batches shows its name, escaped');
 
 	# The list by code, paged by key: 50, then the other 10, no repeat.

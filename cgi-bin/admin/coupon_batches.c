@@ -32,7 +32,9 @@ batch_view(const struct coupon_batch *b)
 	    (double)b->redeemed) == NULL || cJSON_AddNumberToObject(o,
 	    "reserved", (double)b->reserved) == NULL ||
 	    cJSON_AddNumberToObject(o, "unused", (double)(b->size -
-	    b->redeemed - b->reserved)) == NULL) {
+	    b->redeemed - b->reserved)) == NULL ||
+	    cJSON_AddNumberToObject(o, "first_id", (double)b->first_id) ==
+	    NULL) {
 		cJSON_Delete(o);
 		return NULL;
 	}

@@ -294,11 +294,18 @@ read_form(struct req *rq, struct resp *rs, int64_t id, struct coupon *c,
 {
 	struct coupon_form f;
 	const char *errors[CF_MAX];
-	int n;
+	int n, taken = 0;
 
 	coupon_form_get(rq, &f, 0);
 	if ((n = coupon_form_read(rq->w->db, rq->arena, &f, c, errors, e)) <
 	    0)
+		return 0;
+	/* A taken code is said with the other errors (and checked again
+	 * when the coupon is stored). */
+	if (n > 0 && errors[CF_CODE] == NULL && ((*e = coupon_admin_code_taken(
+	    rq->w->db, c->code, id, &taken)) != ERR_OK || taken))
+		errors[CF_CODE] = coupon_code_taken;
+	if (*e != ERR_OK)
 		return 0;
 	if (n == 0)
 		return 1;
