@@ -25,8 +25,9 @@ bind_opt(struct db_stmt *st, int idx, int64_t v)
 	"coalesce(c.max_uses_per_user, 0), coalesce(c.valid_from, 0), " \
 	"coalesce(c.valid_until, 0), c.is_active, coalesce(c.batch_id, 0), " \
 	"(SELECT count(*) FROM coupon_redemptions r WHERE r.coupon_id = c.id " \
-	"AND r.status = 'redeemed'), (SELECT count(*) FROM coupon_redemptions " \
-	"r WHERE r.coupon_id = c.id AND r.status = 'reserved') FROM coupons c "
+	"AND r.status = 'redeemed'), (SELECT count(*) " \
+	"FROM coupon_redemptions r WHERE r.coupon_id = c.id " \
+	"AND r.status = 'reserved') FROM coupons c "
 #define ROW_FILTER "AND c.code >= :lo AND c.code < :hi AND (:active < 0 " \
 	"OR c.is_active = :active) AND (:batch = 0 OR c.batch_id = :batch) "
 
@@ -173,11 +174,14 @@ cJSON *
 coupon_admin_json(const struct coupon *c)
 {
 	const struct { const char *key; int64_t v; } nums[] = {
-		{ "percent_off", c->percent_off }, { "amount_off", c->amount_off },
+		{ "percent_off", c->percent_off },
+		{ "amount_off", c->amount_off },
 		{ "max_discount", c->max_discount },
-		{ "min_purchase", c->min_purchase }, { "max_uses", c->max_uses },
+		{ "min_purchase", c->min_purchase },
+		{ "max_uses", c->max_uses },
 		{ "max_uses_per_user", c->max_uses_per_user },
-		{ "valid_from", c->valid_from }, { "valid_until", c->valid_until },
+		{ "valid_from", c->valid_from },
+		{ "valid_until", c->valid_until },
 		{ "is_active", c->is_active },
 	};
 	cJSON *o = cJSON_CreateObject();
@@ -189,8 +193,8 @@ coupon_admin_json(const struct coupon *c)
 	    cJSON_AddStringToObject(o, "currency", c->currency) == NULL)
 		goto fail;
 	for (size_t i = 0; i < sizeof(nums) / sizeof(nums[0]); i++)
-		if (cJSON_AddNumberToObject(o, nums[i].key, (double)nums[i].v) ==
-		    NULL)
+		if (cJSON_AddNumberToObject(o, nums[i].key,
+		    (double)nums[i].v) == NULL)
 			goto fail;
 	if (!add_list(o, "course_types", c, 0) || !add_list(o, "courses", c, 1))
 		goto fail;
