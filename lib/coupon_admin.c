@@ -469,7 +469,7 @@ out:
 }
 
 enum err
-coupon_admin_courses(struct db *db, struct arena *a,
+coupon_admin_courses(struct db *db, struct arena *a, int64_t coupon_id,
     struct coupon_course_choice **out, size_t *n)
 {
 	struct coupon_course_choice *v;
@@ -481,8 +481,11 @@ coupon_admin_courses(struct db *db, struct arena *a,
 	    NULL)
 		return ERR_INTERNAL;
 	st = db_prep(db, "SELECT id, title, course_type, is_active FROM "
-	    "courses ORDER BY title, id LIMIT ?");
-	db_bind_int64(st, 1, COUPON_COURSE_CHOICES);
+	    "courses ORDER BY CASE WHEN EXISTS (SELECT 1 FROM coupon_courses "
+	    "cc WHERE cc.coupon_id = ? AND cc.course_id = courses.id) THEN 0 "
+	    "ELSE 1 END, title, id LIMIT ?");
+	db_bind_int64(st, 1, coupon_id);
+	db_bind_int64(st, 2, COUPON_COURSE_CHOICES);
 	while ((e = db_next(st)) == ERR_OK) {
 		v[*n] = (struct coupon_course_choice){ db_col_int64(st, 0),
 		    db_col_text_dup(a, st, 1), db_col_text_dup(a, st, 2),

@@ -100,10 +100,11 @@ struct coupon_course_choice {
 	int is_active;		/* on sale */
 };
 
-/* Lists the courses by title (at most COUPON_COURSE_CHOICES) into *out
- * (arena) and *n. */
+/* Lists the courses (at most COUPON_COURSE_CHOICES) into *out (arena)
+ * and *n: those coupon_id (0: none) is limited to first, so that an edit
+ * never drops one the page could not show, then the others by title. */
 enum err coupon_admin_courses(struct db *db, struct arena *a,
-    struct coupon_course_choice **out, size_t *n);
+    int64_t coupon_id, struct coupon_course_choice **out, size_t *n);
 
 /* Returns c's rules as a JSON object for the audit log; the caller frees
  * it with cJSON_Delete.  NULL when memory ran out. */

@@ -73,7 +73,8 @@ add_choices(struct req *rq, cJSON *ctx, const struct coupon *sel)
 		    cJSON_AddBoolToObject(o, "checked", has_word(sel->types,
 		    sel->ntypes, coupon_types[i])) == NULL)
 			return ERR_INTERNAL;
-	if ((e = coupon_admin_courses(rq->w->db, rq->arena, &v, &n)) != ERR_OK)
+	if ((e = coupon_admin_courses(rq->w->db, rq->arena, rq->id, &v, &n)) !=
+	    ERR_OK)
 		return e;
 	if ((list = cJSON_AddArrayToObject(ctx, "course_choices")) == NULL)
 		return ERR_INTERNAL;
