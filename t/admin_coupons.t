@@ -452,6 +452,12 @@ subtest 'a batch of single-use codes, listed, paged and downloaded as CSV' => su
 	$res = Forms::submit($admin, '/admin/coupons', q => lc substr($code, 0, 12));
 	my @found = $res->{content} =~ m{<a href="/admin/coupons/\d+">([^<]+)</a>}g;
 	ok(@found >= 1 && !grep({ index($_, uc substr($code, 0, 12)) != 0 } @found), 'the search finds codes by their beginning, in any case');
+	$admin->get('/admin/coupons');
+	$res = Forms::submit($admin, '/admin/coupons', q => 'no such?');
+	is($res->{status}, 400, 'a search no code can match is refused');
+	like(error_of($res->{content}, 'q'), qr/only letters, digits/, 'beside the search box');
+	like($res->{content}, qr/name="q" type="search" value="no such\?"/, 'which keeps what was typed');
+	$admin->get('/admin/coupons');
 	$res = Forms::submit($admin, '/admin/coupons', sort => 'newest');
 	is($res->{status}, 200, 'the list sorts newest first');
 	my @newest = $res->{content} =~ m{<tr id="coupon-(\d+)">}g;

@@ -172,7 +172,7 @@ read_query(struct req *rq, struct coupon_query *q)
 {
 	const char *status = field_str(rq, "status"), *sort = field_str(rq,
 	    "sort");
-	const char *const bad[] = { "q", "status", "sort", "after", "before",
+	const char *const bad[] = { "status", "sort", "after", "before",
 	    "batch", NULL };
 
 	for (const char *const *b = bad; *b != NULL; b++)
@@ -226,8 +226,16 @@ h_coupons(struct req *rq, struct resp *rs)
 	int more;
 	enum err e;
 
-	if ((e = read_query(rq, &q)) != ERR_OK ||
-	    (e = coupon_admin_list(rq->w->db, rq->arena, &q, &v, &n, &more)) !=
+	if ((e = read_query(rq, &q)) != ERR_OK)
+		return e;
+	/* A search no code can match: said beside the box, over every code. */
+	if (field_bad(rq, "q")) {
+		if ((e = form_error(rs, "q", "Codes hold only letters, digits, "
+		    "'-' and '_'.")) != ERR_OK)
+			return e;
+		rs->status = 400;
+	}
+	if ((e = coupon_admin_list(rq->w->db, rq->arena, &q, &v, &n, &more)) !=
 	    ERR_OK)
 		return e;
 	if ((ctx = resp_ctx(rs)) == NULL ||
