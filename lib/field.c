@@ -149,6 +149,40 @@ validate(struct arena *a, struct fieldval *fv, const char *raw)
 	}
 }
 
+/* Validates every value of a checkbox list (F_IDS, F_WORDS) from src into
+ * fv; returns 1 when all are valid and there are at most spec->max. */
+static int
+validate_list(struct arena *a, struct fieldval *fv, const struct kvlist *src)
+{
+	size_t max = fv->spec->max ? fv->spec->max : 200, i, n = 0;
+	int64_t *ids;
+	const char **words;
+	const char *v;
+
+	if ((n = kv_count(src, fv->spec->name)) > max)
+		return 0;
+	ids = arena_alloc(a, n * sizeof(*ids) + 1);
+	words = arena_alloc(a, n * sizeof(*words) + 1);
+	if (ids == NULL || words == NULL)
+		return 0;
+	fv->ids = ids;
+	fv->words = words;
+	for (i = 0; i < src->n; i++) {
+		if (strcmp(src->v[i].key, fv->spec->name) != 0)
+			continue;
+		v = src->v[i].val;
+		if (fv->spec->kind == F_IDS && (!int_ok(v, &ids[fv->n]) ||
+		    ids[fv->n] == 0))
+			return 0;
+		if (fv->spec->kind == F_WORDS && (strlen(v) > 40 ||
+		    strspn(v, "abcdefghijklmnopqrstuvwxyz0123456789_") !=
+		    strlen(v) || *v == '\0'))
+			return 0;
+		words[fv->n++] = v;
+	}
+	return 1;
+}
+
 enum err
 fields_validate(struct req *rq, const struct field *specs,
     const struct kvlist *src)
@@ -170,10 +204,19 @@ fields_validate(struct req *rq, const struct field *specs,
 	for (i = 0; i < n; i++) {
 		fv = &rq->fields[i];
 		fv->spec = &specs[i];
+		fv->ids = NULL;
+		fv->words = NULL;
+		fv->n = 0;
 		fv->raw = kv_get(src, specs[i].name);
 		if (fv->raw == NULL) {
 			/* An unticked checkbox is simply false. */
 			fv->state = specs[i].kind == F_BOOL ? FV_OK : FV_ABSENT;
+			continue;
+		}
+		if (specs[i].kind == F_IDS || specs[i].kind == F_WORDS) {
+			fv->state = validate_list(rq->arena, fv, src) ? FV_OK :
+			    FV_BAD;
+			fv->s = fv->raw;
 			continue;
 		}
 		if (kv_count(src, specs[i].name) > 1) {
@@ -216,6 +259,30 @@ field_int(const struct req *rq, const char *name, int64_t *out)
 		return 0;
 	*out = fv->i;
 	return 1;
+}
+
+size_t
+field_ids(const struct req *rq, const char *name, const int64_t **out)
+{
+	const struct fieldval *fv = lookup(rq, name);
+
+	*out = NULL;
+	if (fv == NULL || fv->state != FV_OK || fv->spec->kind != F_IDS)
+		return 0;
+	*out = fv->ids;
+	return fv->n;
+}
+
+size_t
+field_words(const struct req *rq, const char *name, const char *const **out)
+{
+	const struct fieldval *fv = lookup(rq, name);
+
+	*out = NULL;
+	if (fv == NULL || fv->state != FV_OK || fv->spec->kind != F_WORDS)
+		return 0;
+	*out = fv->words;
+	return fv->n;
 }
 
 int

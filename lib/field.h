@@ -26,6 +26,10 @@ enum field_kind {
 	F_TOKEN,	/* opaque token [A-Za-z0-9_-] (CSRF, session ids) */
 	F_BOOL,		/* checkbox: present and "1"/"on"/"true" is 1, else 0 */
 	F_DATE,		/* YYYY-MM-DD (UTC midnight), typed as unix seconds */
+	F_IDS,		/* checkbox list: the key repeated, each value an id
+			   > 0; max is the most values accepted */
+	F_WORDS,	/* checkbox list: the key repeated, each value a word
+			   [a-z0-9_] of at most 40 bytes; max as for F_IDS */
 	F_MAX
 };
 
@@ -43,10 +47,14 @@ struct fieldval {
 	const char *s;		/* normalised text (FV_OK), arena memory */
 	const char *raw;	/* value as sent, or NULL when absent */
 	int64_t i;		/* typed value for F_INT, F_BOOL, F_DATE */
+	const int64_t *ids;	/* F_IDS: the values, arena memory */
+	const char **words;	/* F_WORDS: the values, arena memory */
+	size_t n;		/* F_IDS, F_WORDS: how many */
 };
 
 /* Validates the fields of specs (NULL-terminated by name) from src into
- * rq->fields.  A duplicated key is invalid: one field, one value.  Returns
+ * rq->fields.  A duplicated key is invalid (one field, one value) except
+ * for the checkbox lists F_IDS and F_WORDS.  Returns
  * ERR_OK, or ERR_INTERNAL when memory ran out. */
 enum err fields_validate(struct req *rq, const struct field *specs,
     const struct kvlist *src);
@@ -56,6 +64,15 @@ const char *field_str(const struct req *rq, const char *name);
 
 /* Sets *out and returns 1 when name is a valid F_INT/F_BOOL/F_DATE. */
 int field_int(const struct req *rq, const char *name, int64_t *out);
+
+/* Points *out at the valid values of the F_IDS field name and returns
+ * how many (0 when none was ticked or the list is invalid). */
+size_t field_ids(const struct req *rq, const char *name,
+    const int64_t **out);
+
+/* The same for an F_WORDS field. */
+size_t field_words(const struct req *rq, const char *name,
+    const char *const **out);
 
 /* Returns 1 when name was sent but failed its validator. */
 int field_bad(const struct req *rq, const char *name);

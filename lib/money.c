@@ -4,6 +4,7 @@
  * has two decimals. */
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 
 #include <cjson/cJSON.h>
@@ -275,6 +276,22 @@ money_parse(const char *s, const char *currency, int64_t *out)
 			return ERR_INVALID;
 	*out = v;
 	return ERR_OK;
+}
+
+void
+money_format_input(char *out, int64_t amount, const char *currency)
+{
+	int digits = money_minor_digits(currency);
+	int64_t unit = digits == 0 ? 1 : digits == 3 ? 1000 : 100;
+
+	if (amount < 0)
+		amount = 0;
+	if (digits == 0)
+		snprintf(out, MONEY_INPUT_MAX, "%lld", (long long)amount);
+	else
+		snprintf(out, MONEY_INPUT_MAX, "%lld.%0*lld",
+		    (long long)(amount / unit), digits,
+		    (long long)(amount % unit));
 }
 
 /* Returns the static lower-case copy of a code in one of the tables, so

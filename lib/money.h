@@ -53,6 +53,14 @@ int money_format(struct buf *out, int64_t amount, const char *currency);
  * any other character, overflow, or an invalid currency. */
 enum err money_parse(const char *s, const char *currency, int64_t *out);
 
+/* Longest text money_format_input writes, with its NUL. */
+#define MONEY_INPUT_MAX 24
+
+/* Writes amount (>= 0) as what money_parse reads back, for an admin
+ * form's input: digits, and the currency's decimals after a point
+ * ("1234.50", "4900" for jpy), into out (MONEY_INPUT_MAX bytes). */
+void money_format_input(char *out, int64_t amount, const char *currency);
+
 /* Returns a new cJSON object {"amount": <int>, "currency": "usd"} (code
  * lower-cased) for a template context; the caller owns it and frees it with
  * cJSON_Delete() (or by adding it to a context that is freed).  Returns

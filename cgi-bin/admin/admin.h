@@ -20,5 +20,45 @@ enum err h_reports(struct req *rq, struct resp *rs);
 enum err h_reports_csv(struct req *rq, struct resp *rs);
 extern const struct field reports_fields[];
 extern const struct field reports_csv_fields[];
+/* coupons.c and coupon_batches.c: coupons and batches of codes. */
+#include "coupon_form.h"
+
+/* The fields of the rules form every coupon and batch shares. */
+#define COUPON_RULE_FIELDS \
+	{ "description", F_LINE, 200 }, { "kind", F_LINE, 20 }, \
+	{ "percent_off", F_LINE, 20 }, { "amount_off", F_LINE, 30 }, \
+	{ "currency", F_LINE, 3 }, { "max_discount", F_LINE, 30 }, \
+	{ "min_purchase", F_LINE, 30 }, { "max_uses", F_LINE, 20 }, \
+	{ "max_uses_per_user", F_LINE, 20 }, { "valid_from", F_LINE, 20 }, \
+	{ "valid_until", F_LINE, 20 }, { "course_types", F_WORDS, 10 }, \
+	{ "courses", F_IDS, 1000 }
+
+/* Reads the posted rules form of rq into *f (batch: the batch form). */
+void coupon_form_get(const struct req *rq, struct coupon_form *f, int batch);
+
+/* Puts the rules form into the page: the values of stored, or as typed
+ * (typed not NULL) with errors (may be NULL) beside their fields, the
+ * checkbox lists and the school's zone. */
+enum err coupon_rules_ctx(struct req *rq, struct resp *rs,
+    const struct coupon *stored, const struct coupon_form *typed,
+    const char *const errors[CF_MAX]);
+
+enum err h_coupons(struct req *rq, struct resp *rs);
+enum err h_coupon_new(struct req *rq, struct resp *rs);
+enum err h_coupon_create(struct req *rq, struct resp *rs);
+enum err h_coupon(struct req *rq, struct resp *rs);
+enum err h_coupon_update(struct req *rq, struct resp *rs);
+enum err h_coupon_deactivate(struct req *rq, struct resp *rs);
+enum err h_coupon_activate(struct req *rq, struct resp *rs);
+extern const struct field coupons_fields[];
+extern const struct field coupon_fields[];
+
+enum err h_coupon_batches(struct req *rq, struct resp *rs);
+enum err h_coupon_batch_new(struct req *rq, struct resp *rs);
+enum err h_coupon_batch_create(struct req *rq, struct resp *rs);
+enum err h_coupon_batch(struct req *rq, struct resp *rs);
+enum err h_coupon_batch_csv(struct req *rq, struct resp *rs);
+extern const struct field coupon_batches_fields[];
+extern const struct field coupon_batch_fields[];
 
 #endif

@@ -13,6 +13,28 @@ static const struct route routes[] = {
 	{ METHOD_GET, "/admin/reports", h_reports, R_ADMIN, reports_fields },
 	{ METHOD_GET, "/admin/reports.csv", h_reports_csv, R_ADMIN,
 	    reports_csv_fields },
+	/* Coupons and batches of codes (coupons.c, coupon_batches.c). */
+	{ METHOD_GET, "/admin/coupons", h_coupons, R_ADMIN, coupons_fields },
+	{ METHOD_GET, "/admin/coupons/new", h_coupon_new, R_ADMIN, NULL },
+	{ METHOD_POST, "/admin/coupons/create", h_coupon_create, R_ADMIN,
+	    coupon_fields },
+	{ METHOD_GET, "/admin/coupons/batches", h_coupon_batches, R_ADMIN,
+	    coupon_batches_fields },
+	{ METHOD_GET, "/admin/coupons/batches/new", h_coupon_batch_new,
+	    R_ADMIN, NULL },
+	{ METHOD_POST, "/admin/coupons/batches/create", h_coupon_batch_create,
+	    R_ADMIN, coupon_batch_fields },
+	{ METHOD_GET, "/admin/coupons/batches/<id>", h_coupon_batch, R_ADMIN,
+	    NULL },
+	{ METHOD_GET, "/admin/coupons/batches/<id>/codes.csv",
+	    h_coupon_batch_csv, R_ADMIN, NULL },
+	{ METHOD_GET, "/admin/coupons/<id>", h_coupon, R_ADMIN, NULL },
+	{ METHOD_POST, "/admin/coupons/<id>/save", h_coupon_update, R_ADMIN,
+	    coupon_fields },
+	{ METHOD_POST, "/admin/coupons/<id>/deactivate", h_coupon_deactivate,
+	    R_ADMIN, NULL },
+	{ METHOD_POST, "/admin/coupons/<id>/activate", h_coupon_activate,
+	    R_ADMIN, NULL },
 };
 
 const struct app admin_app = { "admin", routes, NELEM(routes), NULL };

@@ -15,7 +15,8 @@ static const struct field specs[] = {
 	{ "name", F_LINE, 50 }, { "bio", F_TEXT, 500 }, { "n", F_INT, 0 },
 	{ "email", F_EMAIL, 0 }, { "code", F_CODE, 0 }, { "slug", F_SLUG, 0 },
 	{ "tok", F_TOKEN, 0 }, { "ok", F_BOOL, 0 }, { "when", F_DATE, 0 },
-	{ "pw", F_PASSWORD, 0 }, { NULL, 0, 0 },
+	{ "pw", F_PASSWORD, 0 }, { "ids", F_IDS, 20 }, { "kinds", F_WORDS, 0 },
+	{ NULL, 0, 0 },
 };
 
 int

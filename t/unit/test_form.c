@@ -240,6 +240,43 @@ refuses_a_field_sent_twice(void **state)
 	assert_true(field_bad(&rq, "n"));
 }
 
+/* A checkbox list sends its key once per ticked box: every value is kept,
+ * and one bad value (or too many) makes the whole list invalid. */
+static void
+keeps_every_value_of_a_checkbox_list(void **state)
+{
+	static const struct field lists[] = {
+		{ "ids", F_IDS, 3 }, { "kinds", F_WORDS, 0 }, { NULL, 0, 0 },
+	};
+	const int64_t *ids;
+	const char *const *words;
+	struct req rq;
+	struct kvlist l;
+
+	memset(&rq, 0, sizeof(rq));
+	rq.arena = a;
+	assert_int_equal(parse("ids=4&kinds=self_paced&ids=12&kinds=cohort",
+	    &l), ERR_OK);
+	assert_int_equal(fields_validate(&rq, lists, &l), ERR_OK);
+	assert_int_equal(field_ids(&rq, "ids", &ids), 2);
+	assert_int_equal(ids[0], 4);
+	assert_int_equal(ids[1], 12);
+	assert_int_equal(field_words(&rq, "kinds", &words), 2);
+	assert_string_equal(words[1], "cohort");
+	assert_int_equal(parse("ids=1&ids=x&kinds=Up", &l), ERR_OK);
+	assert_int_equal(fields_validate(&rq, lists, &l), ERR_OK);
+	assert_true(field_bad(&rq, "ids"));
+	assert_true(field_bad(&rq, "kinds"));
+	assert_int_equal(field_ids(&rq, "ids", &ids), 0);
+	assert_int_equal(parse("ids=1&ids=2&ids=3&ids=4&ids=0", &l), ERR_OK);
+	assert_int_equal(fields_validate(&rq, lists, &l), ERR_OK);
+	assert_true(field_bad(&rq, "ids"));	/* more than 3 */
+	assert_int_equal(parse("other=1", &l), ERR_OK);
+	assert_int_equal(fields_validate(&rq, lists, &l), ERR_OK);
+	assert_false(field_bad(&rq, "ids"));
+	assert_int_equal(field_ids(&rq, "ids", &ids), 0);
+}
+
 static void
 accepts_only_same_site_next_paths(void **state)
 {
@@ -267,6 +304,7 @@ main(void)
 		cmocka_unit_test(flags_invalid_fields_and_keeps_raw_text),
 		cmocka_unit_test(an_empty_value_is_absent_for_every_kind),
 		cmocka_unit_test(refuses_a_field_sent_twice),
+		cmocka_unit_test(keeps_every_value_of_a_checkbox_list),
 		cmocka_unit_test(accepts_only_same_site_next_paths),
 	};
 

@@ -132,6 +132,28 @@ parses_admin_input(void **state)
 	check_parse("92233720368547758.07", "usd", INT64_MAX);
 }
 
+/* What an admin form shows of a stored amount reads back as the same
+ * amount, in every currency's number of decimals. */
+static void
+input_text_reads_back_as_the_same_amount(void **state)
+{
+	static const struct { int64_t v; const char *cur, *text; } t[] = {
+		{ 1250, "usd", "12.50" }, { 5, "eur", "0.05" },
+		{ 100000, "usd", "1000.00" }, { 4900, "jpy", "4900" },
+		{ 1234, "kwd", "1.234" }, { 0, "usd", "0.00" },
+	};
+	char out[MONEY_INPUT_MAX];
+	int64_t back;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		money_format_input(out, t[i].v, t[i].cur);
+		assert_string_equal(out, t[i].text);
+		assert_int_equal(money_parse(out, t[i].cur, &back), ERR_OK);
+		assert_int_equal(back, t[i].v);
+	}
+}
+
 static void
 parse_rejects_malformed_input(void **state)
 {
@@ -201,6 +223,7 @@ main(void)
 		cmocka_unit_test(format_refuses_bad_currency_and_appends_nothing),
 		cmocka_unit_test(parses_admin_input),
 		cmocka_unit_test(parse_rejects_malformed_input),
+		cmocka_unit_test(input_text_reads_back_as_the_same_amount),
 		cmocka_unit_test(json_holds_amount_and_lower_case_currency),
 		cmocka_unit_test(json_refuses_amounts_a_double_cannot_hold),
 	};
