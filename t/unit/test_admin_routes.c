@@ -67,13 +67,19 @@ send(struct harness *h, const struct route *r, const char *method,
 		    cookies, changes);
 }
 
-/* Whether r answers method (GET routes answer HEAD too). */
+/* Whether a route of the table with r's pattern answers method (GET
+ * routes answer HEAD too): a page and its form may share a path. */
 static int
 route_takes(const struct route *r, const char *method)
 {
-	if (strcmp(method, "POST") == 0)
-		return r->method == METHOD_POST;
-	return r->method == METHOD_GET;
+	enum method want = strcmp(method, "POST") == 0 ? METHOD_POST :
+	    METHOD_GET;
+
+	for (size_t i = 0; i < admin_app.nroutes; i++)
+		if (admin_app.routes[i].method == want &&
+		    strcmp(admin_app.routes[i].pattern, r->pattern) == 0)
+			return 1;
+	return 0;
 }
 
 /* Puts the CSRF token a browser holding cookies is given into h->csrf:
