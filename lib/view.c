@@ -83,6 +83,10 @@ view_course(struct arena *a, const struct course *c)
 	/* Templates find a member by walking the object's list: what
 	 * listings show comes first, in the order course cards show it. */
 	add_str(o, "url", url);
+	if (c->cover != NULL && *c->cover != '\0') {
+		add_str(o, "cover_url", arena_printf(a, "/media/%s", c->cover));
+		add_str(o, "cover_alt", c->cover_alt);
+	}
 	add_str(o, "title", c->title);
 	add_str(o, "type_label", course_type_label(c->type));
 	add_str(o, "level", c->level);

@@ -9,6 +9,30 @@
 static const struct route routes[] = {
 	{ METHOD_GET, "/admin", h_home, R_ADMIN, NULL },
 	{ METHOD_GET, "/admin/users", h_users, R_ADMIN, users_fields },
+	/* Courses, lessons and covers (courses.c, lessons.c, cover.c). */
+	{ METHOD_GET, "/admin/courses", h_courses, R_ADMIN, courses_fields },
+	{ METHOD_GET, "/admin/courses/new", h_course_new, R_ADMIN, NULL },
+	{ METHOD_POST, "/admin/courses/new", h_course_create, R_ADMIN,
+	    course_fields },
+	{ METHOD_GET, "/admin/courses/<id>", h_course, R_ADMIN, NULL },
+	{ METHOD_POST, "/admin/courses/<id>", h_course_update, R_ADMIN,
+	    course_fields },
+	{ METHOD_POST, "/admin/courses/<id>/delete", h_course_delete, R_ADMIN,
+	    NULL },
+	{ METHOD_POST, "/admin/courses/<id>/cover", h_cover_upload,
+	    R_ADMIN | R_UPLOAD, cover_fields },
+	{ METHOD_POST, "/admin/courses/<id>/cover/remove", h_cover_remove,
+	    R_ADMIN, NULL },
+	{ METHOD_POST, "/admin/courses/<id>/lessons", h_lesson_add, R_ADMIN,
+	    lesson_fields },
+	{ METHOD_GET, "/admin/lessons/<id>", h_lesson, R_ADMIN, NULL },
+	{ METHOD_POST, "/admin/lessons/<id>", h_lesson_update, R_ADMIN,
+	    lesson_fields },
+	{ METHOD_POST, "/admin/lessons/<id>/up", h_lesson_up, R_ADMIN, NULL },
+	{ METHOD_POST, "/admin/lessons/<id>/down", h_lesson_down, R_ADMIN,
+	    NULL },
+	{ METHOD_POST, "/admin/lessons/<id>/delete", h_lesson_delete, R_ADMIN,
+	    NULL },
 };
 
 const struct app admin_app = { "admin", routes, NELEM(routes), NULL };

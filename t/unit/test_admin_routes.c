@@ -67,13 +67,18 @@ send(struct harness *h, const struct route *r, const char *method,
 		    cookies, changes);
 }
 
-/* Whether r answers method (GET routes answer HEAD too). */
+/* Whether r's path answers method (GET routes answer HEAD too): r, or
+ * another route of the same pattern (a form's page and its POST). */
 static int
 route_takes(const struct route *r, const char *method)
 {
-	if (strcmp(method, "POST") == 0)
-		return r->method == METHOD_POST;
-	return r->method == METHOD_GET;
+	enum method m = strcmp(method, "POST") == 0 ? METHOD_POST : METHOD_GET;
+
+	for (size_t i = 0; i < admin_app.nroutes; i++)
+		if (strcmp(admin_app.routes[i].pattern, r->pattern) == 0 &&
+		    admin_app.routes[i].method == m)
+			return 1;
+	return 0;
 }
 
 /* Puts the CSRF token a browser holding cookies is given into h->csrf:
