@@ -155,7 +155,8 @@ req_init(struct req *rq, struct arena *a, char **env, const char *body,
 		rq->parse_err = e;
 		return;
 	}
-	req_body(rq, body, body_len);
+	if (body != NULL)	/* else the server calls req_body itself */
+		req_body(rq, body, body_len);
 }
 
 /* Puts the parts of a multipart body into rq: text fields into rq->form

@@ -83,7 +83,8 @@ struct resp {
 /* Builds rq from CGI parameters env (NULL-terminated "KEY=value" strings,
  * as FastCGI delivers them) and body.  Never fails: problems are recorded
  * in rq->parse_err for the dispatcher to answer.  Copies what it keeps into
- * the arena; env must outlive the request. */
+ * the arena; env must outlive the request.  A NULL body leaves the body
+ * to a later req_body(). */
 void req_init(struct req *rq, struct arena *a, char **env, const char *body,
     size_t body_len);
 
