@@ -10,3 +10,7 @@ CREATE INDEX courses_price ON courses (price_amount, id);
 -- Whether a course was ever ordered (it may then never be deleted).
 CREATE INDEX order_items_course ON order_items (course_id);
 CREATE INDEX enrollments_course ON enrollments (course_id);
+-- The price a course had when it went into a cart (NULL: added before
+-- this column), so the cart can say when an admin changed it since.  The
+-- cart always charges today's price; an order freezes it at checkout.
+ALTER TABLE cart_items ADD COLUMN added_amount INTEGER;

@@ -287,7 +287,14 @@ subtest 'a price change reaches carts, never pending or paid orders' => sub {
 	like($a->[3], qr/"price_amount":4500/, 'and after');
 	unlike($a->[3], qr/"slug"/, 'only what changed');
 	is($frozen->(), $was, 'both orders keep their amounts and titles');
-	like(text_of($cart->get('/payment/cart')->{content}), qr/\$45\.00/, 'the open cart shows the new price');
+	my $page_cart = text_of($cart->get('/payment/cart')->{content});
+	like($page_cart, qr/\$45\.00/, 'the open cart shows the new price');
+	like($page_cart, qr/price changed from \$25\.00 to \$45\.00/, 'and says it changed');
+	my ($fresh) = $s->student;
+	$fresh->post("/payment/add-to-cart/$cid", {}, from => '/courses/lighthouse-keeping');
+	$page_cart = text_of($fresh->get('/payment/cart')->{content});
+	like($page_cart, qr/\$45\.00/, 'a new cart has the new price');
+	unlike($page_cart, qr/price changed/, 'with nothing to say about it');
 	my $page = text_of($paidb->get("/payment/order/$paid")->{content});
 	like($page, qr/\$25\.00/, 'the paid order\'s page shows what was paid');
 	like($page, qr/Lighthouse Keeping/, 'under the old title');
