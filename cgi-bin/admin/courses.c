@@ -198,7 +198,7 @@ course_page(struct req *rq, struct resp *rs, int64_t id, int status,
     int refill_course, const char *const *refill_other)
 {
 	struct course_admin c;
-	cJSON *ctx;
+	cJSON *ctx, *form;
 	enum err e;
 
 	if ((e = course_admin_get(rq->w->db, rq->arena, id, &c)) != ERR_OK)
@@ -214,6 +214,11 @@ course_page(struct req *rq, struct resp *rs, int64_t id, int status,
 		e = form_from(rq, ctx, &c.f);
 	if (e != ERR_OK || (e = course_ctx(rq, ctx, &c)) != ERR_OK)
 		return e;
+	/* The cover form starts from the current picture's words. */
+	form = cJSON_GetObjectItemCaseSensitive(ctx, "form");
+	if (form != NULL && !cJSON_HasObjectItem(form, "cover_alt") &&
+	    !put(form, "cover_alt", c.cover_alt))
+		return ERR_INTERNAL;
 	rs->status = status;
 	rs->tmpl = "admin/course_edit.html";
 	return ERR_OK;
