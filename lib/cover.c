@@ -29,11 +29,15 @@ cover_sniff(const unsigned char *d, size_t n)
 	return NULL;
 }
 
-/* Makes dir (one level) unless it exists. */
+/* Makes dir (one level) unless it exists.  Covers are public: nginx,
+ * another user, reads them, whatever the program's umask (0077 under
+ * systemd), so modes are set, not masked. */
 static int
 dir_ensure(const char *dir)
 {
-	return mkdir(dir, 0755) == 0 || errno == EEXIST ? 0 : -1;
+	if (mkdir(dir, 0755) == 0)
+		return chmod(dir, 0755);
+	return errno == EEXIST ? 0 : -1;
 }
 
 /* Writes the n bytes at data to a new temporary file beside final and
@@ -48,6 +52,11 @@ write_atomically(const char *tmp, const char *final,
 
 	if ((fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL, 0644)) < 0)
 		return ERR_INTERNAL;
+	if (fchmod(fd, 0644) != 0) {
+		close(fd);
+		unlink(tmp);
+		return ERR_INTERNAL;
+	}
 	while (done < n) {
 		if ((w = write(fd, data + done, n - done)) < 0) {
 			if (errno == EINTR)

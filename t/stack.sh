@@ -33,7 +33,7 @@ render_nginx() {
 	    -e "s|access_log /var/log/nginx/enroll-access.log;|access_log $1/nginx-access.log;|" \
 	    -e "s|/run/enroll/|$1/|g" \
 	    -e "s|/usr/local/share/enroll/static/|$top/static/|" \
-	    -e "s|/var/lib/enroll/media/|$ENROLL_MEDIA_DIR/|" \
+	    -e "s|/var/lib/enroll-media/|$ENROLL_MEDIA_DIR/|" \
 	    -e "s|^\(\s*\)listen 80;|\1listen 127.0.0.1:$2;|" \
 	    -e "s|^\(\s*\)worker_processes auto;|\1worker_processes ${NGINX_WORKERS:-1};|" \
 	    -e "s|# @local-http@|client_body_temp_path $1/nginx-tmp/body; fastcgi_temp_path $1/nginx-tmp/fastcgi; proxy_temp_path $1/nginx-tmp/proxy; scgi_temp_path $1/nginx-tmp/scgi; uwsgi_temp_path $1/nginx-tmp/uwsgi;|" \
