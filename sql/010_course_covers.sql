@@ -5,7 +5,9 @@
 -- for none; cover_alt describes the picture for those who cannot see it.
 ALTER TABLE courses ADD COLUMN cover TEXT;
 ALTER TABLE courses ADD COLUMN cover_alt TEXT NOT NULL DEFAULT '';
--- The admin's list sorts by newest and by price, with the id breaking ties.
+-- The admin's list sorts by title or price (or newest: the rowid), with
+-- the id breaking ties, a page at a time along these indexes.
+CREATE INDEX courses_title ON courses (title, id);
 CREATE INDEX courses_price ON courses (price_amount, id);
 -- Whether a course was ever ordered (it may then never be deleted).
 CREATE INDEX order_items_course ON order_items (course_id);
