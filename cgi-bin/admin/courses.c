@@ -12,10 +12,10 @@
 #include "catalog.h"
 #include "course_admin.h"
 #include "form_page.h"
-#include "user.h"
 #include "lesson_admin.h"
 #include "money.h"
 #include "url.h"
+#include "user.h"
 
 #define COURSE_TITLE_MAX 200
 #define ACCESS_DAYS_MAX 36500

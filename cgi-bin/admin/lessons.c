@@ -8,8 +8,8 @@
 
 #include "admin.h"
 #include "form_page.h"
-#include "user.h"
 #include "lesson_admin.h"
+#include "user.h"
 
 static const char *const lesson_refill[] = { "lesson_title", "lesson_body",
     "lesson_minutes", NULL };

@@ -186,5 +186,6 @@ main(void)
 		cmocka_unit_test(every_admin_route_refuses_guests_and_students),
 	};
 
+	cmocka_set_message_output(CM_OUTPUT_TAP);
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
