@@ -266,6 +266,11 @@ cart_page(struct req *rq, struct resp *rs, int status, const char *code_error)
 		if (c.lines[i].discount > 0 && add_money(o, "discount",
 		    c.lines[i].discount, c.currency) == -1)
 			return ERR_INTERNAL;
+		/* An admin changed the price since it went into the cart. */
+		if (c.lines[i].added_amount >= 0 && c.lines[i].added_amount !=
+		    c.lines[i].course.price_amount && add_money(o, "was",
+		    c.lines[i].added_amount, c.currency) == -1)
+			return ERR_INTERNAL;
 		if ((e = add_offer(rq, &v, o, &c.lines[i].course)) != ERR_OK)
 			return e;
 	}

@@ -176,6 +176,17 @@ route_find(const struct app *app, struct req *rq, enum err *e)
 	return NULL;
 }
 
+size_t
+app_body_limit(const struct app *app, struct req *rq)
+{
+	const struct route *r;
+	enum err e;
+
+	if (rq->parse_err != ERR_OK || (r = route_find(app, rq, &e)) == NULL)
+		return HTTP_MAX_BODY;
+	return (r->flags & R_UPLOAD) ? HTTP_MAX_UPLOAD : HTTP_MAX_BODY;
+}
+
 cJSON *
 resp_ctx(struct resp *rs)
 {

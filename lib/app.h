@@ -38,6 +38,8 @@ enum route_flag {
 	R_NOCSRF = 1 << 2,	/* POST authenticated otherwise (webhook
 				   signature): no CSRF token expected */
 	R_NOSESSION = 1 << 3,	/* machine endpoint: no cookies read or set */
+	R_UPLOAD = 1 << 4,	/* takes a multipart body up to HTTP_MAX_UPLOAD
+				   (a file); others stop at HTTP_MAX_BODY */
 };
 
 struct route {
@@ -76,6 +78,11 @@ void worker_fini(struct worker *w);
  * and error page.  rs->ctx is freed before it returns.  Logs one line per
  * error response with the request id. */
 void app_handle(struct worker *w, struct req *rq, struct resp *rs);
+
+/* Returns the largest body rq's route accepts (rq initialised without
+ * its body): HTTP_MAX_UPLOAD for an R_UPLOAD route, else HTTP_MAX_BODY.
+ * The server asks before reading the body. */
+size_t app_body_limit(const struct app *app, struct req *rq);
 
 /* Sets rs up as the error page for e with a plain-words message (NULL for
  * the standard text), replacing whatever the handler had put there. */

@@ -136,7 +136,7 @@ cart_load(struct db *db, struct arena *a, int64_t user_id,
     const char *guest_id, const char *try_code, int64_t now, struct cart *c)
 {
 	struct db_stmt *st;
-	int64_t ids[CART_MAX_ITEMS];
+	int64_t ids[CART_MAX_ITEMS], added[CART_MAX_ITEMS];
 	size_t n = 0;
 	enum err e;
 
@@ -145,11 +145,13 @@ cart_load(struct db *db, struct arena *a, int64_t user_id,
 	if ((e = cart_find(db, a, user_id, guest_id, &c->id, &c->coupon_code))
 	    != ERR_OK || c->id == 0)
 		return e;
-	st = db_prep(db, "SELECT course_id FROM cart_items WHERE cart_id = ? "
-	    "ORDER BY added_at, id LIMIT 20");
+	st = db_prep(db, "SELECT course_id, coalesce(added_amount, -1) "
+	    "FROM cart_items WHERE cart_id = ? ORDER BY added_at, id LIMIT 20");
 	db_bind_int64(st, 1, c->id);
-	while ((e = db_next(st)) == ERR_OK && n < CART_MAX_ITEMS)
+	while ((e = db_next(st)) == ERR_OK && n < CART_MAX_ITEMS) {
+		added[n] = db_col_int64(st, 1);
 		ids[n++] = db_col_int64(st, 0);
+	}
 	db_done(st);
 	if (e != ERR_NOTFOUND && e != ERR_OK)
 		return e;
@@ -161,6 +163,7 @@ cart_load(struct db *db, struct arena *a, int64_t user_id,
 			continue;
 		if (e != ERR_OK)
 			return e;
+		c->lines[c->n].added_amount = added[i];
 		if (c->n == 0)
 			c->currency = c->lines[0].course.currency;
 		if (money_add(c->subtotal, c->lines[c->n].course.price_amount,
@@ -236,8 +239,9 @@ cart_add(struct db *db, int64_t user_id, const char *guest_id,
 		*res = CART_FULL;
 		goto out;
 	}
-	st = db_prep(db, "INSERT INTO cart_items (cart_id, course_id) "
-	    "VALUES (?, ?)");
+	st = db_prep(db, "INSERT INTO cart_items (cart_id, course_id, "
+	    "added_amount) VALUES (?1, ?2, (SELECT price_amount FROM courses "
+	    "WHERE id = ?2))");
 	db_bind_int64(st, 1, cart_id);
 	db_bind_int64(st, 2, course_id);
 	if ((e = db_run(st)) != ERR_OK)

@@ -18,6 +18,8 @@ struct db;
 struct cart_line {
 	struct course course;	/* the course at today's price */
 	int64_t discount;	/* its share of the coupon's discount */
+	int64_t added_amount;	/* its price when it went into the cart, or
+				   -1 when unknown */
 };
 
 struct cart {

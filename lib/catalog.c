@@ -53,7 +53,8 @@ course_type_of(const char *name)
 #define COURSE_COLS "c.id, c.slug, c.title, c.summary, c.description, " \
 	"c.course_type, c.level, c.instructor, c.price_amount, c.currency, " \
 	"c.is_active, coalesce(c.capacity, 0), coalesce(c.starts_at, 0), " \
-	"coalesce(c.enroll_deadline, 0), c.lesson_count, c.total_minutes"
+	"coalesce(c.enroll_deadline, 0), c.lesson_count, c.total_minutes, " \
+	"coalesce(c.cover, ''), c.cover_alt"
 
 /* Copies text column col, which the schema declares NOT NULL, into the
  * arena: one library call where db_col_text_dup() makes three, for the
@@ -84,7 +85,9 @@ course_from_row(struct arena *a, struct db_stmt *st, struct course *c)
 	c->enroll_deadline = db_col_int64(st, 13);
 	c->lesson_count = db_col_int64(st, 14);
 	c->total_minutes = db_col_int64(st, 15);
-	if (c->slug == NULL || c->title == NULL || c->summary == NULL ||
+	c->cover = text_col(a, st, 16);
+	c->cover_alt = text_col(a, st, 17);
+	if (c->cover == NULL || c->cover_alt == NULL || c->slug == NULL || c->title == NULL || c->summary == NULL ||
 	    c->description == NULL || c->type == NULL || c->level == NULL ||
 	    c->instructor == NULL || c->currency == NULL)
 		return ERR_INTERNAL;

@@ -32,6 +32,8 @@ struct course {
 	int64_t enroll_deadline;/* unix seconds, 0: none */
 	int64_t lesson_count;	/* lessons in the outline */
 	int64_t total_minutes;	/* sum of lesson durations */
+	const char *cover;	/* image below the media folder, "" for none */
+	const char *cover_alt;	/* the image in words */
 };
 
 struct lesson {

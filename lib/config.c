@@ -35,4 +35,5 @@ config_load(struct config *cfg)
 	cfg->mail_from = env_or("ENROLL_MAIL_FROM", "enroll@localhost");
 	cfg->mail_dir = env_or("ENROLL_MAIL_DIR", "var/mail");
 	cfg->timezone = env_or("ENROLL_TIMEZONE", "UTC");
+	cfg->media_dir = env_or("ENROLL_MEDIA_DIR", "var/media");
 }

@@ -16,6 +16,8 @@ struct config {
 	const char *mail_from;	/* ENROLL_MAIL_FROM */
 	const char *mail_dir;	/* ENROLL_MAIL_DIR: .eml files when no SMTP */
 	const char *timezone;	/* ENROLL_TIMEZONE, IANA name, default UTC */
+	const char *media_dir;	/* ENROLL_MEDIA_DIR: uploaded covers (below
+				   covers/), served by nginx as /media/ */
 };
 
 /* Fills cfg from the environment.  Strings point into the environment or

@@ -131,8 +131,7 @@ req_init(struct req *rq, struct arena *a, char **env, const char *body,
 	rq->content_type = v[P_CTYPE];
 	if (rq->content_type == NULL)
 		rq->content_type = "";
-	rq->body = body != NULL ? body : "";
-	rq->body_len = body != NULL ? body_len : 0;
+	rq->body = "";
 	rq->path = "/";
 
 	/* Cookies first: the error page of a malformed path or query still
@@ -156,9 +155,61 @@ req_init(struct req *rq, struct arena *a, char **env, const char *body,
 		rq->parse_err = e;
 		return;
 	}
-	if (rq->method == METHOD_POST && is_form_type(rq->content_type) &&
-	    (e = form_parse(a, rq->body, rq->body_len, &form_limits_default,
-	    &rq->form)) != ERR_OK)
+	if (body != NULL)	/* else the server calls req_body itself */
+		req_body(rq, body, body_len);
+}
+
+/* Puts the parts of a multipart body into rq: text fields into rq->form
+ * (where the CSRF check and the declared fields read them), files into
+ * rq->files. */
+static enum err
+multipart_read(struct req *rq)
+{
+	struct multipart mp;
+	const char *boundary;
+	size_t i;
+	enum err e;
+
+	if ((e = multipart_boundary(rq->arena, rq->content_type,
+	    &boundary)) != ERR_OK || (e = multipart_parse(rq->arena, boundary,
+	    rq->body, rq->body_len, &multipart_limits_default, &mp)) != ERR_OK)
+		return e;
+	if ((rq->form.v = arena_alloc(rq->arena, (mp.n + 1) *
+	    sizeof(*rq->form.v))) == NULL || (rq->files.v =
+	    arena_alloc(rq->arena, (mp.n + 1) * sizeof(*rq->files.v))) == NULL)
+		return ERR_INTERNAL;
+	for (i = 0; i < mp.n; i++) {
+		if (mp.v[i].filename != NULL) {
+			rq->files.v[rq->files.n++] = mp.v[i];
+			continue;
+		}
+		if (memchr(mp.v[i].data, '\0', mp.v[i].len) != NULL)
+			return ERR_INVALID;
+		rq->form.v[rq->form.n++] = (struct kv){ mp.v[i].name,
+		    arena_strndup(rq->arena, mp.v[i].data, mp.v[i].len),
+		    mp.v[i].len };
+		if (rq->form.v[rq->form.n - 1].val == NULL)
+			return ERR_INTERNAL;
+	}
+	return ERR_OK;
+}
+
+void
+req_body(struct req *rq, const char *body, size_t body_len)
+{
+	enum err e = ERR_OK;
+
+	rq->body = body != NULL ? body : "";
+	rq->body_len = body != NULL ? body_len : 0;
+	rq->form.n = rq->files.n = 0;
+	if (rq->parse_err != ERR_OK || rq->method != METHOD_POST)
+		return;
+	if (is_form_type(rq->content_type))
+		e = form_parse(rq->arena, rq->body, rq->body_len,
+		    &form_limits_default, &rq->form);
+	else if (multipart_is_type(rq->content_type))
+		e = multipart_read(rq);
+	if (e != ERR_OK)
 		rq->parse_err = e;
 }
 

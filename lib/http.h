@@ -12,6 +12,7 @@
 #include "buf.h"
 #include "err.h"
 #include "form.h"
+#include "multipart.h"
 
 struct cJSON;
 
@@ -19,6 +20,9 @@ enum method { METHOD_GET, METHOD_HEAD, METHOD_POST, METHOD_OTHER };
 
 /* Largest body we read; nginx's client_max_body_size matches it. */
 #define HTTP_MAX_BODY (256 * 1024)
+/* Largest body of a route flagged R_UPLOAD (a 2 MiB file and its form);
+ * nginx allows it in those locations only. */
+#define HTTP_MAX_UPLOAD (2 * 1024 * 1024 + 64 * 1024)
 
 struct user;
 
@@ -32,7 +36,9 @@ struct req {
 	const char *body;	/* raw body bytes, NUL-terminated; "" if none */
 	size_t body_len;	/* bytes in body */
 	struct kvlist query;	/* parsed query string */
-	struct kvlist form;	/* parsed urlencoded body (POST) */
+	struct kvlist form;	/* parsed urlencoded body (POST), or the
+				   text fields of a multipart one */
+	struct multipart files;	/* file parts of a multipart body (POST) */
 	struct kvlist cookies;	/* parsed Cookie header */
 	char **env;		/* CGI parameters, NULL-terminated "K=V" */
 	enum err parse_err;	/* ERR_OK, or why the request is unusable */
@@ -77,9 +83,15 @@ struct resp {
 /* Builds rq from CGI parameters env (NULL-terminated "KEY=value" strings,
  * as FastCGI delivers them) and body.  Never fails: problems are recorded
  * in rq->parse_err for the dispatcher to answer.  Copies what it keeps into
- * the arena; env must outlive the request. */
+ * the arena; env must outlive the request.  A NULL body leaves the body
+ * to a later req_body(). */
 void req_init(struct req *rq, struct arena *a, char **env, const char *body,
     size_t body_len);
+
+/* Sets rq's body (req_init's part for a server that reads the body only
+ * once it knows the route, see app_body_limit) and parses it: urlencoded
+ * or multipart/form-data on a POST. */
+void req_body(struct req *rq, const char *body, size_t body_len);
 
 /* Returns CGI parameter name (e.g. "HTTP_STRIPE_SIGNATURE") or NULL. */
 const char *req_param(const struct req *rq, const char *name);

@@ -48,9 +48,10 @@ catch_stop_signals(void)
 }
 
 /* Reads the body announced by CONTENT_LENGTH into the arena.  Returns
- * ERR_TOOLARGE over the limit and ERR_INVALID when the stream ends early. */
+ * ERR_TOOLARGE over limit and ERR_INVALID when the stream ends early. */
 static enum err
-read_body(FCGX_Request *r, struct arena *a, char **body, size_t *len)
+read_body(FCGX_Request *r, struct arena *a, size_t limit, char **body,
+    size_t *len)
 {
 	const char *cl = FCGX_GetParam("CONTENT_LENGTH", r->envp);
 	char *end;
@@ -65,7 +66,7 @@ read_body(FCGX_Request *r, struct arena *a, char **body, size_t *len)
 	n = strtoull(cl, &end, 10);
 	if (*end != '\0' || errno != 0 || cl[0] == '-')
 		return ERR_INVALID;
-	if (n > HTTP_MAX_BODY)
+	if (n > limit)
 		return ERR_TOOLARGE;
 	if ((*body = arena_alloc(a, (size_t)n + 1)) == NULL)
 		return ERR_INTERNAL;
@@ -91,10 +92,12 @@ serve_one(struct worker *w, FCGX_Request *r, struct arena *a,
 	arena_reset(a);
 	resp_reset(rs);
 	buf_reset(out);
-	e = read_body(r, a, &body, &len);
-	req_init(&rq, a, r->envp, body, len);
+	/* The route, known from the head, sets how much body is read. */
+	req_init(&rq, a, r->envp, NULL, 0);
+	e = read_body(r, a, app_body_limit(w->app, &rq), &body, &len);
 	if (e != ERR_OK && rq.parse_err == ERR_OK)
 		rq.parse_err = e;
+	req_body(&rq, body, len);
 	jsonmem_use_arena(a);
 	app_handle(w, &rq, rs);
 	jsonmem_use_arena(NULL);	/* app_handle freed the context */

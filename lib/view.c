@@ -72,7 +72,7 @@ cJSON *
 view_course(struct arena *a, const struct course *c)
 {
 	cJSON *o = cJSON_CreateObject(), *price;
-	const char *url = url_segment(a, "/courses/", c->slug);
+	const char *url = url_segment(a, "/courses/", c->slug), *cover;
 
 	price = price_json(a, c->price_amount, c->currency);
 	if (o == NULL || price == NULL || url == NULL) {
@@ -83,6 +83,11 @@ view_course(struct arena *a, const struct course *c)
 	/* Templates find a member by walking the object's list: what
 	 * listings show comes first, in the order course cards show it. */
 	add_str(o, "url", url);
+	if (c->cover != NULL && *c->cover != '\0' &&
+	    (cover = arena_printf(a, "/media/%s", c->cover)) != NULL) {
+		add_str(o, "cover_url", cover);
+		add_str(o, "cover_alt", c->cover_alt);
+	}
 	add_str(o, "title", c->title);
 	add_str(o, "type_label", course_type_label(c->type));
 	add_str(o, "level", c->level);

@@ -9,8 +9,9 @@ struct cJSON;
 
 /* Returns a new cJSON object for c (id, slug, title, summary, type,
  * type_label, level, instructor, price {amount, currency}, is_free, url,
- * capacity, starts_at, lesson_count, total_minutes); NULL when out of
- * memory.  The caller owns it (cJSON_Delete, or add it to a context); its
+ * capacity, starts_at, lesson_count, total_minutes, and cover_url with
+ * cover_alt when it has a cover); NULL when out of memory.  The caller
+ * owns it (cJSON_Delete, or add it to a context); its
  * strings refer to c's and the arena's, so it must be freed before the
  * arena is reset (the request's context always is). */
 struct cJSON *view_course(struct arena *a, const struct course *c);

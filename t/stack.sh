@@ -33,6 +33,7 @@ render_nginx() {
 	    -e "s|access_log /var/log/nginx/enroll-access.log;|access_log $1/nginx-access.log;|" \
 	    -e "s|/run/enroll/|$1/|g" \
 	    -e "s|/usr/local/share/enroll/static/|$top/static/|" \
+	    -e "s|/var/lib/enroll-media/|$ENROLL_MEDIA_DIR/|" \
 	    -e "s|^\(\s*\)listen 80;|\1listen 127.0.0.1:$2;|" \
 	    -e "s|^\(\s*\)worker_processes auto;|\1worker_processes ${NGINX_WORKERS:-1};|" \
 	    -e "s|# @local-http@|client_body_temp_path $1/nginx-tmp/body; fastcgi_temp_path $1/nginx-tmp/fastcgi; proxy_temp_path $1/nginx-tmp/proxy; scgi_temp_path $1/nginx-tmp/scgi; uwsgi_temp_path $1/nginx-tmp/uwsgi;|" \
@@ -57,7 +58,10 @@ start_all() {
 	export ENROLL_DB="${ENROLL_DB:-$run/enroll.db}"
 	export ENROLL_BASE_URL="${ENROLL_BASE_URL:-http://127.0.0.1:$port}"
 	export ENROLL_MAIL_DIR="${ENROLL_MAIL_DIR:-$run/mail}"
-	mkdir -p "$(dirname "$ENROLL_DB")" "$ENROLL_MAIL_DIR"
+	export ENROLL_MEDIA_DIR="${ENROLL_MEDIA_DIR:-$run/media}"
+	mkdir -p "$(dirname "$ENROLL_DB")" "$ENROLL_MAIL_DIR" "$ENROLL_MEDIA_DIR"
+	# nginx's alias needs the folder's full path.
+	ENROLL_MEDIA_DIR=$(cd "$ENROLL_MEDIA_DIR" && pwd)
 	"$build/bin/enrollctl" migrate >>"$run/enrollctl.log" 2>&1 ||
 		{ echo "stack: migration failed; see $run/enrollctl.log" >&2; return 1; }
 	if [ "${ENROLL_SEED:-1}" = 1 ]; then
@@ -121,6 +125,7 @@ BASE_URL=$ENROLL_BASE_URL
 PORT=$port
 ENROLL_DB=$ENROLL_DB
 ENROLL_MAIL_DIR=$ENROLL_MAIL_DIR
+ENROLL_MEDIA_DIR=$ENROLL_MEDIA_DIR
 STRIPE_API_BASE=${STRIPE_API_BASE:-}
 STRIPE_SECRET_KEY=${STRIPE_SECRET_KEY:-}
 STRIPE_WEBHOOK_SECRET=${STRIPE_WEBHOOK_SECRET:-}
@@ -192,6 +197,7 @@ run)
 	fi
 	export ENROLL_DB="${ENROLL_DB:-$top/var/enroll.db}"
 	export ENROLL_MAIL_DIR="${ENROLL_MAIL_DIR:-$top/var/mail}"
+	export ENROLL_MEDIA_DIR="${ENROLL_MEDIA_DIR:-$top/var/media}"
 	trap 'stop_all "$run"; exit 0' INT TERM
 	stop_all "$run"
 	start_all "$build" "$run" "$port" || { stop_all "$run"; exit 1; }
