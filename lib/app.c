@@ -244,6 +244,20 @@ flash_take(struct req *rq, struct resp *rs)
 	resp_cookie(rq, rs, "flash", "", 0);
 }
 
+/* Returns path up to the end of its second segment: "/admin/courses/12"
+ * is in the section "/admin/courses", which a menu marks as the current
+ * area.  Allocated in a (or "" when out of memory). */
+static const char *
+section_of(struct arena *a, const char *path)
+{
+	const char *p = strchr(path + 1, '/');
+	size_t n = p != NULL ? (size_t)(p + 1 - path) + strcspn(p + 1, "/") :
+	    strlen(path);
+	char *s = arena_strndup(a, path, n);
+
+	return s != NULL ? s : "";
+}
+
 /* Adds what every page's layout needs to the template context. */
 static enum err
 ctx_add_common(struct req *rq, struct resp *rs)
@@ -260,6 +274,8 @@ ctx_add_common(struct req *rq, struct resp *rs)
 	    rq->csrf_token != NULL ? rq->csrf_token : ""));
 	cJSON_AddItemToObjectCS(ctx, "path",
 	    cJSON_CreateStringReference(rq->path));
+	cJSON_AddItemToObjectCS(ctx, "section", cJSON_CreateStringReference(
+	    section_of(rq->arena, rq->path)));
 	cJSON_AddItemToObjectCS(ctx, "request_id",
 	    cJSON_CreateStringReference(rq->request_id));
 	if (rq->flash != NULL)
