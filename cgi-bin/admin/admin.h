@@ -15,4 +15,10 @@ enum err h_home(struct req *rq, struct resp *rs);
 enum err h_users(struct req *rq, struct resp *rs);
 extern const struct field users_fields[];
 
+/* reconcile.c: reconciliation with Stripe */
+enum err h_reconcile(struct req *rq, struct resp *rs);
+enum err h_reconcile_apply(struct req *rq, struct resp *rs);
+extern const struct field reconcile_fields[];
+extern const struct field reconcile_apply_fields[];
+
 #endif

@@ -9,6 +9,11 @@
 static const struct route routes[] = {
 	{ METHOD_GET, "/admin", h_home, R_ADMIN, NULL },
 	{ METHOD_GET, "/admin/users", h_users, R_ADMIN, users_fields },
+	/* reconciliation with Stripe (reconcile.c) */
+	{ METHOD_GET, "/admin/reconcile", h_reconcile, R_ADMIN,
+	    reconcile_fields },
+	{ METHOD_POST, "/admin/reconcile/apply", h_reconcile_apply, R_ADMIN,
+	    reconcile_apply_fields },
 };
 
 const struct app admin_app = { "admin", routes, NELEM(routes), NULL };
