@@ -414,8 +414,10 @@ recon_build(struct db *db, struct stripe *s, int64_t from, int64_t until,
 	if ((e = add_refunded_charges(db, s, &ch, &rf, se)) != ERR_OK)
 		goto out;
 	keep_ours(&ch, install);
-	qsort(ch.v, ch.n, sizeof(*ch.v), by_pi);
-	if ((e = match(db, from, until, &ch, &rf, out)) == ERR_OK)
+	if (ch.n > 0)
+		qsort(ch.v, ch.n, sizeof(*ch.v), by_pi);
+	if ((e = match(db, from, until, &ch, &rf, out)) == ERR_OK &&
+	    out->n > 0)
 		qsort(out->v, out->n, sizeof(*out->v), by_time);
 out:
 	stripe_charge_list_free(&ch);
