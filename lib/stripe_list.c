@@ -176,7 +176,7 @@ all(struct stripe *s, const struct kind *k, const struct stripe_list_filter *f,
 	enum err rc;
 	int i;
 
-	pf.limit = 100;
+	pf.limit = f->limit > 0 ? f->limit : 100;
 	pf.starting_after = NULL;
 	if (max_pages <= 0)
 		max_pages = STRIPE_LIST_MAX_PAGES;

@@ -90,9 +90,9 @@ enum err stripe_refund_list(struct stripe *s,
     const struct stripe_list_filter *f, struct stripe_refund_list *out,
     struct stripe_error *e);
 
-/* Every page of f (its limit and starting_after are ignored: pages of 100
- * from the newest), at most max_pages (<= 0: STRIPE_LIST_MAX_PAGES);
- * out->has_more says the limit cut the list short. */
+/* Every page of f from the newest (its starting_after is ignored; its
+ * limit is the page size, 0: 100), at most max_pages (<= 0:
+ * STRIPE_LIST_MAX_PAGES); out->has_more says the limit cut it short. */
 enum err stripe_charges_all(struct stripe *s,
     const struct stripe_list_filter *f, int max_pages,
     struct stripe_charge_list *out, struct stripe_error *e);
