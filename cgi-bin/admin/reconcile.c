@@ -25,13 +25,18 @@ struct period {
 	int64_t from, until;		/* until: the day after the last */
 };
 
-/* Reads "YYYY-MM-DD" in the school's zone; 0, or -1 when it is not a
- * date. */
+/* Reads field name, "YYYY-MM-DD" in the school's zone, or dflt when it
+ * was not sent, into *s and *t; 0, or -1 when it is not a date. */
 static int
-day(const char *s, int64_t *t)
+day(struct req *rq, const char *name, const char *dflt, const char **s,
+    int64_t *t)
 {
-	return s != NULL && strlen(s) == 10 && tz_parse_local(s, t) == ERR_OK ?
-	    0 : -1;
+	if (field_bad(rq, name))
+		return -1;
+	if ((*s = field_str(rq, name)) == NULL &&
+	    (*s = arena_strdup(rq->arena, dflt)) == NULL)
+		return -1;
+	return strlen(*s) == 10 && tz_parse_local(*s, t) == ERR_OK ? 0 : -1;
 }
 
 /* The local day after the one starting at t (days are not all 86400 s). */
@@ -53,16 +58,12 @@ period_read(struct req *rq, struct resp *rs, struct period *p)
 	tz_format_day(now, until_def);
 	memcpy(from_def, until_def, 8);
 	memcpy(from_def + 8, "01", 3);
-	p->from_s = field_raw(rq, "from") != NULL ? field_raw(rq, "from") :
-	    arena_strdup(rq->arena, from_def);
-	p->until_s = field_raw(rq, "until") != NULL ? field_raw(rq, "until") :
-	    arena_strdup(rq->arena, until_def);
-	if (day(p->from_s, &p->from) != 0) {
+	if (day(rq, "from", from_def, &p->from_s, &p->from) != 0) {
 		form_error(rs, "from", "Give the first day as a date, "
 		    "like 2026-03-01.");
 		bad = 1;
 	}
-	if (day(p->until_s, &p->until) != 0) {
+	if (day(rq, "until", until_def, &p->until_s, &p->until) != 0) {
 		form_error(rs, "until", "Give the last day as a date, "
 		    "like 2026-03-31.");
 		bad = 1;
