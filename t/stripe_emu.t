@@ -908,6 +908,10 @@ sub deliveries_of {
 	is($rs, 400, '/_emu/refund of more than is left: 400');
 	($rs) = ctl(POST => 'refund/pi_nope', []);
 	is($rs, 404, '/_emu/refund of nothing paid: 404');
+	($rs, $re) = ctl(POST => "refund/$pi", []);
+	is($re->{amount}, $ch->{amount} - 500, '/_emu/refund without an amount: all that is left');
+	($rs) = ctl(POST => "refund/$pi", []);
+	is($rs, 409, '/_emu/refund of a fully refunded charge: 409');
 
 	# A payment whose webhooks were all lost.
 	my $s = new_session();

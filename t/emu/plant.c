@@ -66,14 +66,35 @@ finish(struct emu *e, enum err err, const cJSON *obj, struct eresp *rp)
 	emu_reply_json(rp, 200, obj);
 }
 
+/* What is left of ch to refund, or form's amount of it; 0, or -1 after
+ * replying 409 (disputed, nothing left) or 400 (a bad amount). */
+static int
+refund_amount(const cJSON *ch, const struct kvlist *form, int64_t *amount,
+    struct eresp *rp)
+{
+	int64_t left = emu_jint(ch, "amount") - emu_jint(ch, "amount_refunded");
+
+	*amount = left;
+	if (left <= 0 || cJSON_IsTrue(JGET(ch, "disputed"))) {
+		emu_reply_error(rp, 409, "invalid_request_error", NULL, "id",
+		    "%s is disputed or already refunded.", emu_jstr(ch, "id"));
+		return -1;
+	}
+	if (form_int(form, "amount", 1, left, amount) < 0) {
+		emu_reply_error(rp, 400, "invalid_request_error", NULL,
+		    "amount", "amount is 1..%lld", (long long)left);
+		return -1;
+	}
+	return 0;
+}
+
 void
 emu_plant_refund(struct emu *e, const char *id, const struct kvlist *form,
     struct eresp *rp)
 {
 	cJSON *ch, *re = NULL;
-	int64_t left, amount;
+	int64_t amount;
 	enum err err;
-	int has;
 
 	if ((ch = paid_charge(e, id)) == NULL) {
 		emu_reply_error(rp, 404, "invalid_request_error",
@@ -81,13 +102,7 @@ emu_plant_refund(struct emu *e, const char *id, const struct kvlist *form,
 		    id);
 		return;
 	}
-	left = emu_jint(ch, "amount") - emu_jint(ch, "amount_refunded");
-	amount = left;
-	if ((has = form_int(form, "amount", 1, left, &amount)) < 0 ||
-	    left <= 0 || cJSON_IsTrue(JGET(ch, "disputed"))) {
-		emu_reply_error(rp, has < 0 ? 400 : 409,
-		    "invalid_request_error", NULL, "amount", "Refund 1..%lld "
-		    "of a charge that is not disputed.", (long long)left);
+	if (refund_amount(ch, form, &amount, rp) != 0) {
 		cJSON_Delete(ch);
 		return;
 	}
