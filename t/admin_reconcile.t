@@ -14,14 +14,15 @@ use Test::More;
 use Forms;
 use Stack;
 
-my $s = Stack->start;
+# A school far from UTC: the period's days are the school's.
+my $s = Stack->start(ENROLL_TIMEZONE => 'Pacific/Auckland');
 
 sub text_of { my $h = shift // ''; $h =~ s/<[^>]+>/ /g; $h =~ s/&#39;/'/g; $h =~ s/\s+/ /g; return $h }
 sub course { $s->sql_one('SELECT id FROM courses WHERE slug = ?1', shift) }
 my $c_prog = course('c-programming-fundamentals');	# $49.00
 my $c_sec = course('web-security-essentials');		# $79.00
 
-# The admin, and the period around today (the stack runs in UTC).
+# The admin, and a period around today (whatever the day is in Auckland).
 my ($admin, $admin_id) = $s->student(name => 'Ada Admin');
 $s->sql(q{UPDATE users SET role = 'admin' WHERE id = ?1}, $admin_id);
 my ($from, $until) = map { strftime('%Y-%m-%d', gmtime(time + $_ * 86400)) } -1, 1;
@@ -72,10 +73,12 @@ sub apply {
 sub audit_rows { my $oid = shift; $s->sql(q{SELECT before_json, after_json FROM audit_log WHERE action = 'order.reconcile' AND subject = ?1}, "order:$oid") }
 
 subtest 'a clean period says so' => sub {
-	my $res = $admin->get('/admin/reconcile?from=2020-01-01&until=2020-01-31');
-	is($res->{status}, 200, 'a past period');
+	$admin->get('/admin/reconcile');
+	my $res = Forms::submit($admin, '/admin/reconcile', from => '2020-01-01', until => '2020-01-31');
+	is($res->{status}, 200, 'a past period, chosen in the form');
 	like(text_of($res->{content}), qr/Stripe made 0 payments and 0 refunds for this store; the store has 0 paid orders/, 'nothing on either side');
 	like($res->{content}, qr/id="clean"/, 'clean');
+	like($res->{content}, qr/in Pacific\/Auckland/, 'the page names the school\'s zone');
 
 	my (undef, $oid, $cs) = checkout($c_prog);
 	pay($cs);
@@ -178,11 +181,12 @@ subtest 'an amount changed, and an order paid only in the store' => sub {
 };
 
 subtest 'bad input changes nothing' => sub {
-	my $res = $admin->get('/admin/reconcile?from=yesterday&until=' . $until);
+	$admin->get('/admin/reconcile');
+	my $res = Forms::submit($admin, '/admin/reconcile', from => 'yesterday', until => $until);
 	is($res->{status}, 400, 'a first day that is not a date: 400');
 	like($res->{content}, qr{id="from-error">Give the first day as a date}, 'said next to the field');
 	like($res->{content}, qr/name="from"[^>]*value="yesterday"/, 'what was typed is kept');
-	$res = $admin->get("/admin/reconcile?from=$until&until=$from");
+	$res = Forms::submit($admin, '/admin/reconcile', from => $until, until => $from);
 	is($res->{status}, 400, 'the last day before the first: 400');
 	like($res->{content}, qr{id="until-error">The last day cannot come before the first}, 'said next to the field');
 	$res = $admin->get('/admin/reconcile?from=2025-01-01&until=2025-12-31');
