@@ -20,6 +20,7 @@
 #include "log.h"
 #include "stripe.h"
 #include "stripe_form.h"
+#include "stripe_json.h"
 
 #define RESP_MAX	(8 * 1024 * 1024)	/* larger answers are refused */
 #define IDEM_MAX	255			/* Stripe's limit on the key */
@@ -910,7 +911,7 @@ stripe_req_event_list(struct stripe_req *r,
 
 /* Copies string member key of o into dst (n bytes); absent or null gives
  * "".  Returns -1 for another type or a string that does not fit. */
-static int
+int
 j_str(const cJSON *o, const char *key, char *dst, size_t n)
 {
 	const cJSON *v = J(o, key);
@@ -929,7 +930,7 @@ j_str(const cJSON *o, const char *key, char *dst, size_t n)
 
 /* Sets *out to integer member key of o, or to dflt when absent or null.
  * Returns -1 for another type or a number that is not an exact integer. */
-static int
+int
 j_int(const cJSON *o, const char *key, int64_t *out, int64_t dflt)
 {
 	const cJSON *v = J(o, key);
@@ -948,7 +949,7 @@ j_int(const cJSON *o, const char *key, int64_t *out, int64_t dflt)
 }
 
 /* Sets *out from boolean member key (absent or null: 0). */
-static int
+int
 j_bool(const cJSON *o, const char *key, int *out)
 {
 	const cJSON *v = J(o, key);
@@ -974,7 +975,7 @@ j_ref(const cJSON *o, const char *key, char *dst, size_t n)
 }
 
 /* o is an object whose "object" member, when present, is want. */
-static int
+int
 j_is(const cJSON *o, const char *want)
 {
 	const cJSON *v = J(o, "object");
@@ -987,7 +988,7 @@ j_is(const cJSON *o, const char *want)
 
 /* Returns metadata[key] of o as one of our ids: a positive decimal of at
  * most 18 digits, else 0. */
-static int64_t
+int64_t
 j_meta_id(const cJSON *o, const char *key)
 {
 	const char *v = cJSON_GetStringValue(J(J(o, "metadata"), key));
@@ -1006,7 +1007,7 @@ j_meta_id(const cJSON *o, const char *key)
 
 /* Copies metadata[key] of o into dst; "" when absent, not a string or too
  * long (another system's metadata is no reason to refuse its object). */
-static void
+void
 j_meta_str(const cJSON *o, const char *key, char *dst, size_t n)
 {
 	const char *v = cJSON_GetStringValue(J(J(o, "metadata"), key));
@@ -1143,7 +1144,7 @@ stripe_session_list_free(struct stripe_session_list *l)
 }
 
 /* Checks a list object; sets *data to its array and *n to its size. */
-static enum err
+enum err
 list_open(const cJSON *j, const cJSON **data, size_t *n, int *has_more)
 {
 	*data = J(j, "data");

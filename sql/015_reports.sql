@@ -86,5 +86,5 @@ CREATE TABLE report_state (
 );
 
 -- A day is recomputed from the orders paid, or made, in it.
-CREATE INDEX orders_paid_at ON orders (paid_at);
+-- orders_paid_at (orders by the time they were paid) is made by 014.
 CREATE INDEX orders_created_paid ON orders (created_at, paid_at);

@@ -219,6 +219,52 @@ my $next = $ok->(stripe([], 'list-events', limit => 1,
     starting_after => $page->{data}[0]{id}), 'list-events page 2');
 isnt($next->{data}[0]{id}, $page->{data}[0]{id}, 'starting_after pages on');
 
+# The list calls of reconciliation: charges and refunds, by payment
+# intent or time, one page or every page through starting_after.
+my $charges = $ok->(stripe([], 'list-charges', payment_intent => $got->{payment_intent}),
+    'list-charges by payment_intent');
+is(scalar @{$charges->{data}}, 1, 'one charge for that payment');
+my $charge = $charges->{data}[0];
+is_deeply([@$charge{qw(status amount amount_refunded currency order_id)}],
+    ['succeeded', 4900 + 3 * 2500 - 1500, 500, 'eur', 42],
+    'the charge: amount, what is refunded, and our order in its metadata');
+my $refunds = $ok->(stripe([], 'list-refunds', payment_intent => $got->{payment_intent}),
+    'list-refunds by payment_intent');
+is_deeply([map { [$_->{id}, $_->{amount}, $_->{charge}] } @{$refunds->{data}}],
+    [[$refund->{id}, 500, $charge->{id}]], 'its one refund');
+for my $n (1 .. 2) {
+	my $more = $ok->(stripe([], 'create-session', idem => "enroll-checkout-list-$n",
+	    order_id => 60 + $n, item => ['Intro to C:4900:eur:1'], success_url => $success),
+	    "create-session $n to list");
+	control('POST', "pay/$more->{id}", { card => '4242424242424242' });
+}
+my $all = $ok->(stripe([], 'list-charges', all => 1, limit => 1), 'list-charges, every page of one');
+is(scalar @{$all->{data}}, 3, 'three charges, one page each');
+ok(!$all->{has_more}, 'to the end');
+my %ids = map { $_->{id} => 1 } @{$all->{data}};
+is(scalar keys %ids, 3, 'none twice');
+is_deeply([map { $_->{order_id} } @{$all->{data}}], [62, 61, 42], 'newest first');
+my $cut = $ok->(stripe([], 'list-charges', all => 1, limit => 1, max_pages => 2),
+    'list-charges, at most two pages');
+is(scalar @{$cut->{data}}, 2, 'two charges');
+ok($cut->{has_more}, 'and says the list was cut short');
+my $t = $all->{data}[2]{created};
+my $none = $ok->(stripe([], 'list-charges', all => 1, created_gte => $t + 86400 * 365),
+    'list-charges created[gte] a year ahead');
+is(scalar @{$none->{data}}, 0, 'nothing');
+my $since = $ok->(stripe([], 'list-charges', all => 1, created_gte => $t, created_lt => $t + 86400),
+    'list-charges created[gte]..[lt]');
+is(scalar @{$since->{data}}, 3, 'the day\'s three');
+my ($lseq) = last_seq();
+stripe([], 'list-charges', created_gte => 5, created_lt => 9, payment_intent => 'pi_x', limit => 3,
+    starting_after => 'ch_y');
+my ($lreq) = requests_since($lseq);
+is("$lreq->{path}?$lreq->{query}",
+    '/v1/charges?created[gte]=5&created[lt]=9&limit=3&payment_intent=pi_x&starting_after=ch_y',
+    'the list request, byte for byte');
+my $bad = stripe([], 'list-refunds', limit => 101);
+is($bad->{err}, 'ERR_INVALID', 'limit 101 refused before sending');
+
 my $cs2 = $ok->(stripe([], 'create-session', idem => 'enroll-checkout-43-1',
     order_id => 43, item => ['Intro to C:4900:eur:1'],
     success_url => $success), 'create-session minimal');

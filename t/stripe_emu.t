@@ -823,6 +823,116 @@ my (%we, %secret, %rport);
 	(undef, $u) = api(POST => "/v1/webhook_endpoints/$d->{id}", [disabled => 'true']);
 }
 
+# --- list calls for reconciliation, and planted discrepancies -------------
+# Pages every object of a list call; dies on a repeat (a broken cursor).
+sub list_all {
+	my ($path, @filter) = @_;
+	my (@all, %seen, $after);
+	for (my $page = 0; $page < 100; $page++) {
+		my ($st, $l) = api(GET => $path, [@filter, limit => 2,
+		    ($after ? (starting_after => $after) : ())]);
+		die "$path: $st" unless $st == 200;
+		for (@{ $l->{data} }) { die "repeat $_->{id}" if $seen{$_->{id}}++ }
+		push @all, @{ $l->{data} };
+		return @all unless $l->{has_more};
+		$after = $l->{data}[-1]{id};
+	}
+	die "$path: more than 100 pages";
+}
+
+sub deliveries_of {
+	my ($object_id) = @_;
+	return split /\n/, sql("SELECT d.state FROM deliveries d JOIN events e"
+	    . " ON e.id = d.event_id WHERE e.object_id = '$object_id'");
+}
+
+{
+	my @paid = map { paid_session('4242424242424242') } 1 .. 3;
+	my %pis = map { $_->{payment_intent} => 1 } @paid;
+	my ($st, $l) = api(GET => '/v1/charges', [limit => 2]);
+	is($st, 200, 'GET /v1/charges');
+	is($l->{object}, 'list', 'charges: a list object');
+	is($l->{url}, '/v1/charges', 'charges: its url');
+	is(scalar @{ $l->{data} }, 2, 'charges: limit 2');
+	ok($l->{has_more}, 'charges: has_more');
+	is($l->{data}[0]{payment_intent}, $paid[2]{payment_intent}, 'charges: newest first');
+	my @all = list_all('/v1/charges');
+	is(scalar @all, sql('SELECT count(*) FROM charges'),
+	    'charges: starting_after pages through every charge once');
+	is(scalar(grep { $pis{$_->{payment_intent}} } @all), 3, 'charges: the three new ones among them');
+	my $c0 = (grep { $_->{payment_intent} eq $paid[0]{payment_intent} } @all)[0];
+	my @in = list_all('/v1/charges', 'created[gte]' => $c0->{created},
+	    'created[lt]' => $c0->{created} + 1);
+	ok((grep { $_->{id} eq $c0->{id} } @in), 'created[gte]/[lt]: the charge of that second');
+	is(scalar(grep { $_->{created} != $c0->{created} } @in), 0,
+	    'created[gte]/[lt]: nothing of another second');
+	is(scalar(list_all('/v1/charges', 'created[lt]' => $c0->{created})),
+	    sql("SELECT count(*) FROM charges WHERE json_extract(json, '\$.created') < $c0->{created}"),
+	    'created[lt] alone: the older ones');
+	my @by_pi = list_all('/v1/charges', payment_intent => $c0->{payment_intent});
+	is_deeply([map { $_->{id} } @by_pi], [$c0->{id}], 'charges: by payment_intent');
+	my @pis = list_all('/v1/payment_intents', 'created[gte]' => $c0->{created});
+	ok((grep { $_->{id} eq $c0->{payment_intent} } @pis), 'GET /v1/payment_intents with created[gte]');
+
+	($st, my $e) = api(GET => '/v1/charges', ['created[since]' => 1]);
+	is($st, 400, 'a created filter the spec does not have: 400');
+	is($e->{error}{type}, 'invalid_request_error', 'Stripe\'s error type');
+	is($e->{error}{code}, 'parameter_unknown', 'parameter_unknown');
+	is($e->{error}{param}, 'created[since]', 'naming the parameter');
+	($st, $e) = api(GET => '/v1/checkout/sessions', ['created[gte]' => 1]);
+	is($e->{error}{code}, 'parameter_unknown',
+	    'sessions have no created filter in 2023-08-16: refused');
+	($st, $e) = api(GET => '/v1/refunds', ['created[gte]' => 'soon']);
+	is($st, 400, 'created[gte] not an integer: 400');
+	is($e->{error}{param}, 'created[gte]', 'naming it') or diag explain $e;
+	($st, $e) = api(GET => '/v1/charges', [limit => 101]);
+	is($e->{error}{param}, 'limit', 'limit over 100 refused');
+	($st, $e) = api(GET => '/v1/refunds', [starting_after => 're_nope']);
+	is($st, 404, 'an unknown cursor: 404');
+	is($e->{error}{code}, 'resource_missing', 'resource_missing');
+
+	# A refund made in Stripe's dashboard: listed, never delivered.
+	my $pi = $paid[1]{payment_intent};
+	my ($rs, $re) = ctl(POST => "refund/$pi", [amount => 500]);
+	is($rs, 200, '/_emu/refund') or diag explain $re;
+	is($re->{object}, 'refund', 'answers the refund');
+	is($re->{amount}, 500, 'of the amount asked');
+	my @refunds = list_all('/v1/refunds', payment_intent => $pi);
+	is_deeply([map { $_->{id} } @refunds], [$re->{id}], 'GET /v1/refunds lists it');
+	my ($ch) = list_all('/v1/charges', payment_intent => $pi);
+	is($ch->{amount_refunded}, 500, 'the charge says so');
+	my @states = deliveries_of($re->{id});
+	ok(@states && !grep({ $_ ne 'dropped' } @states),
+	    'its refund.created goes to no endpoint') or diag explain \@states;
+	($rs) = ctl(POST => "refund/$pi", [amount => 999999]);
+	is($rs, 400, '/_emu/refund of more than is left: 400');
+	($rs) = ctl(POST => 'refund/pi_nope', []);
+	is($rs, 404, '/_emu/refund of nothing paid: 404');
+	($rs, $re) = ctl(POST => "refund/$pi", []);
+	is($re->{amount}, $ch->{amount} - 500, '/_emu/refund without an amount: all that is left');
+	($rs) = ctl(POST => "refund/$pi", []);
+	is($rs, 409, '/_emu/refund of a fully refunded charge: 409');
+
+	# A payment whose webhooks were all lost.
+	my $s = new_session();
+	my ($ps, $paid) = ctl(POST => "pay/$s->{id}", [card => '4242424242424242', silent => 1]);
+	is($paid->{status}, 'complete', 'pay silent=1: paid');
+	@states = deliveries_of($s->{id});
+	ok(@states && !grep({ $_ ne 'dropped' } @states),
+	    'pay silent=1: checkout.session.completed goes to no endpoint');
+	ok((grep { $_->{payment_intent} eq $paid->{payment_intent} } list_all('/v1/charges',
+	    'created[gte]' => $paid->{created})), 'pay silent=1: the charge is listed');
+
+	# A payment whose amount changed.
+	my ($as, $am) = ctl(POST => "amount/$paid[2]{id}", [amount => 1234]);
+	is($as, 200, '/_emu/amount') or diag explain $am;
+	is($am->{amount_total}, 1234, 'the session\'s amount_total');
+	($ch) = list_all('/v1/charges', payment_intent => $paid[2]{payment_intent});
+	is($ch->{amount}, 1234, 'the charge\'s amount');
+	($as) = ctl(POST => "amount/$paid[2]{id}", [amount => 'x']);
+	is($as, 400, '/_emu/amount without a number: 400');
+}
+
 # --- disputes ---------------------------------------------------------------
 {
 	my $mark = newest_event_id();

@@ -82,5 +82,10 @@ extern const struct field courses_fields[], course_fields[],
  * refill_other (another form of the page: a lesson, the cover) put back. */
 enum err course_page(struct req *rq, struct resp *rs, int64_t id,
     int status, int refill_course, const char *const *refill_other);
+/* reconcile.c: reconciliation with Stripe */
+enum err h_reconcile(struct req *rq, struct resp *rs);
+enum err h_reconcile_apply(struct req *rq, struct resp *rs);
+extern const struct field reconcile_fields[];
+extern const struct field reconcile_apply_fields[];
 
 #endif

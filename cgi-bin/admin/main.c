@@ -59,6 +59,11 @@ static const struct route routes[] = {
 	    NULL },
 	{ METHOD_POST, "/admin/lessons/<id>/delete", h_lesson_delete, R_ADMIN,
 	    NULL },
+	/* reconciliation with Stripe (reconcile.c) */
+	{ METHOD_GET, "/admin/reconcile", h_reconcile, R_ADMIN,
+	    reconcile_fields },
+	{ METHOD_POST, "/admin/reconcile/apply", h_reconcile_apply, R_ADMIN,
+	    reconcile_apply_fields },
 };
 
 const struct app admin_app = { "admin", routes, NELEM(routes), NULL };

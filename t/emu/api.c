@@ -366,6 +366,27 @@ emu_api_list_params(struct emu_call *c, struct emu_list_q *q)
 }
 
 void
+emu_list_created(const cJSON *p, struct emu_list_q *q)
+{
+	const cJSON *cr = JGET(p, "created");
+	int64_t v;
+
+	if (cJSON_IsString(cr)) {
+		v = strtoll(cr->valuestring, NULL, 10);
+		q->created_min = q->created_max = v;
+		return;
+	}
+	if (emu_param_int(cr, "gt", &v) && v + 1 > q->created_min)
+		q->created_min = v + 1;
+	if (emu_param_int(cr, "gte", &v) && v > q->created_min)
+		q->created_min = v;
+	if (emu_param_int(cr, "lt", &v) && v - 1 < q->created_max)
+		q->created_max = v - 1;
+	if (emu_param_int(cr, "lte", &v) && v < q->created_max)
+		q->created_max = v;
+}
+
+void
 emu_api_reply_list(struct emu_call *c, enum err err, cJSON *list,
     const char *what)
 {

@@ -7,28 +7,6 @@
 
 #include "emu.h"
 
-/* Narrows [created_min, created_max] by created or created[op]. */
-static void
-created_range(const cJSON *p, struct emu_list_q *q)
-{
-	const cJSON *cr = JGET(p, "created");
-	int64_t v;
-
-	if (cJSON_IsString(cr)) {
-		v = strtoll(cr->valuestring, NULL, 10);
-		q->created_min = q->created_max = v;
-		return;
-	}
-	if (emu_param_int(cr, "gt", &v) && v + 1 > q->created_min)
-		q->created_min = v + 1;
-	if (emu_param_int(cr, "gte", &v) && v > q->created_min)
-		q->created_min = v;
-	if (emu_param_int(cr, "lt", &v) && v - 1 < q->created_max)
-		q->created_max = v - 1;
-	if (emu_param_int(cr, "lte", &v) && v < q->created_max)
-		q->created_max = v;
-}
-
 /* Turns "checkout.session.*" into a LIKE pattern (arena). */
 static char *
 like_pattern(struct arena *a, const char *type)
@@ -68,7 +46,7 @@ emu_event_list(struct emu_call *c)
 		    "both.");
 		return;
 	}
-	created_range(c->params, &q);
+	emu_list_created(c->params, &q);
 	if (type != NULL)
 		q.type_like = like_pattern(c->rq->a, type);
 	if (types != NULL && (tj = cJSON_PrintUnformatted(types)) != NULL)

@@ -129,8 +129,11 @@ refund_amount(struct emu_call *c, const cJSON *ch, int64_t *amount)
 	return 0;
 }
 
+/* A new refund of amount from charge ch.  Caller frees; NULL when out of
+ * memory. */
 static cJSON *
-make_refund(struct emu_call *c, const cJSON *ch, int64_t amount)
+make_refund(struct emu *e, const cJSON *ch, int64_t amount,
+    const char *reason, const cJSON *metadata)
 {
 	cJSON *re = emu_shape_new(SHAPE_REFUND);
 	char id[40];
@@ -143,12 +146,12 @@ make_refund(struct emu_call *c, const cJSON *ch, int64_t amount)
 	emu_new_id(id, sizeof(id), "txn_", 24);
 	emu_jset_str(re, "balance_transaction", id);
 	emu_jset_str(re, "charge", emu_jstr(ch, "id"));
-	emu_jset_int(re, "created", emu_now(c->emu));
+	emu_jset_int(re, "created", emu_now(e));
 	emu_jset_str(re, "currency", emu_jstr(ch, "currency"));
 	emu_jset_str(re, "payment_intent", emu_jstr(ch, "payment_intent"));
-	emu_jset_str(re, "reason", emu_param_str(c->params, "reason"));
+	emu_jset_str(re, "reason", reason);
 	emu_jset_str(re, "customer", emu_jstr(ch, "customer"));
-	emu_metadata_merge(JGET(re, "metadata"), JGET(c->params, "metadata"));
+	emu_metadata_merge(JGET(re, "metadata"), metadata);
 	return re;
 }
 
@@ -174,33 +177,51 @@ charge_refunded(cJSON *ch, const cJSON *re, cJSON *prev)
 	}
 }
 
+enum err
+emu_refund_apply(struct emu *e, cJSON *ch, int64_t amount, const char *reason,
+    const cJSON *metadata, const struct emu_cause *cause, cJSON **out)
+{
+	cJSON *re, *prev;
+	enum err err = ERR_INTERNAL;
+
+	*out = NULL;
+	if ((re = make_refund(e, ch, amount, reason, metadata)) == NULL ||
+	    (prev = cJSON_CreateObject()) == NULL) {
+		cJSON_Delete(re);
+		return ERR_INTERNAL;
+	}
+	charge_refunded(ch, re, prev);
+	if ((err = emu_store_insert(e, KIND_REFUND, re, NULL)) == ERR_OK &&
+	    (err = emu_store_update(e, KIND_CHARGE, ch)) == ERR_OK &&
+	    (err = emu_event_emit(e, "charge.refunded", ch, prev, cause)) ==
+	    ERR_OK)
+		err = emu_event_emit(e, "refund.created", re, NULL, cause);
+	cJSON_Delete(prev);
+	if (err != ERR_OK) {
+		cJSON_Delete(re);
+		return err;
+	}
+	*out = re;
+	return ERR_OK;
+}
+
 void
 emu_refund_create(struct emu_call *c)
 {
-	cJSON *ch, *re = NULL, *prev = NULL;
+	cJSON *ch, *re = NULL;
 	int64_t amount;
 
 	if ((ch = find_charge(c)) == NULL)
 		return;
 	if (check_disputed(c, ch) != 0 || refund_amount(c, ch, &amount) != 0)
 		goto out;
-	if ((re = make_refund(c, ch, amount)) == NULL ||
-	    (prev = cJSON_CreateObject()) == NULL) {
-		emu_api_fail(c);
-		goto out;
-	}
-	charge_refunded(ch, re, prev);
-	if (emu_store_insert(c->emu, KIND_REFUND, re, NULL) != ERR_OK ||
-	    emu_store_update(c->emu, KIND_CHARGE, ch) != ERR_OK ||
-	    emu_event_emit(c->emu, "charge.refunded", ch, prev, &c->cause) ||
-	    emu_event_emit(c->emu, "refund.created", re, NULL, &c->cause)) {
+	if (emu_refund_apply(c->emu, ch, amount, emu_param_str(c->params,
+	    "reason"), JGET(c->params, "metadata"), &c->cause, &re) !=
+	    ERR_OK) {
 		emu_api_fail(c);
 		goto out;
 	}
 	emu_api_reply(c, re);
-	re = NULL;
 out:
 	cJSON_Delete(ch);
-	cJSON_Delete(re);
-	cJSON_Delete(prev);
 }

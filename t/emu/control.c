@@ -239,8 +239,14 @@ ctl_pay(struct emu *e, struct ereq *rq, const char *cs_id,
 	if (auth != NULL)
 		emu_pay_authenticate(e, cs_id, strcmp(auth, "complete") == 0,
 		    &res);
-	else
+	else {
+		/* silent=1: the payment's events are never delivered, as
+		 * when every webhook of it was lost. */
+		e->silent = kv_get(form, "silent") != NULL &&
+		    strcmp(kv_get(form, "silent"), "1") == 0;
 		emu_pay_card(e, cs_id, card, kv_get(form, "email"), &res);
+		e->silent = 0;
+	}
 	if ((s = emu_store_get(e, KIND_SESSION, cs_id)) == NULL) {
 		emu_reply_error(rp, 404, "invalid_request_error",
 		    "resource_missing", "session", "No such checkout.session: "
@@ -349,6 +355,10 @@ dispatch(struct emu *e, struct ereq *rq, const struct kvlist *form,
 		ctl_pay(e, rq, p + 4, form, rp);
 	else if (post && strncmp(p, "dispute/", 8) == 0 && p[8] != '\0')
 		ctl_dispute(e, p + 8, rp);
+	else if (post && strncmp(p, "refund/", 7) == 0 && p[7] != '\0')
+		emu_plant_refund(e, p + 7, form, rp);
+	else if (post && strncmp(p, "amount/", 7) == 0 && p[7] != '\0')
+		emu_plant_amount(e, p + 7, form, rp);
 	else if (post && strcmp(p, "deliver-pending") == 0)
 		ctl_flush(e, rp);
 	else if (post && strcmp(p, "advance-clock") == 0)

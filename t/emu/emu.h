@@ -54,6 +54,9 @@ struct emu {
 	char public_url[256];	/* base of hosted page URLs, no '/' at end */
 	struct emu_faults faults;	/* test fault settings */
 	int64_t clock_offset;	/* seconds added to the wall clock */
+	int silent;		/* set by the control API while it makes
+				   something Stripe never tells the store
+				   about: its events' deliveries are dropped */
 	volatile int stopping;	/* set once at shutdown (under lock) */
 };
 
@@ -197,14 +200,18 @@ struct emu_list_q {
 	int64_t limit;		/* 1..100 */
 	const char *starting_after;	/* id or NULL */
 	const char *ending_before;	/* id or NULL */
-	const char *customer;	/* sessions: filter or NULL */
-	const char *payment_intent;	/* sessions: filter or NULL */
+	const char *customer;	/* sessions, charges, payment intents:
+				   filter or NULL */
+	const char *payment_intent;	/* sessions, charges, refunds:
+					   filter or NULL */
+	const char *charge;	/* refunds: filter or NULL */
 	const char *email;	/* sessions: customer_details email or NULL */
 	const char *session_id;	/* items: whose */
 	const char *type_like;	/* events: LIKE pattern or NULL */
 	const char *types_json;	/* events: JSON array of types or NULL */
-	int64_t created_min;	/* events: created >= this */
-	int64_t created_max;	/* events: created <= this */
+	int64_t created_min;	/* events, charges, refunds, payment
+				   intents: created >= this */
+	int64_t created_max;	/* the same: created <= this */
 	int none;		/* a filter matches nothing: empty list */
 };
 /* Builds a Stripe list object of kind k into *out (caller frees).
@@ -266,6 +273,8 @@ void emu_api_missing(struct emu_call *c, const char *what, const char *param,
 /* Fills q's paging fields from the call's limit/starting_after/...;
  * returns 0, or -1 after replying 400. */
 int emu_api_list_params(struct emu_call *c, struct emu_list_q *q);
+/* Narrows q's created range by created or created[gt|gte|lt|lte]. */
+void emu_list_created(const cJSON *p, struct emu_list_q *q);
 /* Replies with a list, or the right error for e. */
 void emu_api_reply_list(struct emu_call *c, enum err err, cJSON *list,
     const char *what);
@@ -289,6 +298,9 @@ void emu_session_get(struct emu_call *c);
 void emu_session_expire(struct emu_call *c);
 void emu_session_items(struct emu_call *c);
 void emu_pi_get(struct emu_call *c);
+void emu_pi_list(struct emu_call *c);
+void emu_charge_list(struct emu_call *c);
+void emu_refund_list(struct emu_call *c);
 void emu_refund_create(struct emu_call *c);
 void emu_refund_get(struct emu_call *c);
 void emu_event_list(struct emu_call *c);
@@ -313,6 +325,22 @@ int emu_endpoint_ensure(struct emu *e, const char *url, const char *secret);
  * Returns ERR_OK, ERR_NOTFOUND (no such charge or intent), ERR_CONFLICT
  * (already disputed, or nothing paid to dispute) or a db error. */
 enum err emu_dispute_open(struct emu *e, const char *id, cJSON **out);
+
+/* api_payments.c: refunds amount of charge ch (updated in place and
+ * stored) with reason (may be NULL) and metadata (may be NULL), emitting
+ * charge.refunded and refund.created, in the caller's transaction.  The
+ * caller has checked the amount.  *out gets the refund, which the caller
+ * frees with cJSON_Delete(), or NULL on failure. */
+enum err emu_refund_apply(struct emu *e, cJSON *ch, int64_t amount,
+    const char *reason, const cJSON *metadata, const struct emu_cause *cause,
+    cJSON **out);
+
+/* plant.c: the control API's discrepancies, each in its own transaction
+ * and never delivered to any endpoint (see README.md). */
+void emu_plant_refund(struct emu *e, const char *id,
+    const struct kvlist *form, struct eresp *rp);
+void emu_plant_amount(struct emu *e, const char *cs_id,
+    const struct kvlist *form, struct eresp *rp);
 
 /* pay.c: what the hosted page and /_emu/pay do to a session. */
 enum emu_pay {

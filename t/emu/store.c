@@ -144,17 +144,35 @@ static const struct kind {
 	    "SELECT json FROM payment_intents WHERE id = ?",
 	    "INSERT INTO payment_intents (id, json) VALUES (?, ?)",
 	    "UPDATE payment_intents SET json = ?2 WHERE id = ?1",
-	    "SELECT seq FROM payment_intents WHERE id = ?", NULL, 0 },
+	    "SELECT seq FROM payment_intents WHERE id = ?",
+	    "SELECT json FROM payment_intents WHERE seq > ?1 AND seq < ?2"
+	    " AND (?3 IS NULL OR json_extract(json, '$.customer') = ?3)"
+	    " AND (?4 IS NULL OR id = ?4)"
+	    " AND json_extract(json, '$.created') >= ?7"
+	    " AND json_extract(json, '$.created') <= ?8"
+	    " ORDER BY CASE WHEN ?5 THEN seq ELSE -seq END LIMIT ?6", 0 },
 	[KIND_CHARGE] = { "charge", "ch_",
 	    "SELECT json FROM charges WHERE id = ?",
 	    "INSERT INTO charges (id, json) VALUES (?, ?)",
 	    "UPDATE charges SET json = ?2 WHERE id = ?1",
-	    "SELECT seq FROM charges WHERE id = ?", NULL, 0 },
+	    "SELECT seq FROM charges WHERE id = ?",
+	    "SELECT json FROM charges WHERE seq > ?1 AND seq < ?2"
+	    " AND (?3 IS NULL OR json_extract(json, '$.customer') = ?3)"
+	    " AND (?4 IS NULL OR payment_intent = ?4)"
+	    " AND json_extract(json, '$.created') >= ?7"
+	    " AND json_extract(json, '$.created') <= ?8"
+	    " ORDER BY CASE WHEN ?5 THEN seq ELSE -seq END LIMIT ?6", 0 },
 	[KIND_REFUND] = { "refund", "re_",
 	    "SELECT json FROM refunds WHERE id = ?",
 	    "INSERT INTO refunds (id, json) VALUES (?, ?)",
 	    "UPDATE refunds SET json = ?2 WHERE id = ?1",
-	    "SELECT seq FROM refunds WHERE id = ?", NULL, 0 },
+	    "SELECT seq FROM refunds WHERE id = ?",
+	    "SELECT json FROM refunds WHERE seq > ?1 AND seq < ?2"
+	    " AND (?3 IS NULL OR charge = ?3)"
+	    " AND (?4 IS NULL OR payment_intent = ?4)"
+	    " AND json_extract(json, '$.created') >= ?7"
+	    " AND json_extract(json, '$.created') <= ?8"
+	    " ORDER BY CASE WHEN ?5 THEN seq ELSE -seq END LIMIT ?6", 0 },
 	[KIND_EVENT] = { "event", "evt_",
 	    "SELECT json FROM events WHERE id = ?",
 	    "INSERT INTO events (id, json) VALUES (?, ?)",
@@ -401,6 +419,13 @@ emu_store_list(struct emu *e, enum emu_kind k, const struct emu_list_q *q,
 	else if (k == KIND_EVENT) {
 		db_bind_text_or_null(st, 3, q->type_like);
 		db_bind_text_or_null(st, 4, q->types_json);
+		db_bind_int64(st, 7, q->created_min);
+		db_bind_int64(st, 8, q->created_max);
+	} else if (k == KIND_CHARGE || k == KIND_REFUND ||
+	    k == KIND_PAYMENT_INTENT) {
+		db_bind_text_or_null(st, 3, k == KIND_REFUND ? q->charge :
+		    q->customer);
+		db_bind_text_or_null(st, 4, q->payment_intent);
 		db_bind_int64(st, 7, q->created_min);
 		db_bind_int64(st, 8, q->created_max);
 	} else if (k == KIND_SESSION) {

@@ -15,6 +15,9 @@
  *   list-sessions   payment_intent customer limit starting_after
  *   create-refund   idem payment_intent amount reason order_id
  *   list-events     created_gt type... limit starting_after
+ *   list-charges    created_gte created_lt payment_intent limit
+ *                   starting_after all (1: every page) max_pages
+ *   list-refunds    the same
  *   raw             method path body idem   (body sent as given)
  * Prints {"ok":true,"result":...,"attempts":N} and exits 0, or
  * {"ok":false,"err":"ERR_...",...Stripe's error fields} and exits 1;
@@ -29,6 +32,7 @@
 #include <curl/curl.h>
 
 #include "stripe.h"
+#include "stripe_list.h"
 
 #define MAXARGS 128
 
@@ -315,6 +319,78 @@ cmd_list_events(struct stripe *s, const struct args *a, cJSON **res,
 	return ERR_OK;
 }
 
+static cJSON *
+charge_json(const struct stripe_charge *c)
+{
+	cJSON *o = cJSON_CreateObject();
+
+	add_str(o, "id", c->id);
+	add_str(o, "payment_intent", c->payment_intent);
+	add_str(o, "status", c->status);
+	cJSON_AddBoolToObject(o, "paid", c->paid);
+	cJSON_AddNumberToObject(o, "amount", (double)c->amount);
+	cJSON_AddNumberToObject(o, "amount_refunded",
+	    (double)c->amount_refunded);
+	add_str(o, "currency", c->currency);
+	cJSON_AddNumberToObject(o, "created", (double)c->created);
+	cJSON_AddBoolToObject(o, "disputed", c->disputed);
+	add_str(o, "install_id", c->install_id);
+	cJSON_AddNumberToObject(o, "order_id", (double)c->order_id);
+	add_str(o, "order_number", c->order_number);
+	return o;
+}
+
+static cJSON *
+refund_json(const struct stripe_refund_entry *r)
+{
+	cJSON *o = cJSON_CreateObject();
+
+	add_str(o, "id", r->id);
+	add_str(o, "charge", r->charge);
+	add_str(o, "payment_intent", r->payment_intent);
+	add_str(o, "status", r->status);
+	cJSON_AddNumberToObject(o, "amount", (double)r->amount);
+	add_str(o, "currency", r->currency);
+	cJSON_AddNumberToObject(o, "created", (double)r->created);
+	return o;
+}
+
+/* list-charges and list-refunds: one page, or every page (all=1). */
+static enum err
+cmd_list_money(struct stripe *s, const char *cmd, const struct args *a,
+    cJSON **res, struct stripe_error *e)
+{
+	struct stripe_list_filter f = { arg_i64(a, "created_gte"),
+	    arg_i64(a, "created_lt"), arg(a, "payment_intent"),
+	    (int)arg_i64(a, "limit"), arg(a, "starting_after") };
+	int all = arg_i64(a, "all") == 1, max = (int)arg_i64(a, "max_pages");
+	struct stripe_charge_list cl = { 0 };
+	struct stripe_refund_list rl = { 0 };
+	cJSON *data;
+	enum err rc;
+	size_t i;
+
+	if (strcmp(cmd, "list-charges") == 0)
+		rc = all ? stripe_charges_all(s, &f, max, &cl, e) :
+		    stripe_charge_list(s, &f, &cl, e);
+	else
+		rc = all ? stripe_refunds_all(s, &f, max, &rl, e) :
+		    stripe_refund_list(s, &f, &rl, e);
+	if (rc == ERR_OK) {
+		*res = cJSON_CreateObject();
+		data = cJSON_AddArrayToObject(*res, "data");
+		for (i = 0; i < cl.n; i++)
+			cJSON_AddItemToArray(data, charge_json(&cl.v[i]));
+		for (i = 0; i < rl.n; i++)
+			cJSON_AddItemToArray(data, refund_json(&rl.v[i]));
+		cJSON_AddBoolToObject(*res, "has_more", cl.has_more ||
+		    rl.has_more);
+	}
+	stripe_charge_list_free(&cl);
+	stripe_refund_list_free(&rl);
+	return rc;
+}
+
 static enum err
 cmd_raw(struct stripe *s, const struct args *a, cJSON **res,
     struct stripe_error *e)
@@ -352,6 +428,9 @@ run(struct stripe *s, const char *cmd, const struct args *a, cJSON **res,
 		return cmd_refund(s, a, res, e);
 	if (strcmp(cmd, "list-events") == 0)
 		return cmd_list_events(s, a, res, e);
+	if (strcmp(cmd, "list-charges") == 0 ||
+	    strcmp(cmd, "list-refunds") == 0)
+		return cmd_list_money(s, cmd, a, res, e);
 	if (strcmp(cmd, "raw") == 0)
 		return cmd_raw(s, a, res, e);
 	*known = 0;
