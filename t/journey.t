@@ -2,10 +2,13 @@
 # The browser journey (t/js/journey.js) in headless Debian Chromium under
 # playwright-core, against a stack of its own with the Stripe emulator: a
 # new student registers, searches, reads a preview as a guest, buys two
-# courses with a coupon, learns one to its certificate and verifies it,
-# then has a card declined, forgets the password and sets a new one
-# through the link in the mail.  The journey prints the TAP; its screenshots
-# (every page at 1280 and 390 px) go to BUILD/journey/.
+# courses with a coupon, learns one to its certificate and verifies it;
+# an admin makes a course with a cover and lessons and a coupon for it
+# through the admin forms, and the student buys it with that coupon and
+# opens its lessons; then the student has a card declined, forgets the
+# password and sets a new one through the link in the mail.  The journey
+# prints the TAP; its screenshots (every page at 1280 and 390 px) go to
+# BUILD/journey/.
 use strict;
 use warnings;
 use FindBin;
@@ -17,6 +20,14 @@ my $out = "$Stack::BUILD/journey";
 remove_tree($out);
 my $s = Stack->start;
 $s->sql(q{INSERT INTO coupons (code, kind, percent_off) VALUES ('JOURNEY20', 'percentage', 20)});
+# The school's admin, made as the README says (the password on stdin).
+my ($admin, $pw) = ('head@example.org', 'the keeper of the light');
+{
+	local $ENV{ENROLL_DB} = $s->db;
+	open(my $fh, '|-', "$Stack::BUILD/bin/enrollctl create-admin $admin >/dev/null") or die $!;
+	print $fh "$pw\n";
+	close $fh or die "create-admin failed";
+}
 my $rc = system('node', "$Stack::TOP/t/js/journey.js", $s->base, $out, 'JOURNEY20',
-    $s->cfg('ENROLL_MAIL_DIR'));
+    $s->cfg('ENROLL_MAIL_DIR'), $admin, $pw);
 exit($rc == 0 ? 0 : 1);

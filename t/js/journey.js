@@ -4,13 +4,14 @@
 // (fills the forms, presses the buttons, follows the links) and asserts
 // what the page shows; every page is photographed at 1280 and 390 px wide
 // into OUTDIR, and at 390 px no page may scroll sideways.  Prints TAP.
-// Usage: node journey.js BASE_URL OUTDIR COUPON MAIL_DIR
+// Usage: node journey.js BASE_URL OUTDIR COUPON MAIL_DIR ADMIN_EMAIL ADMIN_PASSWORD
 'use strict';
 const fs = require('fs');
 const path = require('path');
+const zlib = require('zlib');
 const { chromium } = require('playwright-core');
 
-const [base, outdir, coupon, maildir] = process.argv.slice(2);
+const [base, outdir, coupon, maildir, adminEmail, adminPassword] = process.argv.slice(2);
 const WIDE = { width: 1280, height: 900 };
 const NARROW = { width: 390, height: 844 };
 const STUDENT = { name: 'Journey Student', email: `journey${process.pid}@example.org`, password: 'correct horse battery staple' };
@@ -225,6 +226,135 @@ async function forgotPassword(page) {
   like(await text(page, 'h1'), /Welcome, Journey Student/, 'and logs in with it');
 }
 
+// A cover picture made here, a real PNG: a 160x90 gradient (a lighthouse
+// keeper's evening sky).
+function crc32(buf) {
+  let c, crc = 0xffffffff;
+  for (const b of buf) {
+    c = (crc ^ b) & 0xff;
+    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+    crc = (crc >>> 8) ^ c;
+  }
+  return (crc ^ 0xffffffff) >>> 0;
+}
+function pngChunk(type, data) {
+  const len = Buffer.alloc(4); len.writeUInt32BE(data.length);
+  const td = Buffer.concat([Buffer.from(type, 'latin1'), data]);
+  const crc = Buffer.alloc(4); crc.writeUInt32BE(crc32(td));
+  return Buffer.concat([len, td, crc]);
+}
+function coverPng(w = 160, h = 90) {
+  const rows = [];
+  for (let y = 0; y < h; y++) {
+    const row = Buffer.alloc(1 + 3 * w);
+    for (let x = 0; x < w; x++) row.set([40 + (x * 200) / w, 60 + (y * 120) / h, 160], 1 + 3 * x);
+    rows.push(row);
+  }
+  const ihdr = Buffer.alloc(13);
+  ihdr.writeUInt32BE(w, 0); ihdr.writeUInt32BE(h, 4); ihdr.set([8, 2, 0, 0, 0], 8);
+  return Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), pngChunk('IHDR', ihdr),
+    pngChunk('IDAT', zlib.deflateSync(Buffer.concat(rows))), pngChunk('IEND', Buffer.alloc(0))]);
+}
+
+const NEW_COURSE = { title: 'Lighthouse Keeping', slug: 'lighthouse-keeping', price: '40.00',
+  lessons: [['Lamps and wicks', 'Trim the **wick** every evening.'], ['Lenses and logbooks', 'Polish the lens; write the log.']] };
+const ADMIN_COUPON = 'LIGHT50';
+
+// The admin logs in and opens the admin home from the header.
+async function adminLogsIn(browser) {
+  const ctx = await browser.newContext({ viewport: WIDE });
+  const admin = await ctx.newPage();
+  admin.setDefaultTimeout(15000);
+  await admin.goto(`${base}/account/login`);
+  await admin.fill('#email', adminEmail);
+  await admin.fill('#password', adminPassword);
+  await Promise.all([admin.waitForNavigation(), admin.click('main button[type=submit]')]);
+  await Promise.all([admin.waitForNavigation(), admin.click('header a[href="/admin/"]')]);
+  is(await text(admin, 'h1'), 'Administration', 'the admin opens the admin pages from the header');
+  await shot(admin, 'admin-home');
+  return admin;
+}
+
+const adminNav = (admin, area) => Promise.all([admin.waitForNavigation(), admin.click(`.admin-nav >> text=${area}`)]);
+const press = (page, label) => Promise.all([page.waitForNavigation(), page.click(`main button:has-text("${label}")`)]);
+
+// Through the forms only: a course with a cover and two lessons, and a
+// coupon for it.
+async function adminBuildsCourseAndCoupon(admin) {
+  await adminNav(admin, 'Courses');
+  await shot(admin, 'admin-courses');
+  await Promise.all([admin.waitForNavigation(), admin.click('main a:has-text("New course")')]);
+  await admin.fill('#title', NEW_COURSE.title);
+  await admin.fill('#slug', NEW_COURSE.slug);
+  await admin.fill('#summary', 'Keep the light burning through every storm.');
+  await admin.fill('#description', '# The light\n\nA keeper *never* lets it go out.');
+  await admin.selectOption('#course_type', 'self_paced');
+  await admin.fill('#instructor', 'Grace Keeper');
+  await admin.fill('#price', NEW_COURSE.price);
+  await shot(admin, 'admin-course-new');
+  await press(admin, 'Create the course');
+  like(await main(admin), /The course is created/, 'the admin creates a course through the form');
+  await admin.setInputFiles('#cover-file', { name: 'lighthouse.png', mimeType: 'image/png', buffer: coverPng() });
+  await admin.fill('#cover_alt', 'A lighthouse against the evening sky');
+  await press(admin, 'Upload the cover');
+  like(await main(admin), /The cover is/, 'uploads its cover');
+  for (const [title, body] of NEW_COURSE.lessons) {
+    await admin.fill('#lesson_title', title);
+    await admin.fill('#lesson_body', body);
+    await admin.fill('#lesson_minutes', '10');
+    await press(admin, 'Add the lesson');
+  }
+  const lessons = await admin.locator('#lessons tbody tr td a').allInnerTexts();
+  is(lessons.join(' | '), NEW_COURSE.lessons.map((l) => l[0]).join(' | '), 'and adds two lessons in order');
+  await shot(admin, 'admin-course');
+
+  await adminNav(admin, 'Coupons');
+  await Promise.all([admin.waitForNavigation(), admin.click('main a:has-text("New coupon")')]);
+  await admin.fill('#code', ADMIN_COUPON);
+  await admin.fill('#description', 'Half off the lighthouse');
+  await admin.fill('#percent_off', '50');
+  await admin.check(`#course-list label:has-text("${NEW_COURSE.title}") input`);
+  await shot(admin, 'admin-coupon-new');
+  await press(admin, 'Create the coupon');
+  like(await main(admin), new RegExp(ADMIN_COUPON), `and makes the coupon ${ADMIN_COUPON} for it`);
+  await shot(admin, 'admin-coupon');
+}
+
+// The student finds the new course with its cover, buys it with the
+// admin's coupon and opens its lessons.
+async function studentBuysNewCourse(page) {
+  await page.goto(`${base}/courses`);
+  const card = page.locator('ul.courses li.card', { hasText: NEW_COURSE.title });
+  is(await card.locator('img.cover').getAttribute('alt'), 'A lighthouse against the evening sky',
+    'the catalog shows the new course with its cover and alt text');
+  const cover = await page.request.get(new URL(await card.locator('img.cover').getAttribute('src'), base).href);
+  is(cover.headers()['content-type'], 'image/png', 'the cover is served as a PNG');
+  await addToCart(page, NEW_COURSE.slug);
+  await page.fill('#code', ADMIN_COUPON);
+  await Promise.all([page.waitForNavigation(), page.click('button:has-text("Apply")')]);
+  is(await text(page, '#total'), '$20.00', 'the admin\'s coupon takes half of $40.00');
+  await checkout(page, '4242 4242 4242 4242');
+  like(await main(page), /Payment received/, 'the student pays');
+  await page.goto(`${base}/learn/${NEW_COURSE.slug}/1`);
+  is(await text(page, 'h1'), NEW_COURSE.lessons[0][0], 'and opens the first lesson');
+  like(await text(page, '.lesson-body strong'), /wick/, 'written in CommonMark');
+  await page.goto(`${base}/learn/${NEW_COURSE.slug}/2`);
+  is(await text(page, 'h1'), NEW_COURSE.lessons[1][0], 'and the second');
+  await shot(page, 'new-course-lesson');
+}
+
+async function adminStore(browser, page) {
+  const admin = await adminLogsIn(browser);
+  await adminBuildsCourseAndCoupon(admin);
+  await studentBuysNewCourse(page);
+  await admin.goto(`${base}/admin/audit`);
+  const log = await main(admin);
+  ok(/course\.create/.test(log) && /coupon\.create/.test(log) && /lesson/.test(log),
+    'the audit log shows the course, its lessons and the coupon being made', log.slice(0, 600));
+  await shot(admin, 'admin-audit');
+  await admin.context().close();
+}
+
 (async () => {
   fs.mkdirSync(outdir, { recursive: true });
   const browser = await chromium.launch({ executablePath: process.env.CHROMIUM || '/usr/bin/chromium', headless: true, args: ['--no-sandbox'] });
@@ -236,6 +366,7 @@ async function forgotPassword(page) {
     ['search', () => guestSearchesAndPreviews(browser)],
     ['buy', () => buyTwoWithCoupon(page)],
     ['learn', () => completeCourse(page, browser)],
+    ['admin-store', () => adminStore(browser, page)],
     ['decline', () => declinedCard(page)],
     ['forgot', () => forgotPassword(page)],
   ];
