@@ -124,7 +124,7 @@ session_find(struct db *db, struct arena *a, const char *token, int64_t now,
 	if ((st = db_prep(db, "SELECT s.id, s.last_seen, s.expires_at, u.id, "
 	    "u.email, u.name, u.role = 'admin', u.email_verified_at IS NOT NULL "
 	    "FROM sessions s JOIN users u ON u.id = s.user_id "
-	    "WHERE s.token_hash = ?")) == NULL)
+	    "WHERE s.token_hash = ? AND u.disabled_at IS NULL")) == NULL)
 		return ERR_INTERNAL;
 	db_bind_text(st, 1, hash);
 	if ((e = db_next(st)) != ERR_OK) {
