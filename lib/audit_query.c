@@ -120,6 +120,7 @@ add_row(struct arena *ar, struct db_stmt *st, cJSON *array)
 	    cJSON_AddStringToObject(o, "action", db_col_text(st, 4)) &&
 	    cJSON_AddStringToObject(o, "subject", subject) &&
 	    (url == NULL || cJSON_AddStringToObject(o, "subject_url", url)) &&
+	    cJSON_AddStringToObject(o, "subject_name", db_col_text(st, 9)) &&
 	    cJSON_AddStringToObject(o, "detail", db_col_text(st, 6)) &&
 	    add_changes(o, db_col_text(st, 7), db_col_text(st, 8));
 }
@@ -146,8 +147,10 @@ audit_query(struct db *db, struct arena *a, const struct audit_filter *f,
 	}
 	st = db_prep(db, "SELECT al.id, al.at, coalesce(al.actor_user_id, 0), "
 	    "coalesce(u.email, ''), al.action, al.subject, al.detail, "
-	    "al.before_json, al.after_json FROM audit_log al "
-	    "LEFT JOIN users u ON u.id = al.actor_user_id "
+	    "al.before_json, al.after_json, coalesce(su.name, '') "
+	    "FROM audit_log al LEFT JOIN users u ON u.id = al.actor_user_id "
+	    "LEFT JOIN users su ON su.id = CASE WHEN al.subject LIKE 'user:%' "
+	    "THEN CAST(substr(al.subject, 6) AS INTEGER) END "
 	    "WHERE al.id < ?1 AND (?2 = 0 OR al.actor_user_id = ?2 OR "
 	    "al.subject = ?3) AND (?4 IS NULL OR (al.action >= ?4 AND "
 	    "al.action < ?5)) AND (?6 IS NULL OR al.subject = ?6) "

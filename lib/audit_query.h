@@ -26,7 +26,8 @@ struct audit_filter {
 };
 
 /* Adds the rows of f to array as {id, at, actor_id, actor (email, "" for
- * the store itself), action, subject, subject_url (for "user:<id>"),
+ * the store itself), action, subject, subject_url and
+ * subject_name (the account's name, for "user:<id>"),
  * detail, changes [{field, old, new}]}; sets *last to the id of the last
  * row and *more to 1 when older rows follow.  JSON belongs to array. */
 enum err audit_query(struct db *db, struct arena *a,

@@ -244,3 +244,8 @@ apriv=$(for p in $(pgrep -P "$(cat "$run/account.pid")"); do
 	awk '/^Private_(Clean|Dirty):/ {k += $2} END {print k}' "/proc/$p/smaps_rollup"
 done | sort -n | tail -1)
 echo "largest account worker RSS:  ${arss} KiB   (${apriv} KiB of it private; target under 2 MiB private)"
+
+# The admin lists' search with 100,000 users and 10,000 courses, on a
+# stack of its own (t/bench/admin.sh).
+echo
+sh "$top/t/bench/admin.sh" "$build"

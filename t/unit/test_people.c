@@ -8,6 +8,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 
 #include <cmocka.h>
@@ -158,6 +159,44 @@ search_finds_beginnings_whatever_the_case(void **state)
 	tmpdb_close(db, path);
 }
 
+/* 60 of 120 people match: the first page comes from the window next to
+ * the key, the second (10 left) from the index ranges; together they are
+ * every match once, newest first. */
+static void
+search_pages_follow_on_by_key(void **state)
+{
+	char path[64], email[64], name[32];
+	struct db *db = tmpdb_open(path, "people", 0);
+	struct arena *a = arena_new();
+	struct people_query pq = { .q = "pat", .sort = PEOPLE_NEWEST };
+	struct person *v;
+	int64_t last = INT64_MAX;
+	size_t n, i, seen = 0;
+	int more;
+
+	(void)state;
+	for (i = 0; i < 120; i++) {
+		snprintf(email, sizeof(email), "p%zu@example.org", i);
+		snprintf(name, sizeof(name), "%s %zu", i % 2 ? "Quinn" : "Pat",
+		    i);
+		account(db, email, name, "student");
+	}
+	do {
+		assert_int_equal(people_list(db, a, &pq, &v, &n, &more),
+		    ERR_OK);
+		for (i = 0; i < n; i++, seen++) {
+			assert_true(strncmp(v[i].name, "Pat ", 4) == 0);
+			assert_true(v[i].id < last);
+			last = v[i].id;
+		}
+		assert_int_equal(more, seen == PEOPLE_PAGE);
+		pq.after_id = last;
+	} while (more);
+	assert_int_equal(seen, 60);
+	arena_free(a);
+	tmpdb_close(db, path);
+}
+
 static void
 an_extension_is_the_later_end(void **state)
 {
@@ -186,6 +225,7 @@ main(void)
 		cmocka_unit_test(last_admin_is_never_demoted),
 		cmocka_unit_test(disabling_ends_sessions_and_login),
 		cmocka_unit_test(search_finds_beginnings_whatever_the_case),
+		cmocka_unit_test(search_pages_follow_on_by_key),
 		cmocka_unit_test(an_extension_is_the_later_end),
 	};
 
