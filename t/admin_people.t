@@ -174,6 +174,20 @@ subtest 'disable ends the sessions and the login; enable restores it' => sub {
 	like(text_of($ab->get("/admin/users/$grace")->{content}), qr/disabled since .* cannot log in/, 'her page says disabled');
 	like($ab->get('/admin/users?q=grace')->{content}, qr/id="user-$grace".*?disabled/s, 'and so does the list');
 
+	# A forgotten-password link still sets a password, but logs nobody in.
+	my $rb = $s->browser;
+	my $before = () = $s->mails_to($grace_email);
+	$rb->get('/account/forgot-password');
+	Forms::submit($rb, '/account/forgot-password', email => $grace_email);
+	my ($link) = $s->mail_to($grace_email, $before + 1) =~ m{\Q${\ $s->base}\E(/account/reset-password\?token=[0-9a-f]+)};
+	ok($link, 'a reset link is mailed to the disabled account');
+	$rb->get($link);
+	$res = Forms::submit($rb, '/account/reset-password', password => $PW);
+	is($res->{status}, 303, 'the new password is taken');
+	like($res->{headers}{location}, qr{^/account/login}, 'but the browser goes to the login page');
+	like(text_of($rb->get('/account/login')->{content}), qr/this account is disabled/, 'told that the account is disabled');
+	is($s->sql_one('SELECT count(*) FROM sessions WHERE user_id = ?1', $grace), 0, 'and no session was made');
+
 	$res = $ab->post("/admin/users/$admin/disable", {}, from => "/admin/users/$admin");
 	is($res->{status}, 409, 'an admin cannot disable themselves');
 	like(text_of($res->{content}), qr/cannot disable your own account/, 'in plain words');
