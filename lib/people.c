@@ -33,6 +33,18 @@
 	"AND u.email < ?4 COLLATE NOCASE OR u.name >= ?3 COLLATE NOCASE AND " \
 	"u.name < ?4 COLLATE NOCASE) "
 
+/* By name, a search is the page of people whose name begins with the
+ * term, walked in order along users_name_search, and those whose address
+ * alone begins so, read from users_email_name without touching the table:
+ * the sort then holds at most two pages, not every match. */
+#define NAMED_PAGE "SELECT id FROM (SELECT id FROM users WHERE name >= ?3 " \
+	"COLLATE NOCASE AND name < ?4 COLLATE NOCASE AND (name COLLATE " \
+	"NOCASE, id) > (?2, ?1) AND deleted_at IS NULL ORDER BY name " \
+	"COLLATE NOCASE, id LIMIT ?5) named"
+#define EMAIL_ONLY "SELECT id FROM users WHERE email >= ?3 AND email < ?4 " \
+	"AND NOT (name >= ?3 COLLATE NOCASE AND name < ?4 COLLATE NOCASE) " \
+	"AND (name COLLATE NOCASE, id) > (?2, ?1)"
+
 /* How a statement finds its rows. */
 enum people_way {
 	WAY_ALL,		/* no search: the index from the key */
@@ -66,7 +78,8 @@ static const char *const sql[PEOPLE_SORT_MAX][WAY_MAX] = {
 		COLS "WHERE (u.name COLLATE NOCASE, u.id) > (?2, ?1) "
 		    "ORDER BY u.name COLLATE NOCASE, u.id LIMIT ?5",
 		NULL,
-		COLS "WHERE " FOUND "(u.name COLLATE NOCASE, u.id) > (?2, ?1) "
+		COLS "WHERE u.id IN (" NAMED_PAGE " UNION ALL " EMAIL_ONLY ") "
+		    "AND u.deleted_at IS NULL "
 		    "ORDER BY u.name COLLATE NOCASE, u.id LIMIT ?5",
 	},
 };

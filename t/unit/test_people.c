@@ -155,6 +155,11 @@ search_finds_beginnings_whatever_the_case(void **state)
 	assert_string_equal(first, "Xavier");
 	assert_int_equal(search(db, a, "", PEOPLE_OLDEST, &first), 4);
 	assert_string_equal(first, "Zoe Quill");
+	/* By name: an address alone that begins so counts too. */
+	account(db, "ann@example.org", "Zed Ann", "student");
+	account(db, "bell@example.org", "Anna Bell", "student");
+	assert_int_equal(search(db, a, "ann", PEOPLE_NAME, &first), 2);
+	assert_string_equal(first, "Anna Bell");
 	arena_free(a);
 	tmpdb_close(db, path);
 }
@@ -191,6 +196,21 @@ search_pages_follow_on_by_key(void **state)
 		}
 		assert_int_equal(more, seen == PEOPLE_PAGE);
 		pq.after_id = last;
+	} while (more);
+	assert_int_equal(seen, 60);
+	/* The same by name, the key being the last name and id shown. */
+	pq = (struct people_query){ .q = "pat", .sort = PEOPLE_NAME };
+	seen = 0;
+	do {
+		assert_int_equal(people_list(db, a, &pq, &v, &n, &more),
+		    ERR_OK);
+		for (i = 0; i < n; i++, seen++) {
+			assert_true(strncmp(v[i].name, "Pat ", 4) == 0);
+			assert_true(pq.after_name == NULL ||
+			    strcmp(v[i].name, pq.after_name) > 0);
+			pq.after_name = v[i].name;
+			pq.after_id = v[i].id;
+		}
 	} while (more);
 	assert_int_equal(seen, 60);
 	arena_free(a);
