@@ -14,6 +14,7 @@
  * PostgreSQL: the same statements over lower(email) and lower(name) with
  * text_pattern_ops indexes (see sql/012_people.sql), the term lower-cased
  * in C, and the bound the term followed by U+10FFFF in the "C" collation. */
+#include <stdlib.h>
 #include <string.h>
 
 #include "db.h"
@@ -29,6 +30,10 @@
 /* A search among the WINDOW ids past the key, tested row by row along the
  * primary key: it stops at a page of matches, or at the window's end. */
 #define WINDOW "2000"
+/* Matches a term needs for the window to be worth trying: gathering
+ * fewer ids through the index ranges costs less than scanning WINDOW
+ * rows (a common first name matches thousands). */
+#define PROBE "1000"
 #define MATCHES "u.deleted_at IS NULL AND (u.email >= ?3 COLLATE NOCASE " \
 	"AND u.email < ?4 COLLATE NOCASE OR u.name >= ?3 COLLATE NOCASE AND " \
 	"u.name < ?4 COLLATE NOCASE) "
@@ -132,6 +137,26 @@ bind_query(struct db_stmt *st, struct arena *a, const struct people_query *pq,
 	return ERR_OK;
 }
 
+/* Sets *common when PROBE people or more match pq's term by address or by
+ * name: enough for a window to hold a page. */
+static enum err
+probe(struct db *db, struct arena *a, const struct people_query *pq,
+    int *common)
+{
+	struct db_stmt *st = db_prep(db, "SELECT (SELECT count(*) FROM "
+	    "(SELECT 1 FROM users WHERE email >= ?3 AND email < ?4 LIMIT " PROBE
+	    ") e) + (SELECT count(*) FROM (SELECT 1 FROM users WHERE name >= "
+	    "?3 COLLATE NOCASE AND name < ?4 COLLATE NOCASE LIMIT " PROBE
+	    ") n)");
+	enum err e;
+
+	if ((e = bind_query(st, a, pq, 1)) == ERR_OK &&
+	    (e = db_next(st)) == ERR_OK)
+		*common = db_col_int64(st, 0) >= atoi(PROBE);
+	db_done(st);
+	return e;
+}
+
 /* Runs the statement of way into v (PEOPLE_PAGE rows) and *n, *more. */
 static enum err
 run(struct db *db, struct arena *a, const struct people_query *pq,
@@ -173,7 +198,7 @@ enum err
 people_list(struct db *db, struct arena *a, const struct people_query *pq,
     struct person **out, size_t *n, int *more)
 {
-	int searching = pq->q != NULL && *pq->q != '\0';
+	int searching = pq->q != NULL && *pq->q != '\0', common = 0;
 	struct person *v;
 	enum err e;
 
@@ -184,9 +209,14 @@ people_list(struct db *db, struct arena *a, const struct people_query *pq,
 		return ERR_INTERNAL;
 	if (!searching)
 		return run(db, a, pq, WAY_ALL, v, n, more);
-	/* A full page and more from the window is the exact answer too. */
+	/* A full page and more from the window is the exact answer too;
+	 * a term few match skips it (the probe reads at most PROBE index
+	 * entries of each range). */
 	if (sql[pq->sort][WAY_WINDOW] != NULL &&
-	    ((e = run(db, a, pq, WAY_WINDOW, v, n, more)) != ERR_OK || *more))
+	    (e = probe(db, a, pq, &common)) != ERR_OK)
+		return e;
+	if (common && ((e = run(db, a, pq, WAY_WINDOW, v, n, more)) !=
+	    ERR_OK || *more))
 		return e;
 	return run(db, a, pq, WAY_EXACT, v, n, more);
 }
