@@ -53,7 +53,7 @@
 /* How a statement finds its rows. */
 enum people_way {
 	WAY_ALL,		/* no search: the index from the key */
-	WAY_WINDOW,		/* a search among the WINDOW rows past the key */
+	WAY_WINDOW,		/* a search among the rows next to the key */
 	WAY_EXACT,		/* a search through the two index ranges */
 	WAY_MAX
 };

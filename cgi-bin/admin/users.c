@@ -35,7 +35,8 @@ add_people(cJSON *ctx, const struct person *v, size_t n)
 		    (double)v[i].verified_at) ||
 		    !cJSON_AddNumberToObject(o, "created_at",
 		    (double)v[i].created_at) ||
-		    !cJSON_AddBoolToObject(o, "deleted", v[i].deleted_at != 0) ||
+		    !cJSON_AddBoolToObject(o, "deleted",
+		    v[i].deleted_at != 0) ||
 		    !cJSON_AddNumberToObject(o, "disabled_at",
 		    (double)v[i].disabled_at) ||
 		    !cJSON_AddNumberToObject(o, "orders", (double)v[i].orders))
