@@ -181,7 +181,8 @@ run(struct db *db, struct arena *a, const struct people_query *pq,
 		    db_col_text_dup(a, st, 1), db_col_text_dup(a, st, 2),
 		    (int)db_col_int64(st, 3), db_col_int64(st, 4),
 		    db_col_int64(st, 5), db_col_int64(st, 6),
-		    db_col_int64(st, 7), db_col_int64(st, 8) };
+		    db_col_int64(st, 7), db_col_int64(st, 8), NULL };
+		v[*n].key_name = v[*n].name;
 		if (v[*n].email == NULL || v[*n].name == NULL) {
 			e = ERR_INTERNAL;
 			break;

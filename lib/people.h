@@ -44,6 +44,8 @@ struct person {
 	int64_t deleted_at;	/* when it was deleted, or 0 */
 	int64_t orders;		/* its orders, whatever their state */
 	int64_t disabled_at;	/* when an admin disabled it, or 0 */
+	const char *key_name;	/* arena; the name as stored, even for a
+				   deleted account: the key of PEOPLE_NAME */
 };
 
 /* Lists up to PEOPLE_PAGE accounts after pq's key into *out (arena) and

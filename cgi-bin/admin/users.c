@@ -53,7 +53,7 @@ add_next(struct req *rq, cJSON *ctx, const struct people_query *pq,
 	const char *const pairs[] = { "q", pq->q, "sort",
 	    pq->sort == PEOPLE_NEWEST ? NULL : people_sort_name(pq->sort),
 	    "after", id, "after_name",
-	    pq->sort == PEOPLE_NAME ? last->name : NULL, NULL };
+	    pq->sort == PEOPLE_NAME ? last->key_name : NULL, NULL };
 	const char *url;
 
 	snprintf(id, sizeof(id), "%lld", (long long)last->id);

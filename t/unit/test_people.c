@@ -216,6 +216,40 @@ search_pages_follow_on_by_key(void **state)
 	tmpdb_close(db, path);
 }
 
+/* By name, a page may end on a deleted account (shown without its name):
+ * the next page still follows on from it. */
+static void
+name_pages_follow_a_deleted_account(void **state)
+{
+	char path[64];
+	struct db *db = tmpdb_open(path, "people", 0);
+	struct arena *a = arena_new();
+	struct people_query pq = { .sort = PEOPLE_NAME };
+	struct person *v;
+	size_t n, seen = 0;
+	int more;
+
+	(void)state;
+	assert_int_equal(db_exec(db, "WITH RECURSIVE k(i) AS (SELECT 0 "
+	    "UNION ALL SELECT i + 1 FROM k WHERE i < 58) INSERT INTO users "
+	    "(email, name, password_hash, deleted_at) SELECT 'k' || i || "
+	    "'@example.org', CASE WHEN i < 49 THEN printf('Aaa %02d', i) "
+	    "WHEN i = 49 THEN 'Deleted user' ELSE 'Zed ' || i END, "
+	    "'$argon2id$x', CASE WHEN i = 49 THEN 1 END FROM k"), ERR_OK);
+	do {
+		assert_int_equal(people_list(db, a, &pq, &v, &n, &more),
+		    ERR_OK);
+		seen += n;
+		if (seen == PEOPLE_PAGE)
+			assert_string_equal(v[n - 1].name, "");
+		pq.after_id = v[n - 1].id;
+		pq.after_name = v[n - 1].key_name;
+	} while (more);
+	assert_int_equal(seen, 59);
+	arena_free(a);
+	tmpdb_close(db, path);
+}
+
 static void
 an_extension_is_the_later_end(void **state)
 {
@@ -245,8 +279,10 @@ main(void)
 		cmocka_unit_test(disabling_ends_sessions_and_login),
 		cmocka_unit_test(search_finds_beginnings_whatever_the_case),
 		cmocka_unit_test(search_pages_follow_on_by_key),
+		cmocka_unit_test(name_pages_follow_a_deleted_account),
 		cmocka_unit_test(an_extension_is_the_later_end),
 	};
 
+	cmocka_set_message_output(CM_OUTPUT_TAP);
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
