@@ -52,9 +52,10 @@ revoked_reason(const char *order_status)
 	return ACCESS_REVOKED;
 }
 
-/* Sets out->expires_at from the grant and access_days (0: no limit). */
+/* Sets out->expires_at from the grant and access_days (0: no limit), or
+ * the later end an admin set (extended). */
 static void
-set_expiry(struct access *out, int64_t access_days)
+set_expiry(struct access *out, int64_t access_days, int64_t extended)
 {
 	int64_t span;
 
@@ -64,6 +65,8 @@ set_expiry(struct access *out, int64_t access_days)
 	if (__builtin_mul_overflow(access_days, (int64_t)DAY, &span) ||
 	    __builtin_add_overflow(out->granted_at, span, &out->expires_at))
 		out->expires_at = 0;	/* beyond any date: never */
+	else if (extended > out->expires_at)
+		out->expires_at = extended;
 }
 
 void
@@ -76,7 +79,7 @@ access_decide(const struct access_facts *f, int64_t now, struct access *out)
 		out->source = source_of(f->source);
 		out->granted_at = f->granted_at;
 		out->order_id = f->order_id;
-		set_expiry(out, f->access_days);
+		set_expiry(out, f->access_days, f->expires_at);
 		if (strcmp(f->status, "active") != 0)
 			out->reason = revoked_reason(f->order_status);
 		else if (out->expires_at != 0 && now >= out->expires_at)
@@ -102,7 +105,7 @@ access_check(struct db *db, int64_t user_id, int64_t course_id,
 	    "ELSE 1 END, "
 	    "coalesce(en.status, ''), coalesce(en.source, ''), "
 	    "coalesce(en.granted_at, 0), coalesce(en.order_id, 0), "
-	    "coalesce(o.status, '') FROM courses c "
+	    "coalesce(o.status, ''), coalesce(en.expires_at, 0) FROM courses c "
 	    "LEFT JOIN enrollments en ON en.course_id = c.id AND "
 	    "en.user_id = ?2 LEFT JOIN orders o ON o.id = en.order_id "
 	    "WHERE c.id = ?1");
@@ -116,7 +119,8 @@ access_check(struct db *db, int64_t user_id, int64_t course_id,
 		    .status = db_col_text(st, 4), .source = db_col_text(st, 5),
 		    .granted_at = db_col_int64(st, 6),
 		    .order_id = db_col_int64(st, 7),
-		    .order_status = db_col_text(st, 8) };
+		    .order_status = db_col_text(st, 8),
+		    .expires_at = db_col_int64(st, 9) };
 		access_decide(&f, now, out);
 	}
 	db_done(st);

@@ -54,6 +54,8 @@ struct access_facts {
 	const char *source;	/* enrollments.source */
 	int64_t granted_at;	/* enrollments.granted_at */
 	int64_t order_id;	/* enrollments.order_id, 0 for none */
+	int64_t expires_at;	/* enrollments.expires_at (an admin's
+				   extension), 0 for none */
 	const char *order_status; /* that order's status, "" for none */
 };
 

@@ -64,7 +64,8 @@ status_of(const struct library_entry *e)
 	"c.is_active, coalesce(c.access_days, 0), en.status, en.source, " \
 	"en.granted_at, coalesce(en.order_id, 0), coalesce(o.status, ''), " \
 	"coalesce(cp.last_activity_at, 0), coalesce(cp.completed_at, 0), " \
-	"c.slug, c.title, c.level, c.currency, c.lesson_count " \
+	"c.slug, c.title, c.level, c.currency, c.lesson_count, " \
+	"coalesce(en.expires_at, 0) " \
 	"FROM enrollments en JOIN courses c ON c.id = en.course_id " \
 	"LEFT JOIN orders o ON o.id = en.order_id AND en.status <> 'active' " \
 	"LEFT JOIN course_progress cp ON cp.user_id = en.user_id AND " \
@@ -87,6 +88,7 @@ entry_from_row(struct arena *a, struct db_stmt *st, int64_t now,
 		.granted_at = db_col_int64(st, 7),
 		.order_id = db_col_int64(st, 8),
 		.order_status = db_col_text(st, 9),
+		.expires_at = db_col_int64(st, 17),
 	};
 
 	access_decide(&f, now, &e->access);

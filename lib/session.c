@@ -124,7 +124,7 @@ session_find(struct db *db, struct arena *a, const char *token, int64_t now,
 	if ((st = db_prep(db, "SELECT s.id, s.last_seen, s.expires_at, u.id, "
 	    "u.email, u.name, u.role = 'admin', u.email_verified_at IS NOT NULL "
 	    "FROM sessions s JOIN users u ON u.id = s.user_id "
-	    "WHERE s.token_hash = ?")) == NULL)
+	    "WHERE s.token_hash = ? AND u.disabled_at IS NULL")) == NULL)
 		return ERR_INTERNAL;
 	db_bind_text(st, 1, hash);
 	if ((e = db_next(st)) != ERR_OK) {
@@ -270,9 +270,11 @@ session_insert(struct db *db, int64_t user_id, int64_t now,
 	sodium_bin2hex(token, SESSION_TOKEN_HEX + 1, raw, sizeof(raw));
 	sodium_memzero(raw, sizeof(raw));
 	session_token_hash(token, hash);
+	/* A disabled account gets no session (ERR_FORBIDDEN below). */
 	if ((st = db_prep(db, "INSERT INTO sessions (token_hash, user_id, "
-	    "created_at, last_seen, expires_at, user_agent, addr) VALUES "
-	    "(?, ?, ?, ?, ?, ?, ?) RETURNING id")) == NULL)
+	    "created_at, last_seen, expires_at, user_agent, addr) SELECT ?1, "
+	    "id, ?3, ?4, ?5, ?6, ?7 FROM users WHERE id = ?2 AND "
+	    "disabled_at IS NULL RETURNING id")) == NULL)
 		return ERR_INTERNAL;
 	db_bind_text(st, 1, hash);
 	db_bind_int64(st, 2, user_id);
@@ -284,7 +286,7 @@ session_insert(struct db *db, int64_t user_id, int64_t now,
 	if ((e = db_next(st)) == ERR_OK && id != NULL)
 		*id = db_col_int64(st, 0);
 	db_done(st);
-	return e == ERR_NOTFOUND ? ERR_INTERNAL : e;
+	return e == ERR_NOTFOUND ? ERR_FORBIDDEN : e;
 }
 
 enum err

@@ -65,8 +65,8 @@ int64_t session_current_id(const struct req *rq);
 /* Logs the visitor in as user_id: deletes the session the request came
  * with (if any), creates one with a new random token (so a token known
  * before login is worthless after it) and sets the cookie.  The request
- * itself is unchanged: callers redirect.  Returns ERR_OK, ERR_BUSY or
- * ERR_INTERNAL. */
+ * itself is unchanged: callers redirect.  Returns ERR_OK, ERR_FORBIDDEN
+ * for a disabled account, ERR_BUSY or ERR_INTERNAL. */
 enum err session_start(struct req *rq, struct resp *rs, int64_t user_id);
 
 /* Logs out: deletes the request's session row and clears the cookie.  A
@@ -76,7 +76,8 @@ enum err session_end(struct req *rq, struct resp *rs);
 /* Creates a session for user_id at time now; writes its cookie token
  * (SESSION_TOKEN_HEX hex characters and a NUL) to token and its row id to
  * *id (may be NULL).  Only the token's hash is stored.  Also purges
- * sessions that have expired. */
+ * sessions that have expired.  ERR_FORBIDDEN, no session, when an admin
+ * disabled the account (or there is none). */
 enum err session_create(struct db *db, int64_t user_id, int64_t now,
     char token[SESSION_TOKEN_HEX + 1], int64_t *id);
 

@@ -130,21 +130,23 @@ user_get(struct db *db, struct arena *a, int64_t id, struct user *u)
 	return e;
 }
 
-/* Copies the password hash and id of email into hash and *id; ERR_NOTFOUND
- * when no account has that email. */
+/* Copies the password hash and id of email into hash and *id, and sets
+ * *disabled when an admin disabled the account; ERR_NOTFOUND when no
+ * account has that email. */
 static enum err
 hash_of(struct db *db, const char *email, char hash[PASSWORD_HASH_MAX],
-    int64_t *id)
+    int64_t *id, int *disabled)
 {
 	struct db_stmt *st;
 	enum err e;
 
-	if ((st = db_prep(db, "SELECT id, password_hash FROM users "
-	    "WHERE email = ?")) == NULL)
+	if ((st = db_prep(db, "SELECT id, password_hash, disabled_at IS NOT "
+	    "NULL FROM users WHERE email = ?")) == NULL)
 		return ERR_INTERNAL;
 	db_bind_text(st, 1, email);
 	if ((e = db_next(st)) == ERR_OK) {
 		*id = db_col_int64(st, 0);
+		*disabled = db_col_int64(st, 2) != 0;
 		if (strlen(db_col_text(st, 1)) >= PASSWORD_HASH_MAX)
 			e = ERR_INTERNAL;
 		else
@@ -170,7 +172,7 @@ user_authenticate(struct db *db, const char *email, const char *password,
     const char *addr, int64_t now, enum auth_result *result, int64_t *id)
 {
 	char hash[PASSWORD_HASH_MAX];
-	int blocked, ok;
+	int blocked, ok, disabled = 0;
 	enum err e;
 
 	assert(db != NULL && email != NULL && password != NULL);
@@ -181,7 +183,7 @@ user_authenticate(struct db *db, const char *email, const char *password,
 		*result = AUTH_THROTTLED;
 		return ERR_OK;
 	}
-	e = hash_of(db, email, hash, id);
+	e = hash_of(db, email, hash, id, &disabled);
 	if (e != ERR_OK && e != ERR_NOTFOUND)
 		return e;
 	if (e == ERR_NOTFOUND) {
@@ -192,7 +194,8 @@ user_authenticate(struct db *db, const char *email, const char *password,
 	}
 	if (!ok)
 		return throttle_fail(db, email, addr, now);
-	*result = AUTH_OK;
+	/* Only the right password learns that the account is disabled. */
+	*result = disabled ? AUTH_DISABLED : AUTH_OK;
 	rehash_if_old(db, *id, hash, password);
 	return throttle_clear(db, email);
 }
@@ -284,9 +287,10 @@ make_admin_tx(struct db *db, const char *email, const char *name,
 	struct db_stmt *st;
 	char old[PASSWORD_HASH_MAX];
 	int64_t id;
+	int disabled;
 	enum err e;
 
-	if ((e = hash_of(db, email, old, &id)) == ERR_NOTFOUND) {
+	if ((e = hash_of(db, email, old, &id, &disabled)) == ERR_NOTFOUND) {
 		if (hash == NULL)
 			return ERR_INVALID;
 		if ((st = db_prep(db, "INSERT INTO users (email, name, "

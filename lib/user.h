@@ -22,6 +22,8 @@ enum auth_result {
 	AUTH_OK,		/* the password matches */
 	AUTH_BAD,		/* unknown email or wrong password: same thing */
 	AUTH_THROTTLED,		/* too many failures lately; nothing checked */
+	AUTH_DISABLED,		/* the password matches, but an admin disabled
+				   the account: no login */
 	AUTH_MAX
 };
 

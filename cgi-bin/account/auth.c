@@ -15,6 +15,9 @@
 
 static const char msg_login_bad[] = "That email and password do not match "
     "an account. Check both and try again.";
+static const char msg_disabled[] = "This account is disabled: the school "
+    "turned it off, so it cannot log in. Write to the school if you think "
+    "this is a mistake.";
 
 /* Returns the same-site page to go to after login: next, or home. */
 static const char *
@@ -107,6 +110,8 @@ h_login(struct req *rq, struct resp *rs)
 		return e;
 	if (r == AUTH_THROTTLED)
 		return login_again(rq, rs, 429, msg_throttled);
+	if (r == AUTH_DISABLED)
+		return login_again(rq, rs, 403, msg_disabled);
 	if (r != AUTH_OK)
 		return login_again(rq, rs, 400, msg_login_bad);
 	return sign_in(rq, rs, id);

@@ -89,7 +89,12 @@ h_reset(struct req *rq, struct resp *rs)
 	    field_str(rq, "password"), time(NULL), &user_id);
 	if (e == ERR_NOTFOUND)
 		return reset_page(rq, rs, 400);
-	if (e != ERR_OK || (e = account_sign_in(rq, rs, user_id)) != ERR_OK)
+	if (e == ERR_OK && (e = account_sign_in(rq, rs, user_id)) ==
+	    ERR_FORBIDDEN)
+		return resp_flash_redirect(rq, rs, "/account/login", "Your new "
+		    "password is set, but this account is disabled: the school "
+		    "turned it off, so it cannot log in.");
+	if (e != ERR_OK)
 		return e;
 	return resp_flash_redirect(rq, rs, HOME_PAGE, "Your new password is "
 	    "set and you are logged in. Everywhere else you were logged in, "

@@ -11,9 +11,32 @@
 /* home.c */
 enum err h_home(struct req *rq, struct resp *rs);
 
-/* users.c */
+/* users.c: people (the list, a person's page, role, disable/enable) */
 enum err h_users(struct req *rq, struct resp *rs);
 extern const struct field users_fields[];
+enum err h_user(struct req *rq, struct resp *rs);
+enum err h_user_role(struct req *rq, struct resp *rs);
+extern const struct field user_role_fields[];
+enum err h_user_disable(struct req *rq, struct resp *rs);
+enum err h_user_enable(struct req *rq, struct resp *rs);
+/* Shows the page of person id (with rs's errors, the typed values put
+ * back) with status. */
+enum err admin_person_show(struct req *rq, struct resp *rs, int64_t id,
+    int status);
+/* Redirects to the page of person id with a one-time message. */
+enum err admin_person_done(struct req *rq, struct resp *rs, int64_t id,
+    const char *message);
+
+/* enrollments.c: grant, revoke, extend (from a person's page) */
+enum err h_user_grant(struct req *rq, struct resp *rs);
+extern const struct field user_grant_fields[];
+enum err h_enrollment_revoke(struct req *rq, struct resp *rs);
+enum err h_enrollment_extend(struct req *rq, struct resp *rs);
+extern const struct field enrollment_extend_fields[];
+
+/* audit.c: the audit log */
+enum err h_audit(struct req *rq, struct resp *rs);
+extern const struct field audit_fields[];
 
 /* reports.c */
 enum err h_reports(struct req *rq, struct resp *rs);

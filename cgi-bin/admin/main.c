@@ -8,7 +8,23 @@
 
 static const struct route routes[] = {
 	{ METHOD_GET, "/admin", h_home, R_ADMIN, NULL },
+	/* People, enrollments and the audit log (users.c, enrollments.c,
+	 * audit.c). */
 	{ METHOD_GET, "/admin/users", h_users, R_ADMIN, users_fields },
+	{ METHOD_GET, "/admin/users/<id>", h_user, R_ADMIN, NULL },
+	{ METHOD_POST, "/admin/users/<id>/role", h_user_role, R_ADMIN,
+	    user_role_fields },
+	{ METHOD_POST, "/admin/users/<id>/disable", h_user_disable, R_ADMIN,
+	    NULL },
+	{ METHOD_POST, "/admin/users/<id>/enable", h_user_enable, R_ADMIN,
+	    NULL },
+	{ METHOD_POST, "/admin/users/<id>/grant", h_user_grant, R_ADMIN,
+	    user_grant_fields },
+	{ METHOD_POST, "/admin/enrollments/<id>/revoke", h_enrollment_revoke,
+	    R_ADMIN, NULL },
+	{ METHOD_POST, "/admin/enrollments/<id>/extend", h_enrollment_extend,
+	    R_ADMIN, enrollment_extend_fields },
+	{ METHOD_GET, "/admin/audit", h_audit, R_ADMIN, audit_fields },
 	/* reports (reports.c) */
 	{ METHOD_GET, "/admin/reports", h_reports, R_ADMIN, reports_fields },
 	{ METHOD_GET, "/admin/reports.csv", h_reports_csv, R_ADMIN,

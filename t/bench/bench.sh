@@ -251,3 +251,7 @@ echo "largest account worker RSS:  ${arss} KiB   (${apriv} KiB of it private; ta
 # against this stack: t/bench/admin_1m.sh.
 echo
 sh "$top/t/bench/admin_1m.sh" "$build" "$run"
+# The admin lists' search with 100,000 users and 10,000 courses, on a
+# stack of its own (t/bench/admin.sh).
+echo
+sh "$top/t/bench/admin.sh" "$build"
