@@ -50,7 +50,8 @@ fulfil_payment_from(struct payment *p, const struct stripe_session *ss,
 	    ss->payment_intent : NULL,
 	    .amount_refunded = ss->amount_refunded,
 	    .disputed = ss->disputed, .order_id = order_id,
-	    .receipt_url = ss->receipt_url };
+	    .receipt_url = ss->receipt_url,
+	    .charge_id = ss->charge[0] != '\0' ? ss->charge : NULL };
 }
 
 struct order_row {
@@ -148,28 +149,40 @@ queue_welcomes(struct db *db, int64_t order_id, int64_t user_id,
 	return ERR_OK;
 }
 
+void
+fulfil_refund_mail_key(char *out, size_t n, int64_t order_id,
+    int64_t refunded_total)
+{
+	snprintf(out, n, "order-refund-%lld-%lld", (long long)order_id,
+	    (long long)refunded_total);
+}
+
+/* Queues the refund mail for the order's refunded total (amount): the
+ * standard text, or body when the caller wrote one. */
 static enum err
 queue_refund_mail(struct db *db, int64_t order_id, const struct order_row *r,
-    int64_t amount, const char *base_url)
+    int64_t amount, const char *body_text, const char *base_url)
 {
-	struct buf body = { 0 }, key = { 0 }, subj = { 0 };
-	char to[MAIL_ADDR_MAX], name[MAIL_NAME_MAX];
+	struct buf body = { 0 }, subj = { 0 };
+	char to[MAIL_ADDR_MAX], name[MAIL_NAME_MAX], key[64];
 	enum err e;
 
 	if ((e = mail_recipient(db, r->user_id, to, name)) != ERR_OK)
 		return e == ERR_NOTFOUND ? ERR_INTERNAL : e;
-	buf_printf(&body, "Hello %s,\n\nwe have refunded ", name);
-	money_format(&body, amount, r->currency);
-	buf_printf(&body, " of your order %s. It reaches your card in a few "
-	    "days.\n\nThe order: %s/payment/order/%lld\n", r->number, base_url,
-	    (long long)order_id);
-	buf_printf(&key, "order-refund-%lld-%lld", (long long)order_id,
-	    (long long)amount);
+	if (body_text != NULL)
+		buf_printf(&body, "%s", body_text);
+	else {
+		buf_printf(&body, "Hello %s,\n\nwe have refunded ", name);
+		money_format(&body, amount, r->currency);
+		buf_printf(&body, " of your order %s. It reaches your card in "
+		    "a few days.\n\nThe order: %s/payment/order/%lld\n",
+		    r->number, base_url, (long long)order_id);
+	}
+	fulfil_refund_mail_key(key, sizeof(key), order_id, amount);
 	buf_printf(&subj, "Refund for your order %s", r->number);
-	e = body.oom || key.oom || subj.oom ? ERR_INTERNAL :
-	    mail_queue(db, key.data, to, subj.data, body.data);
+	e = body.oom || subj.oom ? ERR_INTERNAL :
+	    mail_queue(db, key, to, subj.data, body.data);
 	buf_free(&body);
-	buf_free(&key);
 	buf_free(&subj);
 	return e;
 }
@@ -316,13 +329,47 @@ outcome_of(enum held h)
 	return o[h];
 }
 
+/* Sets *yes when the store's own refunds of the order (made by an admin,
+ * lib/refund.c: pending or succeeded) account for refunded: the admin
+ * chose which access ends, so there is nothing to review. */
+static enum err
+refunds_are_ours(struct db *db, int64_t order_id, int64_t refunded, int *yes)
+{
+	struct db_stmt *st = db_prep(db, "SELECT coalesce(sum(amount), 0) "
+	    "FROM refunds WHERE order_id = ? AND status IN ('pending', "
+	    "'succeeded')");
+	enum err e;
+
+	db_bind_int64(st, 1, order_id);
+	if ((e = db_next(st)) == ERR_OK)
+		*yes = db_col_int64(st, 0) >= refunded;
+	db_done(st);
+	return e;
+}
+
+/* Flags a partly refunded order for review unless the refunds are the
+ * store's own. */
+static enum err
+flag_partial(struct db *db, int64_t order_id, int64_t refunded)
+{
+	int ours = 0;
+	enum err e;
+
+	if ((e = refunds_are_ours(db, order_id, refunded, &ours)) != ERR_OK ||
+	    ours)
+		return e;
+	return order_flag(db, order_id, "partially refunded: decide whether "
+	    "access stays");
+}
+
 /* Moves an order that Stripe was paid for (status paid or later, or just
  * granted) to where the money now is: refunded amount, status, access,
- * flag and mail.  *out is FULFIL_ALREADY when nothing changed. */
+ * flag and mail (mail_body, or the standard text when NULL).  *out is
+ * FULFIL_ALREADY when nothing changed. */
 static enum err
 settle(struct db *db, int64_t order_id, const struct order_row *r,
-    const struct payment *p, const char *base_url, int64_t now,
-    enum fulfil_outcome *out)
+    const struct payment *p, const char *mail_body, const char *base_url,
+    int64_t now, enum fulfil_outcome *out)
 {
 	enum held was = held_of_status(r->status), h = held_of(p);
 	int64_t refunded = p->amount_refunded > r->refunded ?
@@ -351,15 +398,16 @@ settle(struct db *db, int64_t order_id, const struct order_row *r,
 	if (h != was && h >= HELD_DISPUTED &&
 	    (e = revoke_access(db, order_id, now)) != ERR_OK)
 		return e;
-	if (h != was && h == HELD_PARTIAL && (e = order_flag(db, order_id,
-	    "partially refunded: decide whether access stays")) != ERR_OK)
+	if (h != was && h == HELD_PARTIAL &&
+	    (e = flag_partial(db, order_id, refunded)) != ERR_OK)
 		return e;
 	if (h != was && h == HELD_DISPUTED && (e = order_flag(db, order_id,
 	    "the payment is disputed: Stripe has taken the money back until "
 	    "the dispute is decided; access is suspended")) != ERR_OK)
 		return e;
 	if (refunded > r->refunded)
-		return queue_refund_mail(db, order_id, r, refunded, base_url);
+		return queue_refund_mail(db, order_id, r, refunded, mail_body,
+		    base_url);
 	return ERR_OK;
 }
 
@@ -397,7 +445,7 @@ settle_unpaid(struct db *db, int64_t order_id, const struct order_row *r,
 		return e;
 	if (p->amount_refunded > 0)
 		return queue_refund_mail(db, order_id, r, p->amount_refunded,
-		    base_url);
+		    NULL, base_url);
 	return ERR_OK;
 }
 
@@ -465,12 +513,23 @@ note_session_payment(struct db *db, const struct payment *p)
 }
 
 /* Keeps Stripe's receipt of the charge that paid the order's own
- * session, for the student's billing page. */
+ * session, for the student's billing page, and the charge's id, for the
+ * admin's search. */
 static enum err
 note_receipt(struct db *db, const struct payment *p)
 {
 	struct db_stmt *st;
+	enum err e;
 
+	if (p->charge_id != NULL) {
+		st = db_prep(db, "UPDATE orders SET stripe_charge_id = ?1 "
+		    "WHERE id = ?2 AND (stripe_charge_id IS NULL OR "
+		    "stripe_charge_id <> ?1)");
+		db_bind_text(st, 1, p->charge_id);
+		db_bind_int64(st, 2, p->order_id);
+		if ((e = db_run(st)) != ERR_OK)
+			return e;
+	}
 	if (p->receipt_url == NULL)
 		return ERR_OK;
 	st = db_prep(db, "UPDATE orders SET receipt_url = ?1 WHERE id = ?2 AND "
@@ -504,7 +563,8 @@ fulfil_in_tx(struct db *db, const struct payment *p, const char *base_url,
 	if ((e = note_receipt(db, p)) != ERR_OK)
 		return e;
 	if (held_of_status(r.status) != HELD_MAX)
-		return settle(db, p->order_id, &r, p, base_url, now, out);
+		return settle(db, p->order_id, &r, p, NULL, base_url, now,
+		    out);
 	if (p->amount_total != r.total ||
 	    strcmp(p->currency, r.currency) != 0) {
 		*out = FULFIL_MISMATCH;
@@ -524,7 +584,8 @@ fulfil_in_tx(struct db *db, const struct payment *p, const char *base_url,
 	    now)) != ERR_OK)
 		return e;
 	snprintf(r.status, sizeof(r.status), "paid");
-	if ((e = settle(db, p->order_id, &r, p, base_url, now, out)) != ERR_OK)
+	if ((e = settle(db, p->order_id, &r, p, NULL, base_url, now, out)) !=
+	    ERR_OK)
 		return e;
 	if (*out == FULFIL_ALREADY)
 		*out = FULFIL_GRANTED;
@@ -544,6 +605,28 @@ fulfil_payment(struct db *db, const struct payment *p, const char *base_url,
 		return e;
 	}
 	return db_commit(db);
+}
+
+enum err
+fulfil_refund_in_tx(struct db *db, int64_t order_id, int64_t refunded_total,
+    const char *mail_body, const char *base_url, int64_t now,
+    enum fulfil_outcome *out)
+{
+	struct order_row r;
+	struct payment p;
+	enum err e;
+
+	*out = FULFIL_UNKNOWN;
+	if ((e = load_order_row(db, order_id, &r)) != ERR_OK)
+		return e;
+	if (held_of_status(r.status) == HELD_MAX)
+		return ERR_CONFLICT;	/* never paid: nothing to refund */
+	/* What Stripe's charge now says, as a charge.refunded would. */
+	p = (struct payment){ .session_id = r.session, .payment_status = "paid",
+	    .amount_total = r.total, .currency = r.currency,
+	    .amount_refunded = refunded_total, .order_id = order_id,
+	    .disputed = strcmp(r.status, "disputed") == 0 };
+	return settle(db, order_id, &r, &p, mail_body, base_url, now, out);
 }
 
 enum err
