@@ -146,7 +146,7 @@ plan_amount(const struct refund_request *rq, struct plan *pl, int64_t *amount,
 		return 1;
 	case REFUND_ITEMS:
 		*why = (struct refund_refusal){ "items", "Choose at least one "
-		    "item to refund." };
+		    "item to refund.", 1 };
 		if (rq->nitems == 0)
 			return 0;
 		for (j = 0; j < rq->nitems; j++) {
@@ -155,7 +155,7 @@ plan_amount(const struct refund_request *rq, struct plan *pl, int64_t *amount,
 				;
 			*why = (struct refund_refusal){ "items", "An item you "
 			    "chose is not in this order, or is refunded "
-			    "already." };
+			    "already.", 0 };
 			if (i == pl->n || pl->item[i].left <= 0 ||
 			    pl->item[i].take != 0)
 				return 0;
@@ -163,21 +163,21 @@ plan_amount(const struct refund_request *rq, struct plan *pl, int64_t *amount,
 			*amount += pl->item[i].take;
 		}
 		*why = (struct refund_refusal){ "items", "These items come to "
-		    "more than what remains refundable of the order." };
+		    "more than what remains refundable of the order.", 0 };
 		return *amount <= pl->remaining;
 	case REFUND_AMOUNT:
 		*why = (struct refund_refusal){ "amount", "Type an amount such "
-		    "as 12.50." };
+		    "as 12.50.", 1 };
 		if (rq->amount_text == NULL || money_parse(rq->amount_text,
 		    pl->currency, amount) != ERR_OK)
 			return 0;
 		*why = (struct refund_refusal){ "amount", *amount <= 0 ?
 		    "Type an amount above zero." : "That is more than what "
-		    "remains refundable of the order." };
+		    "remains refundable of the order.", *amount <= 0 };
 		return *amount > 0 && *amount <= pl->remaining;
 	default:
 		*why = (struct refund_refusal){ "kind", "Choose what to "
-		    "refund." };
+		    "refund.", 1 };
 		return 0;
 	}
 }
@@ -191,12 +191,12 @@ order_refundable(struct db *db, int64_t order_id, const struct plan *pl,
 	enum err e;
 
 	*why = (struct refund_refusal){ "kind", "Only a paid order can be "
-	    "refunded here." };
+	    "refunded here.", 0 };
 	if ((strcmp(pl->status, "paid") != 0 &&
 	    strcmp(pl->status, "partially_refunded") != 0) || !pl->has_payment)
 		return ERR_INVALID;
 	*why = (struct refund_refusal){ "kind", "Nothing of this order is left "
-	    "to refund." };
+	    "to refund.", 0 };
 	if (pl->remaining <= 0)
 		return ERR_INVALID;
 	st = db_prep(db, "SELECT 1 FROM refunds WHERE order_id = ? AND "
@@ -206,7 +206,7 @@ order_refundable(struct db *db, int64_t order_id, const struct plan *pl,
 	db_done(st);
 	*why = (struct refund_refusal){ "kind", "A refund of this order is "
 	    "waiting for Stripe's answer: send it again from the list of "
-	    "refunds before making another." };
+	    "refunds before making another.", 0 };
 	return e == ERR_OK ? ERR_INVALID : e == ERR_NOTFOUND ? ERR_OK : e;
 }
 

@@ -76,6 +76,8 @@ struct refund_request {
 struct refund_refusal {
 	const char *field;	/* "kind", "items", "amount" */
 	const char *message;	/* shown next to it */
+	int input;		/* 1: what was typed is unusable (a 400);
+				   0: the order's state refuses it (a 409) */
 };
 
 /* Opens a pending refund for rq in one transaction (BEGIN IMMEDIATE:

@@ -141,7 +141,8 @@ h_admin_order_refund(struct req *rq, struct resp *rs)
 		    "refund #%lld, listed below. Nothing more was refunded.",
 		    (long long)id));
 	if (e == ERR_INVALID)
-		return refused(rq, rs, 409, why.field, why.message);
+		return refused(rq, rs, why.input ? 400 : 409, why.field,
+		    why.message);
 	if (e == ERR_NOTFOUND)
 		return e;
 	if (e != ERR_OK)
