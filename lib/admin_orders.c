@@ -19,29 +19,29 @@
 #include "order.h"
 
 /* The columns of a row and the checks of every filter; ?1 status, ?2 from,
- * ?3 to, ?4 coupon, ?5 course, ?6 needs_review, ?7/?8 the key after which
- * the page starts, ?9 the limit, ?10 the driver's value. */
+ * ?3 coupon, ?4 course, ?5 needs_review, ?6/?7 the key before which the
+ * page starts (also the "to" date's bound: one upper bound on created_at,
+ * so the index range ends there), ?8 the limit, ?9 the driver's value. */
 #define LIST_COLS "SELECT o.id, o.number, CASE WHEN u.deleted_at IS NULL " \
 	"THEN u.email ELSE '' END, o.status, o.currency, o.total_amount, " \
 	"o.refunded_amount, o.needs_review, o.review_reason, o.created_at " \
 	"FROM orders o JOIN users u ON u.id = o.user_id "
-#define LIST_CHECKS " AND o.needs_review = ?6 " \
-	"AND (o.created_at, o.id) < (?7, ?8) " \
-	"AND o.created_at >= ?2 AND o.created_at < ?3 " \
+#define LIST_CHECKS " AND o.needs_review = ?5 " \
+	"AND (o.created_at, o.id) < (?6, ?7) AND o.created_at >= ?2 " \
 	"AND (?1 IS NULL OR o.status = ?1) " \
-	"AND (?4 = 0 OR o.coupon_id = ?4) " \
-	"AND (?5 = 0 OR EXISTS (SELECT 1 FROM order_items oi WHERE " \
-	"oi.order_id = o.id AND oi.course_id = ?5)) " \
-	"ORDER BY o.created_at DESC, o.id DESC LIMIT ?9"
+	"AND (?3 = 0 OR o.coupon_id = ?3) " \
+	"AND (?4 = 0 OR EXISTS (SELECT 1 FROM order_items oi WHERE " \
+	"oi.order_id = o.id AND oi.course_id = ?4)) " \
+	"ORDER BY o.created_at DESC, o.id DESC LIMIT ?8"
 
 enum driver { BY_NONE, BY_ORDER, BY_USER, BY_STATUS, BY_COUPON, DRIVER_MAX };
 
 static const char *const list_sql[DRIVER_MAX] = {
-	[BY_NONE] = LIST_COLS "WHERE ?10 = 0" LIST_CHECKS,
-	[BY_ORDER] = LIST_COLS "WHERE o.id = ?10" LIST_CHECKS,
-	[BY_USER] = LIST_COLS "WHERE o.user_id = ?10" LIST_CHECKS,
-	[BY_STATUS] = LIST_COLS "WHERE o.status = ?1 AND ?10 = 0" LIST_CHECKS,
-	[BY_COUPON] = LIST_COLS "WHERE o.coupon_id = ?4 AND ?10 = 0"
+	[BY_NONE] = LIST_COLS "WHERE ?9 = 0" LIST_CHECKS,
+	[BY_ORDER] = LIST_COLS "WHERE o.id = ?9" LIST_CHECKS,
+	[BY_USER] = LIST_COLS "WHERE o.user_id = ?9" LIST_CHECKS,
+	[BY_STATUS] = LIST_COLS "WHERE o.status = ?1 AND ?9 = 0" LIST_CHECKS,
+	[BY_COUPON] = LIST_COLS "WHERE o.coupon_id = ?3 AND ?9 = 0"
 	    LIST_CHECKS,
 };
 
@@ -127,18 +127,27 @@ list_run(struct db *db, struct arena *a, const struct admin_orders_filter *f,
     struct admin_order_row *v, size_t *n, int *more)
 {
 	struct db_stmt *st = db_prep(db, list_sql[d]);
+	int64_t at = INT64_MAX, id = INT64_MAX;
 	enum err e;
 
+	if (k != NULL) {
+		at = k->created_at;
+		id = k->id;
+	}
+	/* Before the "to" date's end: (created_at, id) < (to, 0). */
+	if (f->to > 0 && at >= f->to) {
+		at = f->to;
+		id = 0;
+	}
 	db_bind_text_or_null(st, 1, f->status);
 	db_bind_int64(st, 2, f->from);
-	db_bind_int64(st, 3, f->to > 0 ? f->to : INT64_MAX);
-	db_bind_int64(st, 4, f->coupon_id);
-	db_bind_int64(st, 5, f->course_id);
-	db_bind_int64(st, 6, review);
-	db_bind_int64(st, 7, k != NULL ? k->created_at : INT64_MAX);
-	db_bind_int64(st, 8, k != NULL ? k->id : INT64_MAX);
-	db_bind_int64(st, 9, (int64_t)(ADMIN_ORDERS_PAGE + 1 - *n));
-	db_bind_int64(st, 10, value);
+	db_bind_int64(st, 3, f->coupon_id);
+	db_bind_int64(st, 4, f->course_id);
+	db_bind_int64(st, 5, review);
+	db_bind_int64(st, 6, at);
+	db_bind_int64(st, 7, id);
+	db_bind_int64(st, 8, (int64_t)(ADMIN_ORDERS_PAGE + 1 - *n));
+	db_bind_int64(st, 9, value);
 	while ((e = db_next(st)) == ERR_OK) {
 		struct admin_order_row *r = &v[*n];
 
