@@ -230,18 +230,19 @@ const struct field admin_orders_fields[] = {
 	{ NULL, 0, 0 },
 };
 
-/* Stripe's dashboard page of an id, in live mode only (a test key's
- * objects are not the school's money). */
+/* Stripe's dashboard page of a payment (pi_...) or charge (ch_...), in
+ * live mode only: a test key's objects are not the school's money.  Other
+ * ids are shown, not linked. */
 static int
 add_stripe_link(struct req *rq, cJSON *o, const char *key, const char *id)
 {
 	const char *url;
 
-	if (id[0] == '\0' || !events_key_is_live(rq->w->cfg.stripe_key))
+	if ((strncmp(id, "pi_", 3) != 0 && strncmp(id, "ch_", 3) != 0) ||
+	    !events_key_is_live(rq->w->cfg.stripe_key))
 		return 1;
-	url = url_segment(rq->arena, strncmp(id, "cs_", 3) == 0 ?
-	    "https://dashboard.stripe.com/checkout/sessions/" :
-	    "https://dashboard.stripe.com/payments/", id);
+	url = url_segment(rq->arena, "https://dashboard.stripe.com/payments/",
+	    id);
 	return url != NULL && add_str(o, key, url);
 }
 
@@ -340,7 +341,6 @@ add_refunds(struct req *rq, cJSON *ctx, const struct admin_order *o)
 		    !add_str(x, "reason", v[i].reason) ||
 		    !add_str(x, "note", v[i].note) ||
 		    !add_str(x, "stripe_id", v[i].stripe_id) ||
-		    !add_stripe_link(rq, x, "stripe_url", v[i].stripe_id) ||
 		    !add_str(x, "failure", v[i].failure) ||
 		    !add_str(x, "items", v[i].items) ||
 		    !add_str(x, "by", v[i].by) ||
@@ -397,8 +397,7 @@ add_order(struct req *rq, cJSON *ctx, const struct admin_order *o)
 		cJSON *s = cJSON_CreateObject();
 
 		if (s == NULL || !cJSON_AddItemToArray(ss, s) ||
-		    !add_str(s, "id", o->sessions[i]) ||
-		    !add_stripe_link(rq, s, "url", o->sessions[i]))
+		    !add_str(s, "id", o->sessions[i]))
 			return ERR_INTERNAL;
 	}
 	return ERR_OK;
