@@ -68,6 +68,15 @@ admin_orders_status_known(const char *s)
 	return 0;
 }
 
+const char *
+admin_orders_status_label(const char *s)
+{
+	for (int i = 0; i < ORDER_STATUS_MAX; i++)
+		if (strcmp(s, order_status_name((enum order_status)i)) == 0)
+			return order_status_label((enum order_status)i);
+	return s;
+}
+
 enum err
 admin_orders_course_of(struct db *db, const char *slug, int64_t *id)
 {

@@ -59,6 +59,9 @@ enum err admin_orders_list(struct db *db, struct arena *a,
 /* Returns 1 when s names an order status ("paid", ...). */
 int admin_orders_status_known(const char *s);
 
+/* Returns the words for status s ("Partially refunded"), or s itself. */
+const char *admin_orders_status_label(const char *s);
+
 /* Finds the course of a slug, the coupon of a code: *id, 0 when none. */
 enum err admin_orders_course_of(struct db *db, const char *slug, int64_t *id);
 enum err admin_orders_coupon_of(struct db *db, const char *code, int64_t *id);

@@ -123,6 +123,8 @@ add_rows(cJSON *ctx, const struct admin_order_row *v, size_t n)
 		    !add_str(o, "number", v[i].number) ||
 		    !add_str(o, "email", v[i].email) ||
 		    !add_str(o, "status", v[i].status) ||
+		    !add_str(o, "status_label",
+		    admin_orders_status_label(v[i].status)) ||
 		    !add_money(o, "total", v[i].total, v[i].currency) ||
 		    !add_money(o, "refunded", v[i].refunded, v[i].currency) ||
 		    !add_int(o, "refunded_amount", v[i].refunded) ||
@@ -368,6 +370,7 @@ add_order(struct req *rq, cJSON *ctx, const struct admin_order *o)
 	    !add_int(x, "user_id", o->user_id) ||
 	    !add_str(x, "email", o->email) || !add_str(x, "name", o->name) ||
 	    !add_str(x, "status", o->status) ||
+	    !add_str(x, "status_label", admin_orders_status_label(o->status)) ||
 	    !add_money(x, "subtotal", o->subtotal, o->currency) ||
 	    !add_money(x, "discount", o->discount, o->currency) ||
 	    !add_int(x, "discount_amount", o->discount) ||
