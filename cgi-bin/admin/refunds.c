@@ -143,8 +143,6 @@ h_admin_order_refund(struct req *rq, struct resp *rs)
 	if (e == ERR_INVALID)
 		return refused(rq, rs, why.input ? 400 : 409, why.field,
 		    why.message);
-	if (e == ERR_NOTFOUND)
-		return e;
 	if (e != ERR_OK)
 		return e;
 	return send_and_answer(rq, rs, id);
