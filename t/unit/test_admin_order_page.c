@@ -105,5 +105,6 @@ main(void)
 		cmocka_unit_test(each_rendering_has_a_new_refund_token),
 	};
 
+	cmocka_set_message_output(CM_OUTPUT_TAP);
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
