@@ -607,10 +607,39 @@ fulfil_payment(struct db *db, const struct payment *p, const char *base_url,
 	return db_commit(db);
 }
 
+/* Gives refund_id's items back: their refunded amounts, and the end of
+ * the access they gave. */
+static enum err
+refund_items(struct db *db, int64_t order_id, int64_t user_id,
+    int64_t refund_id, int64_t now)
+{
+	struct db_stmt *st;
+	enum err e;
+
+	st = db_prep(db, "UPDATE order_items SET refunded_amount = "
+	    "refunded_amount + (SELECT ri.amount FROM refund_items ri WHERE "
+	    "ri.refund_id = ?1 AND ri.order_item_id = order_items.id) "
+	    "WHERE id IN (SELECT order_item_id FROM refund_items WHERE "
+	    "refund_id = ?1)");
+	db_bind_int64(st, 1, refund_id);
+	if ((e = db_run(st)) != ERR_OK)
+		return e;
+	st = db_prep(db, "UPDATE enrollments SET status = 'revoked', "
+	    "revoked_at = ?1 WHERE order_id = ?2 AND user_id = ?3 AND "
+	    "status = 'active' AND course_id IN (SELECT oi.course_id FROM "
+	    "refund_items ri JOIN order_items oi ON oi.id = ri.order_item_id "
+	    "WHERE ri.refund_id = ?4)");
+	db_bind_int64(st, 1, now);
+	db_bind_int64(st, 2, order_id);
+	db_bind_int64(st, 3, user_id);
+	db_bind_int64(st, 4, refund_id);
+	return db_run(st);
+}
+
 enum err
-fulfil_refund_in_tx(struct db *db, int64_t order_id, int64_t refunded_total,
-    const char *mail_body, const char *base_url, int64_t now,
-    enum fulfil_outcome *out)
+fulfil_refund_in_tx(struct db *db, int64_t order_id, int64_t refund_id,
+    int64_t refunded_total, const char *mail_body, const char *base_url,
+    int64_t now, enum fulfil_outcome *out)
 {
 	struct order_row r;
 	struct payment p;
@@ -621,6 +650,9 @@ fulfil_refund_in_tx(struct db *db, int64_t order_id, int64_t refunded_total,
 		return e;
 	if (held_of_status(r.status) == HELD_MAX)
 		return ERR_CONFLICT;	/* never paid: nothing to refund */
+	if ((e = refund_items(db, order_id, r.user_id, refund_id, now)) !=
+	    ERR_OK)
+		return e;
 	/* What Stripe's charge now says, as a charge.refunded would. */
 	p = (struct payment){ .session_id = r.session, .payment_status = "paid",
 	    .amount_total = r.total, .currency = r.currency,

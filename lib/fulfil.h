@@ -68,18 +68,20 @@ enum err fulfil_in_tx(struct db *db, const struct payment *p,
 enum err fulfil_payment(struct db *db, const struct payment *p,
     const char *base_url, int64_t now, enum fulfil_outcome *out);
 
-/* Brings a paid order to refunded_total after a refund the store made
- * itself (lib/refund.c, already marked succeeded), inside the caller's
- * open transaction: refunded_amount, status (partially refunded, or
- * refunded with all access ended when nothing is left) and the refund
- * mail, by the same steps and mail key as a charge.refunded event, so
- * whichever of the two comes second changes nothing.  A refund the store
- * made was decided by an admin: it does not flag the order for review.
- * mail_body is the student's mail (queued once per refunded total), or
- * NULL for the standard one. */
+/* Applies refund refund_id that the store made itself (lib/refund.c,
+ * already marked succeeded), inside the caller's open transaction: the
+ * refunded amount of each item it covers and the end of the access those
+ * items gave (an amount refund covers none: access stays), then the
+ * order's refunded_amount and status brought to refunded_total (partially
+ * refunded, or refunded with all access ended when nothing is left) with
+ * the refund mail, by the same steps and mail key as a charge.refunded
+ * event, so whichever of the two comes second changes nothing.  A refund
+ * the store made was decided by an admin: it does not flag the order for
+ * review.  mail_body is the student's mail (queued once per refunded
+ * total), or NULL for the standard one. */
 enum err fulfil_refund_in_tx(struct db *db, int64_t order_id,
-    int64_t refunded_total, const char *mail_body, const char *base_url,
-    int64_t now, enum fulfil_outcome *out);
+    int64_t refund_id, int64_t refunded_total, const char *mail_body,
+    const char *base_url, int64_t now, enum fulfil_outcome *out);
 
 /* The dedupe key of the refund mail for order_id once refunded_total is
  * refunded, written into out (n bytes). */

@@ -445,35 +445,6 @@ out:
 	return e;
 }
 
-/* Gives the refund's items back: their refunded amounts, and the end of
- * the access they gave (an amount refund has no items: access stays). */
-static enum err
-items_refunded(struct db *db, int64_t id, const struct sending *r,
-    int64_t now)
-{
-	struct db_stmt *st;
-	enum err e;
-
-	st = db_prep(db, "UPDATE order_items SET refunded_amount = "
-	    "refunded_amount + (SELECT ri.amount FROM refund_items ri WHERE "
-	    "ri.refund_id = ?1 AND ri.order_item_id = order_items.id) "
-	    "WHERE id IN (SELECT order_item_id FROM refund_items WHERE "
-	    "refund_id = ?1)");
-	db_bind_int64(st, 1, id);
-	if ((e = db_run(st)) != ERR_OK)
-		return e;
-	st = db_prep(db, "UPDATE enrollments SET status = 'revoked', "
-	    "revoked_at = ?1 WHERE order_id = ?2 AND user_id = ?3 AND "
-	    "status = 'active' AND course_id IN (SELECT oi.course_id FROM "
-	    "refund_items ri JOIN order_items oi ON oi.id = ri.order_item_id "
-	    "WHERE ri.refund_id = ?4)");
-	db_bind_int64(st, 1, now);
-	db_bind_int64(st, 2, r->order_id);
-	db_bind_int64(st, 3, r->user_id);
-	db_bind_int64(st, 4, id);
-	return db_run(st);
-}
-
 /* The order's refunded total when Stripe's was not read: what the order
  * knew and the store's own succeeded refunds, whichever is more (a
  * charge.refunded event brings it to Stripe's figure in any case). */
@@ -559,10 +530,9 @@ mark_succeeded(struct db *db, int64_t id, const struct sending *r,
 		goto out;
 	if (db_changes(db) == 0)	/* recorded by an earlier send */
 		goto done;
-	if ((e = items_refunded(db, id, r, now)) != ERR_OK ||
-	    (total < 0 && (e = refunded_fallback(db, r->order_id, &total)) !=
+	if ((total < 0 && (e = refunded_fallback(db, r->order_id, &total)) !=
 	    ERR_OK) || (e = mail_text(db, id, r, base_url, &body)) != ERR_OK ||
-	    (e = fulfil_refund_in_tx(db, r->order_id, total, body.data,
+	    (e = fulfil_refund_in_tx(db, r->order_id, id, total, body.data,
 	    base_url, now, &fo)) != ERR_OK ||
 	    (e = audit_outcome(db, r, "refund.succeeded", before, "succeeded",
 	    stripe_id, now)) != ERR_OK)

@@ -251,8 +251,9 @@ subtest 'one item of two, sent twice at once, webhook after: one refund, that co
 subtest 'one item, with charge.refunded arriving before Stripe\'s answer' => sub {
 	my ($b, $uid, $email, $oid) = buyer(name => 'Webhook First', courses => [$c_prog, $c_test]);
 	my $body = refund_body($oid, kind => 'items', items => ['C Programming Fundamentals']);
-	# Stripe makes the refund and its events, then answers 2 s later.
-	$s->emu('POST', '/_emu/faults', { api_hang_ms => 2000 });
+	# Stripe makes the refund and its events, then answers 5 s later (time
+	# for the webhook, even on a loaded machine).
+	$s->emu('POST', '/_emu/faults', { api_hang_ms => 5000 });
 	my $res = refund_post($oid, $body);
 	is($res->{status}, 303, 'the refund is made');
 	is($s->sql_one(q{SELECT count(*) FROM stripe_events WHERE order_id = ?1 AND type = 'charge.refunded'}, $oid), 1,

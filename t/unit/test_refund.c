@@ -140,7 +140,8 @@ open_refund(struct fx *f, enum refund_kind kind, const int64_t *items,
 }
 
 /* Marks refund id succeeded as refund_send does after Stripe's answer,
- * without Stripe: the row, then the order through fulfilment. */
+ * without Stripe: the row, then its items and the order through
+ * fulfilment. */
 static void
 succeed(struct fx *f, int64_t id, int64_t refunded_total)
 {
@@ -152,8 +153,9 @@ succeed(struct fx *f, int64_t id, int64_t refunded_total)
 	    "id = ?");
 	db_bind_int64(st, 1, id);
 	assert_int_equal(db_run(st), ERR_OK);
-	assert_int_equal(fulfil_refund_in_tx(f->db, f->order, refunded_total,
-	    "Hello Bea, your refund.", BASE, NOW, &out), ERR_OK);
+	assert_int_equal(fulfil_refund_in_tx(f->db, f->order, id,
+	    refunded_total, "Hello Bea, your refund.", BASE, NOW, &out),
+	    ERR_OK);
 	assert_int_equal(db_commit(f->db), ERR_OK);
 }
 
@@ -241,14 +243,6 @@ never_more_than_what_remains(void **state)
 	assert_int_equal(open_refund(f, REFUND_ITEMS, &f->item[0], 1, NULL,
 	    "tok9", &id, &repeat, &why), ERR_OK);
 	succeed(f, id, f->net[0]);
-	{
-		struct db_stmt *st = db_prep(f->db, "UPDATE order_items SET "
-		    "refunded_amount = unit_amount - discount_amount WHERE "
-		    "id = ?");
-
-		db_bind_int64(st, 1, f->item[0]);
-		assert_int_equal(db_run(st), ERR_OK);
-	}
 	assert_int_equal(open_refund(f, REFUND_ITEMS, &f->item[0], 1, NULL,
 	    "tok10", &id, &repeat, &why), ERR_INVALID);
 	assert_string_equal(why.field, "items");
@@ -278,9 +272,11 @@ our_refund_then_charge_refunded_mails_once_and_flags_nothing(void **state)
 	assert_int_equal(refund_mails(f), 1);
 	assert_int_equal(one(f, "SELECT needs_review FROM orders WHERE id = ?"),
 	    0);
-	/* Partial: fulfilment keeps every access; the refund ends the item's. */
+	/* The refunded item's access ends, the other's stays. */
 	assert_int_equal(one(f, "SELECT count(*) FROM enrollments WHERE "
-	    "order_id = ? AND status = 'active'"), 2);
+	    "order_id = ? AND status = 'active'"), 1);
+	assert_int_equal(one(f, "SELECT refunded_amount FROM order_items WHERE "
+	    "order_id = ? ORDER BY id DESC LIMIT 1"), f->net[1]);
 }
 
 static void
