@@ -329,37 +329,29 @@ outcome_of(enum held h)
 	return o[h];
 }
 
-/* Sets *yes when the store's own refunds of the order (made by an admin,
- * lib/refund.c: pending or succeeded) account for refunded: the admin
- * chose which access ends, so there is nothing to review. */
+/* What the store's own refunds of the order (made by an admin,
+ * lib/refund.c) say of refunded: *covered when those pending or succeeded
+ * account for it (the admin chose which access ends: nothing to review),
+ * *pending when one still waits for Stripe's answer (recording that
+ * answer mails the student, naming the courses that closed). */
 static enum err
-refunds_are_ours(struct db *db, int64_t order_id, int64_t refunded, int *yes)
+refunds_ours(struct db *db, int64_t order_id, int64_t refunded, int *covered,
+    int *pending)
 {
-	struct db_stmt *st = db_prep(db, "SELECT coalesce(sum(amount), 0) "
+	struct db_stmt *st = db_prep(db, "SELECT coalesce(sum(amount), 0), "
+	    "coalesce(sum(CASE WHEN status = 'pending' THEN 1 ELSE 0 END), 0) "
 	    "FROM refunds WHERE order_id = ? AND status IN ('pending', "
 	    "'succeeded')");
 	enum err e;
 
+	*covered = *pending = 0;
 	db_bind_int64(st, 1, order_id);
-	if ((e = db_next(st)) == ERR_OK)
-		*yes = db_col_int64(st, 0) >= refunded;
+	if ((e = db_next(st)) == ERR_OK) {
+		*covered = db_col_int64(st, 0) >= refunded;
+		*pending = db_col_int64(st, 1) > 0;
+	}
 	db_done(st);
 	return e;
-}
-
-/* Flags a partly refunded order for review unless the refunds are the
- * store's own. */
-static enum err
-flag_partial(struct db *db, int64_t order_id, int64_t refunded)
-{
-	int ours = 0;
-	enum err e;
-
-	if ((e = refunds_are_ours(db, order_id, refunded, &ours)) != ERR_OK ||
-	    ours)
-		return e;
-	return order_flag(db, order_id, "partially refunded: decide whether "
-	    "access stays");
 }
 
 /* Moves an order that Stripe was paid for (status paid or later, or just
@@ -374,6 +366,7 @@ settle(struct db *db, int64_t order_id, const struct order_row *r,
 	enum held was = held_of_status(r->status), h = held_of(p);
 	int64_t refunded = p->amount_refunded > r->refunded ?
 	    p->amount_refunded : r->refunded;
+	int ours = 0, pending = 0;
 	struct db_stmt *st;
 	enum err e;
 
@@ -398,14 +391,20 @@ settle(struct db *db, int64_t order_id, const struct order_row *r,
 	if (h != was && h >= HELD_DISPUTED &&
 	    (e = revoke_access(db, order_id, now)) != ERR_OK)
 		return e;
-	if (h != was && h == HELD_PARTIAL &&
-	    (e = flag_partial(db, order_id, refunded)) != ERR_OK)
+	if (refunded > r->refunded && (e = refunds_ours(db, order_id, refunded,
+	    &ours, &pending)) != ERR_OK)
+		return e;
+	if (h != was && h == HELD_PARTIAL && !ours && (e = order_flag(db,
+	    order_id, "partially refunded: decide whether access stays")) !=
+	    ERR_OK)
 		return e;
 	if (h != was && h == HELD_DISPUTED && (e = order_flag(db, order_id,
 	    "the payment is disputed: Stripe has taken the money back until "
 	    "the dispute is decided; access is suspended")) != ERR_OK)
 		return e;
-	if (refunded > r->refunded)
+	/* The store's refund still waiting for Stripe's answer mails the
+	 * student when the answer is recorded (fulfil_refund_in_tx). */
+	if (refunded > r->refunded && !(mail_body == NULL && ours && pending))
 		return queue_refund_mail(db, order_id, r, refunded, mail_body,
 		    base_url);
 	return ERR_OK;
@@ -658,7 +657,13 @@ fulfil_refund_in_tx(struct db *db, int64_t order_id, int64_t refund_id,
 	    .amount_total = r.total, .currency = r.currency,
 	    .amount_refunded = refunded_total, .order_id = order_id,
 	    .disputed = strcmp(r.status, "disputed") == 0 };
-	return settle(db, order_id, &r, &p, mail_body, base_url, now, out);
+	if ((e = settle(db, order_id, &r, &p, mail_body, base_url, now, out)) !=
+	    ERR_OK)
+		return e;
+	/* When charge.refunded came first it left the mail to this step
+	 * (settle): queue it; its key makes it once either way. */
+	return queue_refund_mail(db, order_id, &r, refunded_total > r.refunded ?
+	    refunded_total : r.refunded, mail_body, base_url);
 }
 
 enum err

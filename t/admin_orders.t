@@ -264,6 +264,8 @@ subtest 'one item, with charge.refunded arriving before Stripe\'s answer' => sub
 	is(status_of($oid), 'partially_refunded', 'partly refunded');
 	is($s->sql_one('SELECT needs_review FROM orders WHERE id = ?1', $oid), 0, 'not flagged');
 	is(refund_mails($oid), 1, 'one refund mail');
+	like(scalar refund_mail($email), qr/lessons are closed to you now:\s+- C Programming Fundamentals/,
+	    'the store\'s own, naming the closed course');
 	$s->emu('POST', '/_emu/reset-faults');
 };
 
