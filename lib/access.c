@@ -105,10 +105,12 @@ access_check(struct db *db, int64_t user_id, int64_t course_id,
 	    "ELSE 1 END, "
 	    "coalesce(en.status, ''), coalesce(en.source, ''), "
 	    "coalesce(en.granted_at, 0), coalesce(en.order_id, 0), "
-	    "coalesce(o.status, ''), coalesce(en.expires_at, 0) FROM courses c "
+	    ACCESS_ORDER_STATUS_SQL ", coalesce(en.expires_at, 0) "
+	    "FROM courses c "
 	    "LEFT JOIN enrollments en ON en.course_id = c.id AND "
 	    "en.user_id = ?2 LEFT JOIN orders o ON o.id = en.order_id "
-	    "WHERE c.id = ?1");
+	    "LEFT JOIN order_items oi ON oi.order_id = en.order_id AND "
+	    "oi.course_id = c.id WHERE c.id = ?1");
 	db_bind_int64(st, 1, course_id);
 	db_bind_int64(st, 2, user_id);
 	if ((e = db_next(st)) == ERR_OK) {

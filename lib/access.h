@@ -37,6 +37,14 @@ struct access {
 	int64_t order_id;	/* the order that granted it; 0: none */
 };
 
+/* The SQL of the order status that explains a revoked enrollment: the
+ * order's own (o), except that an item refunded by itself (oi, the
+ * enrollment's line of its order: the rest of the order may stay paid)
+ * reads as refunded. */
+#define ACCESS_ORDER_STATUS_SQL "CASE WHEN coalesce(oi.refunded_amount, " \
+	"0) > 0 AND o.status <> 'disputed' THEN 'refunded' ELSE " \
+	"coalesce(o.status, '') END"
+
 /* Decides whether user_id (0 for a guest) may open course_id at time now
  * and fills *out.  ERR_NOTFOUND when there is no such course. */
 enum err access_check(struct db *db, int64_t user_id, int64_t course_id,

@@ -51,7 +51,8 @@ fulfil_payment_from(struct payment *p, const struct stripe_session *ss,
 	    ss->payment_intent : NULL,
 	    .amount_refunded = ss->amount_refunded,
 	    .disputed = ss->disputed, .order_id = order_id,
-	    .receipt_url = ss->receipt_url };
+	    .receipt_url = ss->receipt_url,
+	    .charge_id = ss->charge[0] != '\0' ? ss->charge : NULL };
 }
 
 struct order_row {
@@ -149,28 +150,40 @@ queue_welcomes(struct db *db, int64_t order_id, int64_t user_id,
 	return ERR_OK;
 }
 
+void
+fulfil_refund_mail_key(char *out, size_t n, int64_t order_id,
+    int64_t refunded_total)
+{
+	snprintf(out, n, "order-refund-%lld-%lld", (long long)order_id,
+	    (long long)refunded_total);
+}
+
+/* Queues the refund mail for the order's refunded total (amount): the
+ * standard text, or body when the caller wrote one. */
 static enum err
 queue_refund_mail(struct db *db, int64_t order_id, const struct order_row *r,
-    int64_t amount, const char *base_url)
+    int64_t amount, const char *body_text, const char *base_url)
 {
-	struct buf body = { 0 }, key = { 0 }, subj = { 0 };
-	char to[MAIL_ADDR_MAX], name[MAIL_NAME_MAX];
+	struct buf body = { 0 }, subj = { 0 };
+	char to[MAIL_ADDR_MAX], name[MAIL_NAME_MAX], key[64];
 	enum err e;
 
 	if ((e = mail_recipient(db, r->user_id, to, name)) != ERR_OK)
 		return e == ERR_NOTFOUND ? ERR_INTERNAL : e;
-	buf_printf(&body, "Hello %s,\n\nwe have refunded ", name);
-	money_format(&body, amount, r->currency);
-	buf_printf(&body, " of your order %s. It reaches your card in a few "
-	    "days.\n\nThe order: %s/payment/order/%lld\n", r->number, base_url,
-	    (long long)order_id);
-	buf_printf(&key, "order-refund-%lld-%lld", (long long)order_id,
-	    (long long)amount);
+	if (body_text != NULL)
+		buf_printf(&body, "%s", body_text);
+	else {
+		buf_printf(&body, "Hello %s,\n\nwe have refunded ", name);
+		money_format(&body, amount, r->currency);
+		buf_printf(&body, " of your order %s. It reaches your card in "
+		    "a few days.\n\nThe order: %s/payment/order/%lld\n",
+		    r->number, base_url, (long long)order_id);
+	}
+	fulfil_refund_mail_key(key, sizeof(key), order_id, amount);
 	buf_printf(&subj, "Refund for your order %s", r->number);
-	e = body.oom || key.oom || subj.oom ? ERR_INTERNAL :
-	    mail_queue(db, key.data, to, subj.data, body.data);
+	e = body.oom || subj.oom ? ERR_INTERNAL :
+	    mail_queue(db, key, to, subj.data, body.data);
 	buf_free(&body);
-	buf_free(&key);
 	buf_free(&subj);
 	return e;
 }
@@ -319,17 +332,44 @@ outcome_of(enum held h)
 	return o[h];
 }
 
+/* What the store's own refunds of the order (made by an admin,
+ * lib/refund.c) say of refunded: *covered when those pending or succeeded
+ * account for it (the admin chose which access ends: nothing to review),
+ * *pending when one still waits for Stripe's answer (recording that
+ * answer mails the student, naming the courses that closed). */
+static enum err
+refunds_ours(struct db *db, int64_t order_id, int64_t refunded, int *covered,
+    int *pending)
+{
+	struct db_stmt *st = db_prep(db, "SELECT coalesce(sum(amount), 0), "
+	    "coalesce(sum(CASE WHEN status = 'pending' THEN 1 ELSE 0 END), 0) "
+	    "FROM refunds WHERE order_id = ? AND status IN ('pending', "
+	    "'succeeded')");
+	enum err e;
+
+	*covered = *pending = 0;
+	db_bind_int64(st, 1, order_id);
+	if ((e = db_next(st)) == ERR_OK) {
+		*covered = db_col_int64(st, 0) >= refunded;
+		*pending = db_col_int64(st, 1) > 0;
+	}
+	db_done(st);
+	return e;
+}
+
 /* Moves an order that Stripe was paid for (status paid or later, or just
  * granted) to where the money now is: refunded amount, status, access,
- * flag and mail.  *out is FULFIL_ALREADY when nothing changed. */
+ * flag and mail (mail_body, or the standard text when NULL).  *out is
+ * FULFIL_ALREADY when nothing changed. */
 static enum err
 settle(struct db *db, int64_t order_id, const struct order_row *r,
-    const struct payment *p, const char *base_url, int64_t now,
-    enum fulfil_outcome *out)
+    const struct payment *p, const char *mail_body, const char *base_url,
+    int64_t now, enum fulfil_outcome *out)
 {
 	enum held was = held_of_status(r->status), h = held_of(p);
 	int64_t refunded = p->amount_refunded > r->refunded ?
 	    p->amount_refunded : r->refunded;
+	int ours = 0, pending = 0;
 	struct db_stmt *st;
 	enum err e;
 
@@ -355,15 +395,22 @@ settle(struct db *db, int64_t order_id, const struct order_row *r,
 	if (h != was && h >= HELD_DISPUTED &&
 	    (e = revoke_access(db, order_id, now)) != ERR_OK)
 		return e;
-	if (h != was && h == HELD_PARTIAL && (e = order_flag(db, order_id,
-	    "partially refunded: decide whether access stays")) != ERR_OK)
+	if (refunded > r->refunded && (e = refunds_ours(db, order_id, refunded,
+	    &ours, &pending)) != ERR_OK)
+		return e;
+	if (h != was && h == HELD_PARTIAL && !ours && (e = order_flag(db,
+	    order_id, "partially refunded: decide whether access stays")) !=
+	    ERR_OK)
 		return e;
 	if (h != was && h == HELD_DISPUTED && (e = order_flag(db, order_id,
 	    "the payment is disputed: Stripe has taken the money back until "
 	    "the dispute is decided; access is suspended")) != ERR_OK)
 		return e;
-	if (refunded > r->refunded)
-		return queue_refund_mail(db, order_id, r, refunded, base_url);
+	/* The store's refund still waiting for Stripe's answer mails the
+	 * student when the answer is recorded (fulfil_refund_in_tx). */
+	if (refunded > r->refunded && !(mail_body == NULL && ours && pending))
+		return queue_refund_mail(db, order_id, r, refunded, mail_body,
+		    base_url);
 	return ERR_OK;
 }
 
@@ -403,7 +450,7 @@ settle_unpaid(struct db *db, int64_t order_id, const struct order_row *r,
 		return e;
 	if (p->amount_refunded > 0)
 		return queue_refund_mail(db, order_id, r, p->amount_refunded,
-		    base_url);
+		    NULL, base_url);
 	return ERR_OK;
 }
 
@@ -471,12 +518,23 @@ note_session_payment(struct db *db, const struct payment *p)
 }
 
 /* Keeps Stripe's receipt of the charge that paid the order's own
- * session, for the student's billing page. */
+ * session, for the student's billing page, and the charge's id, for the
+ * admin's search. */
 static enum err
 note_receipt(struct db *db, const struct payment *p)
 {
 	struct db_stmt *st;
+	enum err e;
 
+	if (p->charge_id != NULL) {
+		st = db_prep(db, "UPDATE orders SET stripe_charge_id = ?1 "
+		    "WHERE id = ?2 AND (stripe_charge_id IS NULL OR "
+		    "stripe_charge_id <> ?1)");
+		db_bind_text(st, 1, p->charge_id);
+		db_bind_int64(st, 2, p->order_id);
+		if ((e = db_run(st)) != ERR_OK)
+			return e;
+	}
 	if (p->receipt_url == NULL)
 		return ERR_OK;
 	st = db_prep(db, "UPDATE orders SET receipt_url = ?1 WHERE id = ?2 AND "
@@ -510,7 +568,8 @@ fulfil_in_tx(struct db *db, const struct payment *p, const char *base_url,
 	if ((e = note_receipt(db, p)) != ERR_OK)
 		return e;
 	if (held_of_status(r.status) != HELD_MAX)
-		return settle(db, p->order_id, &r, p, base_url, now, out);
+		return settle(db, p->order_id, &r, p, NULL, base_url, now,
+		    out);
 	if (p->amount_total != r.total ||
 	    strcmp(p->currency, r.currency) != 0) {
 		*out = FULFIL_MISMATCH;
@@ -530,7 +589,8 @@ fulfil_in_tx(struct db *db, const struct payment *p, const char *base_url,
 	    now)) != ERR_OK)
 		return e;
 	snprintf(r.status, sizeof(r.status), "paid");
-	if ((e = settle(db, p->order_id, &r, p, base_url, now, out)) != ERR_OK)
+	if ((e = settle(db, p->order_id, &r, p, NULL, base_url, now, out)) !=
+	    ERR_OK)
 		return e;
 	if (*out == FULFIL_ALREADY)
 		*out = FULFIL_GRANTED;
@@ -550,6 +610,66 @@ fulfil_payment(struct db *db, const struct payment *p, const char *base_url,
 		return e;
 	}
 	return db_commit(db);
+}
+
+/* Gives refund_id's items back: their refunded amounts, and the end of
+ * the access they gave. */
+static enum err
+refund_items(struct db *db, int64_t order_id, int64_t user_id,
+    int64_t refund_id, int64_t now)
+{
+	struct db_stmt *st;
+	enum err e;
+
+	st = db_prep(db, "UPDATE order_items SET refunded_amount = "
+	    "refunded_amount + (SELECT ri.amount FROM refund_items ri WHERE "
+	    "ri.refund_id = ?1 AND ri.order_item_id = order_items.id) "
+	    "WHERE id IN (SELECT order_item_id FROM refund_items WHERE "
+	    "refund_id = ?1)");
+	db_bind_int64(st, 1, refund_id);
+	if ((e = db_run(st)) != ERR_OK)
+		return e;
+	st = db_prep(db, "UPDATE enrollments SET status = 'revoked', "
+	    "revoked_at = ?1 WHERE order_id = ?2 AND user_id = ?3 AND "
+	    "status = 'active' AND course_id IN (SELECT oi.course_id FROM "
+	    "refund_items ri JOIN order_items oi ON oi.id = ri.order_item_id "
+	    "WHERE ri.refund_id = ?4)");
+	db_bind_int64(st, 1, now);
+	db_bind_int64(st, 2, order_id);
+	db_bind_int64(st, 3, user_id);
+	db_bind_int64(st, 4, refund_id);
+	return db_run(st);
+}
+
+enum err
+fulfil_refund_in_tx(struct db *db, int64_t order_id, int64_t refund_id,
+    int64_t refunded_total, const char *mail_body, const char *base_url,
+    int64_t now, enum fulfil_outcome *out)
+{
+	struct order_row r;
+	struct payment p;
+	enum err e;
+
+	*out = FULFIL_UNKNOWN;
+	if ((e = load_order_row(db, order_id, &r)) != ERR_OK)
+		return e;
+	if (held_of_status(r.status) == HELD_MAX)
+		return ERR_CONFLICT;	/* never paid: nothing to refund */
+	if ((e = refund_items(db, order_id, r.user_id, refund_id, now)) !=
+	    ERR_OK)
+		return e;
+	/* What Stripe's charge now says, as a charge.refunded would. */
+	p = (struct payment){ .session_id = r.session, .payment_status = "paid",
+	    .amount_total = r.total, .currency = r.currency,
+	    .amount_refunded = refunded_total, .order_id = order_id,
+	    .disputed = strcmp(r.status, "disputed") == 0 };
+	if ((e = settle(db, order_id, &r, &p, mail_body, base_url, now, out)) !=
+	    ERR_OK)
+		return e;
+	/* When charge.refunded came first it left the mail to this step
+	 * (settle): queue it; its key makes it once either way. */
+	return queue_refund_mail(db, order_id, &r, refunded_total > r.refunded ?
+	    refunded_total : r.refunded, mail_body, base_url);
 }
 
 enum err

@@ -9,6 +9,7 @@
 #ifndef ENROLL_FULFIL_H
 #define ENROLL_FULFIL_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "err.h"
@@ -29,6 +30,7 @@ struct payment {
 	int64_t order_id;	/* our order the session was made for */
 	int failed;		/* Stripe said the async payment failed */
 	const char *receipt_url; /* the charge's receipt page, or NULL */
+	const char *charge_id;	/* the charge ("ch_..."), or NULL */
 };
 
 /* Fills p from session ss (retrieved with its charge expanded) for our
@@ -65,6 +67,26 @@ enum err fulfil_in_tx(struct db *db, const struct payment *p,
 /* The same in a transaction of its own. */
 enum err fulfil_payment(struct db *db, const struct payment *p,
     const char *base_url, int64_t now, enum fulfil_outcome *out);
+
+/* Applies refund refund_id that the store made itself (lib/refund.c,
+ * already marked succeeded), inside the caller's open transaction: the
+ * refunded amount of each item it covers and the end of the access those
+ * items gave (an amount refund covers none: access stays), then the
+ * order's refunded_amount and status brought to refunded_total (partially
+ * refunded, or refunded with all access ended when nothing is left) with
+ * the refund mail, by the same steps and mail key as a charge.refunded
+ * event, so whichever of the two comes second changes nothing.  A refund
+ * the store made was decided by an admin: it does not flag the order for
+ * review.  mail_body is the student's mail (queued once per refunded
+ * total), or NULL for the standard one. */
+enum err fulfil_refund_in_tx(struct db *db, int64_t order_id,
+    int64_t refund_id, int64_t refunded_total, const char *mail_body,
+    const char *base_url, int64_t now, enum fulfil_outcome *out);
+
+/* The dedupe key of the refund mail for order_id once refunded_total is
+ * refunded, written into out (n bytes). */
+void fulfil_refund_mail_key(char *out, size_t n, int64_t order_id,
+    int64_t refunded_total);
 
 /* Fulfils a pending order whose total is zero (free courses, a 100%
  * coupon) without Stripe, in its own transaction. */

@@ -62,12 +62,15 @@ status_of(const struct library_entry *e)
 
 #define SCAN_SQL "SELECT en.course_id, c.course_type, c.price_amount, " \
 	"c.is_active, coalesce(c.access_days, 0), en.status, en.source, " \
-	"en.granted_at, coalesce(en.order_id, 0), coalesce(o.status, ''), " \
+	"en.granted_at, coalesce(en.order_id, 0), " ACCESS_ORDER_STATUS_SQL \
+	", " \
 	"coalesce(cp.last_activity_at, 0), coalesce(cp.completed_at, 0), " \
 	"c.slug, c.title, c.level, c.currency, c.lesson_count, " \
 	"coalesce(en.expires_at, 0) " \
 	"FROM enrollments en JOIN courses c ON c.id = en.course_id " \
 	"LEFT JOIN orders o ON o.id = en.order_id AND en.status <> 'active' " \
+	"LEFT JOIN order_items oi ON oi.order_id = o.id AND " \
+	"oi.course_id = en.course_id " \
 	"LEFT JOIN course_progress cp ON cp.user_id = en.user_id AND " \
 	"cp.course_id = en.course_id WHERE en.user_id = ?1 " \
 	"ORDER BY en.granted_at DESC, en.id DESC"

@@ -1028,7 +1028,8 @@ session_charge_parse(const cJSON *pi, struct stripe_session *out)
 	if (!cJSON_IsObject(ch))
 		return 0;
 	out->have_charge = 1;
-	return j_int(ch, "amount_refunded", &out->amount_refunded, 0) |
+	return j_str(ch, "id", out->charge, sizeof(out->charge)) |
+	    j_int(ch, "amount_refunded", &out->amount_refunded, 0) |
 	    j_bool(ch, "disputed", &out->disputed);
 }
 

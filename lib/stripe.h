@@ -310,6 +310,8 @@ struct stripe_session {
 	int have_charge;		/* 1: the fields below are known */
 	int64_t amount_refunded;	/* charge.amount_refunded */
 	int disputed;			/* charge.disputed */
+	char charge[STRIPE_ID_SIZE];	/* charge.id ("ch_..."), "" when not
+					   expanded */
 	char *receipt_url;		/* charge.receipt_url (Stripe's own
 					   receipt page), or NULL */
 	char payment_intent[STRIPE_ID_SIZE]; /* "pi_..." (also when expanded);

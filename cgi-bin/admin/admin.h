@@ -111,4 +111,19 @@ enum err h_reconcile_apply(struct req *rq, struct resp *rs);
 extern const struct field reconcile_fields[];
 extern const struct field reconcile_apply_fields[];
 
+/* orders.c and refunds.c (orders and refunds) */
+enum err h_admin_orders(struct req *rq, struct resp *rs);
+enum err h_admin_order(struct req *rq, struct resp *rs);
+enum err h_admin_order_review(struct req *rq, struct resp *rs);
+enum err h_admin_order_refund(struct req *rq, struct resp *rs);
+enum err h_admin_order_refund_retry(struct req *rq, struct resp *rs);
+/* Shows order rq->id's page with status, the forms refilled from the
+ * names in refill (errors added before stay next to their fields). */
+enum err admin_order_page(struct req *rq, struct resp *rs, int status,
+    const char *const *refill);
+extern const struct field admin_orders_fields[];
+extern const struct field admin_order_review_fields[];
+extern const struct field admin_order_refund_fields[];
+extern const struct field admin_order_refund_retry_fields[];
+
 #endif

@@ -80,6 +80,17 @@ static const struct route routes[] = {
 	    reconcile_fields },
 	{ METHOD_POST, "/admin/reconcile/apply", h_reconcile_apply, R_ADMIN,
 	    reconcile_apply_fields },
+	/* Orders and refunds (orders.c, refunds.c). */
+	{ METHOD_GET, "/admin/orders", h_admin_orders, R_ADMIN,
+	    admin_orders_fields },
+	{ METHOD_GET, "/admin/orders/<id>", h_admin_order, R_ADMIN, NULL },
+	{ METHOD_POST, "/admin/orders/<id>/review", h_admin_order_review,
+	    R_ADMIN, admin_order_review_fields },
+	{ METHOD_POST, "/admin/orders/<id>/refund", h_admin_order_refund,
+	    R_ADMIN, admin_order_refund_fields },
+	{ METHOD_POST, "/admin/orders/<id>/refund-retry",
+	    h_admin_order_refund_retry, R_ADMIN,
+	    admin_order_refund_retry_fields },
 };
 
 const struct app admin_app = { "admin", routes, NELEM(routes), NULL };
