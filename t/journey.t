@@ -6,9 +6,10 @@
 # an admin makes a course with a cover and lessons and a coupon for it
 # through the admin forms, and the student buys it with that coupon and
 # opens its lessons; then the student has a card declined, forgets the
-# password and sets a new one through the link in the mail.  The journey
-# prints the TAP; its screenshots (every page at 1280 and 390 px) go to
-# BUILD/journey/.
+# password and sets a new one through the link in the mail; last, the
+# admin finds the student's first order, refunds one of its courses and
+# sees the refund in the reports.  The journey prints the TAP; its
+# screenshots (every page at 1280 and 390 px) go to BUILD/journey/.
 use strict;
 use warnings;
 use FindBin;

@@ -355,6 +355,42 @@ async function adminStore(browser, page) {
   await admin.context().close();
 }
 
+// The admin finds the student's first order by email, refunds one of its
+// two courses through Stripe and sees the refund in the reports; the
+// student loses that course only and is told by mail.
+async function adminRefundsOneCourse(browser, page) {
+  const admin = await adminLogsIn(browser);
+  await adminNav(admin, 'Reports');
+  const refunded = () => text(admin, '#currency-usd [data-figure="refunded"]');
+  is(await refunded(), '$0.00', 'the reports show nothing refunded yet');
+  await adminNav(admin, 'Orders');
+  await admin.fill('#q', STUDENT.email);
+  await press(admin, 'Show orders');
+  const row = admin.locator('#orders tbody tr', { hasText: '$78.40' });
+  is(await row.count(), 1, 'the admin finds the student\'s $78.40 order by email');
+  await shot(admin, 'admin-orders');
+  await Promise.all([admin.waitForNavigation(), row.locator('a').first().click()]);
+  await admin.selectOption('#refund-kind', 'items');
+  await admin.check('#refund-form label:has-text("SQL for Analysts") input');
+  await admin.fill('#refund-note', 'Asked for by the student');
+  await shot(admin, 'admin-order');
+  await press(admin, 'Refund through Stripe');
+  is(await text(admin, '#order-refunded'), '$31.20', 'refunds SQL for Analysts, $39.00 less its 20%: $31.20');
+  like(await text(admin, '#items tr:has-text("SQL for Analysts") td.access'), /ended/, 'whose access ends');
+  like(await text(admin, '#items tr:has-text("Testing in Practice") td.access'), /open/, 'while the other course stays open');
+  await shot(admin, 'admin-order-refunded');
+  let res = await page.goto(`${base}/learn/sql-for-analysts/2`);
+  is(res.status(), 403, 'the student can no longer open the refunded course');
+  res = await page.goto(`${base}/learn/testing-in-practice/2`);
+  is(res.status(), 200, 'but still opens the other');
+  const mail = await mailLink(/(we have refunded \$31\.20 of your order)/);
+  ok(mail !== null, 'and gets a mail about the $31.20 refund');
+  await adminNav(admin, 'Reports');
+  is(await refunded(), '$31.20', 'the reports count the refund');
+  await shot(admin, 'admin-reports');
+  await admin.context().close();
+}
+
 (async () => {
   fs.mkdirSync(outdir, { recursive: true });
   const browser = await chromium.launch({ executablePath: process.env.CHROMIUM || '/usr/bin/chromium', headless: true, args: ['--no-sandbox'] });
@@ -369,6 +405,7 @@ async function adminStore(browser, page) {
     ['admin-store', () => adminStore(browser, page)],
     ['decline', () => declinedCard(page)],
     ['forgot', () => forgotPassword(page)],
+    ['admin-money', () => adminRefundsOneCourse(browser, page)],
   ];
   for (const [name, step] of steps) {
     try {
