@@ -431,44 +431,6 @@ load_mails(struct db *db, struct arena *a, struct admin_order *o)
 	return e == ERR_NOTFOUND ? ERR_OK : e;
 }
 
-static enum err
-load_audit(struct db *db, struct arena *a, struct admin_order *o)
-{
-	char subject[AUDIT_SUBJECT_MAX];
-	struct admin_order_audit *r;
-	struct db_stmt *st;
-	size_t cap = 0;
-	enum err e;
-
-	audit_subject(subject, "order", o->id);
-	st = db_prep(db, "SELECT l.at, coalesce(u.email, ''), l.action, "
-	    "l.detail, l.before_json, l.after_json FROM audit_log l "
-	    "LEFT JOIN users u ON u.id = l.actor_user_id WHERE l.subject = ? "
-	    "ORDER BY l.id");
-	db_bind_text(st, 1, subject);
-	while ((e = db_next(st)) == ERR_OK) {
-		if ((r = grow(a, (void **)&o->audit, o->naudit, &cap,
-		    sizeof(*r))) == NULL) {
-			e = ERR_INTERNAL;
-			break;
-		}
-		*r = (struct admin_order_audit){ .at = db_col_int64(st, 0),
-		    .actor = db_col_text_dup(a, st, 1),
-		    .action = db_col_text_dup(a, st, 2),
-		    .detail = db_col_text_dup(a, st, 3),
-		    .before = db_col_text_dup(a, st, 4),
-		    .after = db_col_text_dup(a, st, 5) };
-		if (r->actor == NULL || r->action == NULL || r->detail ==
-		    NULL || r->before == NULL || r->after == NULL) {
-			e = ERR_INTERNAL;
-			break;
-		}
-		o->naudit++;
-	}
-	db_done(st);
-	return e == ERR_NOTFOUND ? ERR_OK : e;
-}
-
 enum err
 admin_order_load(struct db *db, struct arena *a, int64_t id,
     struct admin_order *o)
@@ -478,10 +440,9 @@ admin_order_load(struct db *db, struct arena *a, int64_t id,
 	if ((e = load_head(db, a, id, o)) != ERR_OK ||
 	    (e = load_items(db, a, o)) != ERR_OK ||
 	    (e = load_sessions(db, a, o)) != ERR_OK ||
-	    (e = load_events(db, a, o)) != ERR_OK ||
-	    (e = load_mails(db, a, o)) != ERR_OK)
+	    (e = load_events(db, a, o)) != ERR_OK)
 		return e;
-	return load_audit(db, a, o);
+	return load_mails(db, a, o);
 }
 
 /* The audit row of a review: the flag and its reason before, cleared and

@@ -96,15 +96,6 @@ struct admin_order_mail {
 	int64_t sent_at;	/* 0 until sent */
 };
 
-struct admin_order_audit {
-	int64_t at;		/* unix seconds */
-	const char *actor;	/* the admin's email, "" for the store */
-	const char *action;	/* "order.review", "refund.succeeded" */
-	const char *detail;	/* words */
-	const char *before;	/* JSON object text */
-	const char *after;	/* JSON object text */
-};
-
 /* An order with all its page shows; arena memory throughout. */
 struct admin_order {
 	int64_t id;		/* orders.id */
@@ -129,7 +120,6 @@ struct admin_order {
 	const char **sessions; size_t nsessions; /* every session made */
 	struct admin_order_event *events; size_t nevents;
 	struct admin_order_mail *mails; size_t nmails;
-	struct admin_order_audit *audit; size_t naudit;
 };
 
 /* Loads order id with everything above.  ERR_NOTFOUND when none. */

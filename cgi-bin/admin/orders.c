@@ -9,6 +9,8 @@
 
 #include "admin.h"
 #include "admin_orders.h"
+#include "audit.h"
+#include "audit_query.h"
 #include "db.h"
 #include "events.h"
 #include "form_page.h"
@@ -283,10 +285,15 @@ add_items(struct req *rq, cJSON *ctx, const struct admin_order *o)
 }
 
 static enum err
-add_trail(cJSON *ctx, const struct admin_order *o)
+add_trail(struct req *rq, cJSON *ctx, const struct admin_order *o)
 {
+	char subject[AUDIT_SUBJECT_MAX];
+	struct audit_filter f = { 0 };
 	cJSON *ev, *ml, *au, *x;
+	int64_t last = 0;
 	size_t i;
+	int more;
+	enum err e;
 
 	if ((ev = cJSON_AddArrayToObject(ctx, "events")) == NULL ||
 	    (ml = cJSON_AddArrayToObject(ctx, "mails")) == NULL ||
@@ -310,17 +317,14 @@ add_trail(cJSON *ctx, const struct admin_order *o)
 		    !add_int(x, "created_at", o->mails[i].created_at) ||
 		    !add_int(x, "sent_at", o->mails[i].sent_at))
 			return ERR_INTERNAL;
-	for (i = 0; i < o->naudit; i++)
-		if ((x = cJSON_CreateObject()) == NULL ||
-		    !cJSON_AddItemToArray(au, x) ||
-		    !add_int(x, "at", o->audit[i].at) ||
-		    !add_str(x, "actor", o->audit[i].actor) ||
-		    !add_str(x, "action", o->audit[i].action) ||
-		    !add_str(x, "detail", o->audit[i].detail) ||
-		    !add_str(x, "before", o->audit[i].before) ||
-		    !add_str(x, "after", o->audit[i].after))
-			return ERR_INTERNAL;
-	return ERR_OK;
+	/* The audit page's rows (lib/audit_query.h), of this order only. */
+	audit_subject(subject, "order", o->id);
+	f.subject = subject;
+	do {
+		f.before = last;
+		e = audit_query(rq->w->db, rq->arena, &f, au, &last, &more);
+	} while (e == ERR_OK && more);
+	return e;
 }
 
 static enum err
@@ -422,7 +426,7 @@ admin_order_page(struct req *rq, struct resp *rs, int status,
 	if ((e = form_refill(rq, rs, refill)) != ERR_OK ||
 	    (e = add_order(rq, ctx, &o)) != ERR_OK ||
 	    (e = add_items(rq, ctx, &o)) != ERR_OK ||
-	    (e = add_trail(ctx, &o)) != ERR_OK ||
+	    (e = add_trail(rq, ctx, &o)) != ERR_OK ||
 	    (e = add_refunds(rq, ctx, &o)) != ERR_OK)
 		return e;
 	rs->status = status;
