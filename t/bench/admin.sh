@@ -58,3 +58,8 @@ admin_line "  same, 1 connection (q=grace)" "/admin/users?q=grace" 1
 # this build yet.
 admin_line "/admin/courses?q=gamma" "/admin/courses?q=gamma" "$conns"
 admin_line "/admin/courses?q=admin-bench-4321" "/admin/courses?q=admin-bench-4321" "$conns"
+# 32 connections on two workers measure the queue as much as the page; a
+# school has a few admins at once: 4 connections, and 1.
+admin_line "  same, 4 connections (users q=grace)" "/admin/users?q=grace" 4
+admin_line "  same, 4 connections (courses q=gamma)" "/admin/courses?q=gamma" 4
+admin_line "  same, 1 connection (courses q=gamma)" "/admin/courses?q=gamma" 1
