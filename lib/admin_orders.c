@@ -14,6 +14,7 @@
 #include <cjson/cJSON.h>
 
 #include "admin_orders.h"
+#include "arena.h"
 #include "audit.h"
 #include "db.h"
 #include "order.h"
@@ -271,23 +272,6 @@ load_head(struct db *db, struct arena *a, int64_t id, struct admin_order *o)
 	return e;
 }
 
-/* Grows *v (arena) to hold one more of size sz; returns the new slot. */
-static void *
-grow(struct arena *a, void **v, size_t n, size_t *cap, size_t sz)
-{
-	void *bigger;
-
-	if (n == *cap) {
-		*cap = *cap == 0 ? 8 : 2 * *cap;
-		if ((bigger = arena_alloc(a, *cap * sz)) == NULL)
-			return NULL;
-		if (n > 0)
-			memcpy(bigger, *v, n * sz);
-		*v = bigger;
-	}
-	return (char *)*v + n * sz;
-}
-
 static enum err
 load_items(struct db *db, struct arena *a, struct admin_order *o)
 {
@@ -305,8 +289,8 @@ load_items(struct db *db, struct arena *a, struct admin_order *o)
 	db_bind_int64(st, 1, o->id);
 	db_bind_int64(st, 2, o->user_id);
 	while ((e = db_next(st)) == ERR_OK) {
-		if ((it = grow(a, (void **)&o->items, o->nitems, &cap,
-		    sizeof(*it))) == NULL) {
+		if ((it = arena_push(a, (void **)&o->items, &o->nitems,
+		    &cap, sizeof(*it))) == NULL) {
 			e = ERR_INTERNAL;
 			break;
 		}
@@ -323,7 +307,6 @@ load_items(struct db *db, struct arena *a, struct admin_order *o)
 			e = ERR_INTERNAL;
 			break;
 		}
-		o->nitems++;
 	}
 	db_done(st);
 	return e == ERR_NOTFOUND ? ERR_OK : e;
@@ -341,13 +324,12 @@ load_sessions(struct db *db, struct arena *a, struct admin_order *o)
 	    "order_id = ? ORDER BY attempt, session_id");
 	db_bind_int64(st, 1, o->id);
 	while ((e = db_next(st)) == ERR_OK) {
-		if ((slot = grow(a, (void **)&o->sessions, o->nsessions, &cap,
-		    sizeof(*slot))) == NULL ||
+		if ((slot = arena_push(a, (void **)&o->sessions, &o->nsessions,
+		    &cap, sizeof(*slot))) == NULL ||
 		    (*slot = db_col_text_dup(a, st, 0)) == NULL) {
 			e = ERR_INTERNAL;
 			break;
 		}
-		o->nsessions++;
 	}
 	db_done(st);
 	return e == ERR_NOTFOUND ? ERR_OK : e;
@@ -366,8 +348,8 @@ load_events(struct db *db, struct arena *a, struct admin_order *o)
 	    "ORDER BY created, id");
 	db_bind_int64(st, 1, o->id);
 	while ((e = db_next(st)) == ERR_OK) {
-		if ((ev = grow(a, (void **)&o->events, o->nevents, &cap,
-		    sizeof(*ev))) == NULL) {
+		if ((ev = arena_push(a, (void **)&o->events, &o->nevents,
+		    &cap, sizeof(*ev))) == NULL) {
 			e = ERR_INTERNAL;
 			break;
 		}
@@ -382,7 +364,6 @@ load_events(struct db *db, struct arena *a, struct admin_order *o)
 			e = ERR_INTERNAL;
 			break;
 		}
-		o->nevents++;
 	}
 	db_done(st);
 	return e == ERR_NOTFOUND ? ERR_OK : e;
@@ -410,8 +391,8 @@ load_mails(struct db *db, struct arena *a, struct admin_order *o)
 	db_bind_text(st, 2, from);
 	db_bind_text(st, 3, to);
 	while ((e = db_next(st)) == ERR_OK) {
-		if ((m = grow(a, (void **)&o->mails, o->nmails, &cap,
-		    sizeof(*m))) == NULL) {
+		if ((m = arena_push(a, (void **)&o->mails, &o->nmails,
+		    &cap, sizeof(*m))) == NULL) {
 			e = ERR_INTERNAL;
 			break;
 		}
@@ -425,7 +406,6 @@ load_mails(struct db *db, struct arena *a, struct admin_order *o)
 			e = ERR_INTERNAL;
 			break;
 		}
-		o->nmails++;
 	}
 	db_done(st);
 	return e == ERR_NOTFOUND ? ERR_OK : e;

@@ -139,3 +139,19 @@ arena_printf(struct arena *a, const char *fmt, ...)
 	va_end(ap);
 	return s;
 }
+
+void *
+arena_push(struct arena *a, void **v, size_t *n, size_t *cap, size_t size)
+{
+	void *grown;
+
+	if (*n == *cap) {
+		*cap = *cap == 0 ? 8 : 2 * *cap;
+		if ((grown = arena_alloc(a, *cap * size)) == NULL)
+			return NULL;
+		if (*n > 0)
+			memcpy(grown, *v, *n * size);
+		*v = grown;
+	}
+	return (char *)*v + (*n)++ * size;
+}

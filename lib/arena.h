@@ -26,6 +26,14 @@ char *arena_strdup(struct arena *a, const char *s);
 char *arena_printf(struct arena *a, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
+/* Returns a new zeroed element at the end of the array *v (*n used, *cap
+ * allocated, both 0 before the first) of elements of size bytes, and
+ * counts it in *n; a full array moves to a block twice as large in the
+ * arena.  NULL when out of memory (*n unchanged).  The arena owns the
+ * array: the old block stays until the arena is reset. */
+void *arena_push(struct arena *a, void **v, size_t *n, size_t *cap,
+    size_t size);
+
 /* Releases everything allocated, keeping the first block for reuse. */
 void arena_reset(struct arena *a);
 

@@ -3,10 +3,9 @@
  * first, and a deletion closes the gap one lesson at a time from the top.
  * Each change is one BEGIN IMMEDIATE transaction (db_begin: SQLite's
  * single writer keeps two admins' moves from interleaving). */
-#include <string.h>
-
 #include <cjson/cJSON.h>
 
+#include "arena.h"
 #include "audit.h"
 #include "content.h"
 #include "db.h"
@@ -33,31 +32,24 @@ lesson_admin_list(struct db *db, struct arena *a, int64_t course_id,
     struct lesson_admin **out, size_t *n)
 {
 	struct db_stmt *st;
-	size_t cap = 16;
-	struct lesson_admin *v, *w;
+	struct lesson_admin *l;
+	size_t cap = 0;
 	enum err e;
 
+	*out = NULL;
 	*n = 0;
-	if ((v = arena_alloc(a, cap * sizeof(*v))) == NULL)
-		return ERR_INTERNAL;
 	st = db_prep(db, LA_COLS "WHERE course_id = ?1 ORDER BY position");
 	db_bind_int64(st, 1, course_id);
 	while ((e = db_next(st)) == ERR_OK) {
-		if (*n == cap) {
-			if ((w = arena_alloc(a, 2 * cap * sizeof(*v))) == NULL) {
-				e = ERR_INTERNAL;
-				break;
-			}
-			memcpy(w, v, cap * sizeof(*v));
-			v = w;
-			cap *= 2;
-		}
-		if ((e = lesson_from_row(a, st, &v[*n])) != ERR_OK)
+		if ((l = arena_push(a, (void **)out, n, &cap,
+		    sizeof(*l))) == NULL) {
+			e = ERR_INTERNAL;
 			break;
-		(*n)++;
+		}
+		if ((e = lesson_from_row(a, st, l)) != ERR_OK)
+			break;
 	}
 	db_done(st);
-	*out = v;
 	return e == ERR_NOTFOUND ? ERR_OK : e;
 }
 

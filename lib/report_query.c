@@ -47,25 +47,6 @@ report_permille(int64_t part, int64_t whole)
 	return (int64_t)(((__int128)part * 1000 + whole / 2) / whole);
 }
 
-/* Returns a slot at the end of the array *rows (n used, *cap allocated)
- * of elements of size bytes, grown in the arena; NULL when out of
- * memory. */
-static void *
-push(struct arena *a, void **rows, size_t *n, size_t *cap, size_t size)
-{
-	void *grown;
-
-	if (*n == *cap) {
-		*cap = *cap ? *cap * 2 : 32;
-		if ((grown = arena_alloc(a, *cap * size)) == NULL)
-			return NULL;
-		if (*n > 0)
-			memcpy(grown, *rows, *n * size);
-		*rows = grown;
-	}
-	return (char *)*rows + (*n)++ * size;
-}
-
 static void
 currency_of(char out[4], struct db_stmt *st, int col)
 {
@@ -85,7 +66,8 @@ read_totals(struct arena *a, struct db_stmt *st, struct report_total **out,
 
 	*n = 0;
 	while ((e = db_next(st)) == ERR_OK) {
-		if ((t = push(a, (void **)out, n, &cap, sizeof(*t))) == NULL) {
+		if ((t = arena_push(a, (void **)out, n, &cap,
+		    sizeof(*t))) == NULL) {
 			e = ERR_INTERNAL;
 			break;
 		}
@@ -154,7 +136,7 @@ course_slot(struct arena *a, struct report *r, size_t *cap,
 		else
 			hi = mid;
 	}
-	if (push(a, (void **)&r->courses, &r->ncourses, cap,
+	if (arena_push(a, (void **)&r->courses, &r->ncourses, cap,
 	    sizeof(*c)) == NULL)
 		return NULL;
 	memmove(&r->courses[lo + 1], &r->courses[lo],
@@ -324,8 +306,8 @@ load_coupons(struct db *db, struct arena *a, struct report *r)
 	db_bind_int64(st, 2, r->last);
 	r->ncoupons = 0;
 	while ((e = db_next(st)) == ERR_OK) {
-		if ((c = push(a, (void **)&r->coupons, &r->ncoupons, &cap,
-		    sizeof(*c))) == NULL ||
+		if ((c = arena_push(a, (void **)&r->coupons, &r->ncoupons,
+		    &cap, sizeof(*c))) == NULL ||
 		    (c->code = arena_strdup(a, db_col_text(st, 1))) == NULL) {
 			e = ERR_INTERNAL;
 			break;
