@@ -413,29 +413,52 @@ audit_outcome(struct db *db, const struct sending *r, const char *action,
 	return e;
 }
 
+/* Moves refund id from pending to status, with Stripe's refund id or the
+ * failure message (the other NULL keeps its column), inside the caller's
+ * transaction, after reading the order's money as it stood into *before
+ * (the caller frees it with cJSON_Delete, also on error).  *settled is 0
+ * when an earlier send has recorded the outcome already. */
+static enum err
+settle(struct db *db, int64_t id, const struct sending *r,
+    const char *status, const char *stripe_id, const char *message,
+    int64_t now, cJSON **before, int *settled)
+{
+	struct db_stmt *st;
+	enum err e;
+
+	*settled = 0;
+	if ((e = order_money_json(db, r->order_id, "pending", before)) !=
+	    ERR_OK)
+		return e;
+	st = db_prep(db, "UPDATE refunds SET status = ?1, stripe_refund_id = "
+	    "coalesce(?2, stripe_refund_id), failure_message = coalesce(?3, "
+	    "failure_message), updated_at = ?4 WHERE id = ?5 AND "
+	    "status = 'pending'");
+	db_bind_text(st, 1, status);
+	db_bind_text_or_null(st, 2, stripe_id);
+	db_bind_text_or_null(st, 3, message);
+	db_bind_int64(st, 4, now);
+	db_bind_int64(st, 5, id);
+	if ((e = db_run(st)) == ERR_OK)
+		*settled = db_changes(db) == 1;
+	return e;
+}
+
 static enum err
 mark_failed(struct db *db, int64_t id, const struct sending *r,
     const char *message, int64_t now)
 {
-	struct db_stmt *st;
 	cJSON *before = NULL;
+	int settled;
 	enum err e;
 
 	if ((e = db_begin(db)) != ERR_OK)
 		return e;
-	if ((e = order_money_json(db, r->order_id, "pending", &before)) !=
-	    ERR_OK)
+	if ((e = settle(db, id, r, "failed", NULL, message, now, &before,
+	    &settled)) != ERR_OK)
 		goto out;
-	st = db_prep(db, "UPDATE refunds SET status = 'failed', "
-	    "failure_message = ?, updated_at = ? WHERE id = ? AND "
-	    "status = 'pending'");
-	db_bind_text(st, 1, message);
-	db_bind_int64(st, 2, now);
-	db_bind_int64(st, 3, id);
-	if ((e = db_run(st)) != ERR_OK)
-		goto out;
-	if (db_changes(db) == 1 && (e = audit_outcome(db, r, "refund.failed",
-	    before, "failed", message, now)) != ERR_OK)
+	if (settled && (e = audit_outcome(db, r, "refund.failed", before,
+	    "failed", message, now)) != ERR_OK)
 		goto out;
 	cJSON_Delete(before);
 	return db_commit(db);
@@ -509,26 +532,18 @@ mark_succeeded(struct db *db, int64_t id, const struct sending *r,
     int64_t now)
 {
 	struct buf body = { 0 };
-	struct db_stmt *st;
 	enum fulfil_outcome fo;
 	cJSON *before = NULL;
 	int64_t total = stripe_total;
+	int settled;
 	enum err e;
 
 	if ((e = db_begin(db)) != ERR_OK)
 		return e;
-	if ((e = order_money_json(db, r->order_id, "pending", &before)) !=
-	    ERR_OK)
+	if ((e = settle(db, id, r, "succeeded", stripe_id, NULL, now, &before,
+	    &settled)) != ERR_OK)
 		goto out;
-	st = db_prep(db, "UPDATE refunds SET status = 'succeeded', "
-	    "stripe_refund_id = ?, updated_at = ? WHERE id = ? AND "
-	    "status = 'pending'");
-	db_bind_text(st, 1, stripe_id);
-	db_bind_int64(st, 2, now);
-	db_bind_int64(st, 3, id);
-	if ((e = db_run(st)) != ERR_OK)
-		goto out;
-	if (db_changes(db) == 0)	/* recorded by an earlier send */
+	if (!settled)	/* recorded by an earlier send */
 		goto done;
 	if ((total < 0 && (e = refunded_fallback(db, r->order_id, &total)) !=
 	    ERR_OK) || (e = mail_text(db, id, r, base_url, &body)) != ERR_OK ||
