@@ -13,6 +13,23 @@ audit_subject(char *out, const char *kind, int64_t id)
 	snprintf(out, AUDIT_SUBJECT_MAX, "%s:%lld", kind, (long long)id);
 }
 
+enum err
+audit_write_record(struct db *db, int64_t actor, const char *action,
+    const char *kind, int64_t id, const cJSON *before,
+    audit_snapshot_fn *snapshot, int64_t now)
+{
+	char subject[AUDIT_SUBJECT_MAX];
+	cJSON *after = NULL;
+	enum err e = ERR_OK;
+
+	if (snapshot != NULL && (after = snapshot(db, id, &e)) == NULL)
+		return e;
+	audit_subject(subject, kind, id);
+	e = audit_write(db, actor, action, subject, before, after, NULL, now);
+	cJSON_Delete(after);
+	return e;
+}
+
 /* Returns a copy of from without the fields that other holds with the
  * same value (other NULL: a plain copy), or NULL when out of memory.  The
  * caller frees it with cJSON_Delete. */

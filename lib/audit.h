@@ -28,4 +28,18 @@ enum err audit_write(struct db *db, int64_t actor, const char *action,
 /* Writes "<kind>:<id>" into out (AUDIT_SUBJECT_MAX bytes). */
 void audit_subject(char *out, const char *kind, int64_t id);
 
+/* Reads the audit fields of record id: a new object the caller frees with
+ * cJSON_Delete, or NULL with *e set (ERR_NOTFOUND, ERR_INTERNAL). */
+typedef struct cJSON *audit_snapshot_fn(struct db *db, int64_t id,
+    enum err *e);
+
+/* Writes the row of a change of record "<kind>:<id>" from before (NULL
+ * for a creation) to its state now as snapshot reads it (snapshot NULL
+ * after a deletion: no after), so each area that snapshots its records
+ * writes its rows one way.  Call inside the transaction of the change;
+ * before is not freed here. */
+enum err audit_write_record(struct db *db, int64_t actor, const char *action,
+    const char *kind, int64_t id, const struct cJSON *before,
+    audit_snapshot_fn *snapshot, int64_t now);
+
 #endif

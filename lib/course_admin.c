@@ -204,21 +204,13 @@ out:
 }
 
 /* Writes the audit row of a change of course id from before (NULL for a
- * creation) to its state now (NULL after a deletion). */
+ * creation) to its state now (none after a deletion). */
 static enum err
 course_audit(struct db *db, int64_t actor, const char *action, int64_t id,
     const cJSON *before, int deleted, int64_t now)
 {
-	char subject[AUDIT_SUBJECT_MAX];
-	cJSON *after = NULL;
-	enum err e = ERR_OK;
-
-	if (!deleted && (after = course_snapshot(db, id, &e)) == NULL)
-		return e;
-	audit_subject(subject, "course", id);
-	e = audit_write(db, actor, action, subject, before, after, NULL, now);
-	cJSON_Delete(after);
-	return e;
+	return audit_write_record(db, actor, action, "course", id, before,
+	    deleted ? NULL : course_snapshot, now);
 }
 
 /* Binds f to ?1..?11 of an insert or update of a course. */

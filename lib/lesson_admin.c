@@ -102,15 +102,9 @@ static enum err
 lesson_audit_commit(struct db *db, int64_t actor, const char *action,
     int64_t id, const cJSON *before, int deleted, int64_t now)
 {
-	char subject[AUDIT_SUBJECT_MAX];
-	cJSON *after = NULL;
-	enum err e = ERR_OK;
+	enum err e = audit_write_record(db, actor, action, "lesson", id, before,
+	    deleted ? NULL : lesson_snapshot, now);
 
-	if (!deleted && (after = lesson_snapshot(db, id, &e)) == NULL)
-		return e;
-	audit_subject(subject, "lesson", id);
-	e = audit_write(db, actor, action, subject, before, after, NULL, now);
-	cJSON_Delete(after);
 	return e != ERR_OK ? e : db_commit(db);
 }
 
