@@ -160,6 +160,41 @@ course_admin_get(struct db *db, struct arena *a, int64_t id,
 	return e;
 }
 
+/* Reads course id into *c (strings in a) and its audit fields as stored
+ * into *json (NULL on error; the caller frees it with cJSON_Delete), so
+ * a change reads once what it checks and what its audit row keeps. */
+static enum err
+course_read(struct db *db, struct arena *a, int64_t id,
+    struct course_admin *c, cJSON **json)
+{
+	enum err e;
+
+	*json = NULL;
+	if ((e = course_admin_get(db, a, id, c)) != ERR_OK)
+		return e;
+	if ((*json = cJSON_CreateObject()) == NULL ||
+	    !cJSON_AddStringToObject(*json, "title", c->f.title) ||
+	    !cJSON_AddStringToObject(*json, "slug", c->f.slug) ||
+	    !cJSON_AddStringToObject(*json, "summary", c->f.summary) ||
+	    !cJSON_AddStringToObject(*json, "description", c->f.description) ||
+	    !cJSON_AddStringToObject(*json, "course_type", c->f.type) ||
+	    !cJSON_AddStringToObject(*json, "level", c->f.level) ||
+	    !cJSON_AddStringToObject(*json, "instructor", c->f.instructor) ||
+	    !cJSON_AddNumberToObject(*json, "price_amount",
+	    (double)c->f.price_amount) ||
+	    !cJSON_AddStringToObject(*json, "currency", c->f.currency) ||
+	    !cJSON_AddBoolToObject(*json, "is_active", c->f.is_active) ||
+	    !cJSON_AddNumberToObject(*json, "access_days",
+	    (double)c->f.access_days) ||
+	    !cJSON_AddStringToObject(*json, "cover", c->cover) ||
+	    !cJSON_AddStringToObject(*json, "cover_alt", c->cover_alt)) {
+		cJSON_Delete(*json);
+		*json = NULL;
+		return ERR_INTERNAL;
+	}
+	return ERR_OK;
+}
+
 /* Returns the audit snapshot of course id ({} fields as stored), or NULL
  * (*e says why: ERR_NOTFOUND, ERR_INTERNAL).  Caller frees with
  * cJSON_Delete. */
@@ -170,35 +205,7 @@ course_snapshot(struct db *db, int64_t id, enum err *e)
 	struct course_admin c;
 	cJSON *o = NULL;
 
-	if (a == NULL) {
-		*e = ERR_INTERNAL;
-		return NULL;
-	}
-	if ((*e = course_admin_get(db, a, id, &c)) != ERR_OK)
-		goto out;
-	*e = ERR_INTERNAL;
-	if ((o = cJSON_CreateObject()) == NULL ||
-	    !cJSON_AddStringToObject(o, "title", c.f.title) ||
-	    !cJSON_AddStringToObject(o, "slug", c.f.slug) ||
-	    !cJSON_AddStringToObject(o, "summary", c.f.summary) ||
-	    !cJSON_AddStringToObject(o, "description", c.f.description) ||
-	    !cJSON_AddStringToObject(o, "course_type", c.f.type) ||
-	    !cJSON_AddStringToObject(o, "level", c.f.level) ||
-	    !cJSON_AddStringToObject(o, "instructor", c.f.instructor) ||
-	    !cJSON_AddNumberToObject(o, "price_amount",
-	    (double)c.f.price_amount) ||
-	    !cJSON_AddStringToObject(o, "currency", c.f.currency) ||
-	    !cJSON_AddBoolToObject(o, "is_active", c.f.is_active) ||
-	    !cJSON_AddNumberToObject(o, "access_days",
-	    (double)c.f.access_days) ||
-	    !cJSON_AddStringToObject(o, "cover", c.cover) ||
-	    !cJSON_AddStringToObject(o, "cover_alt", c.cover_alt)) {
-		cJSON_Delete(o);
-		o = NULL;
-		goto out;
-	}
-	*e = ERR_OK;
-out:
+	*e = a != NULL ? course_read(db, a, id, &c, &o) : ERR_INTERNAL;
 	arena_free(a);
 	return o;
 }
@@ -307,14 +314,12 @@ course_admin_delete(struct db *db, int64_t actor, int64_t id, int64_t now)
 		return ERR_INTERNAL;
 	if ((e = db_begin(db)) != ERR_OK)
 		goto out;
-	if ((e = course_admin_get(db, a, id, &c)) != ERR_OK)
+	if ((e = course_read(db, a, id, &c, &before)) != ERR_OK)
 		goto out;
 	if (c.orders > 0 || c.enrollments > 0) {
 		e = ERR_CONFLICT;	/* sold or granted: the books keep it */
 		goto out;
 	}
-	if ((before = course_snapshot(db, id, &e)) == NULL)
-		goto out;
 	st = db_prep(db, "DELETE FROM courses WHERE id = ?1");
 	db_bind_int64(st, 1, id);
 	if ((e = db_run(st)) != ERR_OK || (e = course_audit(db, actor,

@@ -67,6 +67,34 @@ lesson_admin_get(struct db *db, struct arena *a, int64_t id,
 	return e;
 }
 
+/* Reads lesson id into *l (strings in a) and its audit fields as stored
+ * into *json (NULL on error; the caller frees it with cJSON_Delete), so
+ * a change reads once what it checks and what its audit row keeps. */
+static enum err
+lesson_read(struct db *db, struct arena *a, int64_t id,
+    struct lesson_admin *l, cJSON **json)
+{
+	enum err e;
+
+	*json = NULL;
+	if ((e = lesson_admin_get(db, a, id, l)) != ERR_OK)
+		return e;
+	if ((*json = cJSON_CreateObject()) == NULL ||
+	    !cJSON_AddNumberToObject(*json, "course_id",
+	    (double)l->course_id) ||
+	    !cJSON_AddNumberToObject(*json, "position", (double)l->position) ||
+	    !cJSON_AddStringToObject(*json, "title", l->f.title) ||
+	    !cJSON_AddStringToObject(*json, "body", l->f.body) ||
+	    !cJSON_AddNumberToObject(*json, "duration_minutes",
+	    (double)l->f.minutes) ||
+	    !cJSON_AddBoolToObject(*json, "is_preview", l->f.is_preview)) {
+		cJSON_Delete(*json);
+		*json = NULL;
+		return ERR_INTERNAL;
+	}
+	return ERR_OK;
+}
+
 /* Returns the audit snapshot of lesson id, or NULL (*e says why).  Caller
  * frees with cJSON_Delete. */
 static cJSON *
@@ -76,22 +104,7 @@ lesson_snapshot(struct db *db, int64_t id, enum err *e)
 	struct lesson_admin l;
 	cJSON *o = NULL;
 
-	*e = ERR_INTERNAL;
-	if (a == NULL || (*e = lesson_admin_get(db, a, id, &l)) != ERR_OK)
-		goto out;
-	if ((o = cJSON_CreateObject()) == NULL ||
-	    !cJSON_AddNumberToObject(o, "course_id", (double)l.course_id) ||
-	    !cJSON_AddNumberToObject(o, "position", (double)l.position) ||
-	    !cJSON_AddStringToObject(o, "title", l.f.title) ||
-	    !cJSON_AddStringToObject(o, "body", l.f.body) ||
-	    !cJSON_AddNumberToObject(o, "duration_minutes",
-	    (double)l.f.minutes) ||
-	    !cJSON_AddBoolToObject(o, "is_preview", l.f.is_preview)) {
-		cJSON_Delete(o);
-		o = NULL;
-		*e = ERR_INTERNAL;
-	}
-out:
+	*e = a != NULL ? lesson_read(db, a, id, &l, &o) : ERR_INTERNAL;
 	arena_free(a);
 	return o;
 }
@@ -195,8 +208,7 @@ lesson_admin_move(struct db *db, int64_t actor, int64_t id, int up,
 		return ERR_INTERNAL;
 	if ((e = db_begin(db)) != ERR_OK)
 		goto out;
-	if ((e = lesson_admin_get(db, a, id, &l)) != ERR_OK ||
-	    (before = lesson_snapshot(db, id, &e)) == NULL)
+	if ((e = lesson_read(db, a, id, &l, &before)) != ERR_OK)
 		goto out;
 	st = db_prep(db, "SELECT (SELECT id FROM lessons WHERE course_id = ?1 "
 	    "AND position = ?2), (SELECT max(position) FROM lessons WHERE "
@@ -269,8 +281,7 @@ lesson_admin_delete(struct db *db, int64_t actor, int64_t id, int64_t now,
 		return ERR_INTERNAL;
 	if ((e = db_begin(db)) != ERR_OK)
 		goto out;
-	if ((e = lesson_admin_get(db, a, id, &l)) != ERR_OK ||
-	    (before = lesson_snapshot(db, id, &e)) == NULL)
+	if ((e = lesson_read(db, a, id, &l, &before)) != ERR_OK)
 		goto out;
 	*course_id = l.course_id;
 	st = db_prep(db, "DELETE FROM lessons WHERE id = ?1");
