@@ -258,23 +258,28 @@ course_days_write(struct db *db, int64_t key, const struct course_sum *s)
 	return ERR_OK;
 }
 
+/* Runs sql (a literal: db_prep's cache key) with ?1 bound to key, the
+ * day or month it clears or sums. */
+static enum err
+run_keyed(struct db *db, const char *sql, int64_t key)
+{
+	struct db_stmt *st = db_prep(db, sql);
+
+	db_bind_int64(st, 1, key);
+	return db_run(st);
+}
+
 static enum err
 day_clear(struct db *db, int64_t key)
 {
-	struct db_stmt *st;
 	enum err e;
 
-	st = db_prep(db, "DELETE FROM report_days WHERE day = ?");
-	db_bind_int64(st, 1, key);
-	if ((e = db_run(st)) != ERR_OK)
+	if ((e = run_keyed(db, "DELETE FROM report_days WHERE day = ?",
+	    key)) != ERR_OK || (e = run_keyed(db, "DELETE FROM "
+	    "report_course_days WHERE day = ?", key)) != ERR_OK)
 		return e;
-	st = db_prep(db, "DELETE FROM report_course_days WHERE day = ?");
-	db_bind_int64(st, 1, key);
-	if ((e = db_run(st)) != ERR_OK)
-		return e;
-	st = db_prep(db, "DELETE FROM report_coupon_days WHERE day = ?");
-	db_bind_int64(st, 1, key);
-	return db_run(st);
+	return run_keyed(db, "DELETE FROM report_coupon_days WHERE day = ?",
+	    key);
 }
 
 /* The order-level and coupon rows of day key, orders paid in [from, to). */
@@ -312,32 +317,25 @@ day_orders_write(struct db *db, int64_t key, int64_t from, int64_t to)
 static enum err
 month_recompute(struct db *db, int64_t key)
 {
-	struct db_stmt *st;
+	int64_t month = key / 100;
 	enum err e;
 
-	st = db_prep(db, "DELETE FROM report_months WHERE month = ?");
-	db_bind_int64(st, 1, key / 100);
-	if ((e = db_run(st)) != ERR_OK)
+	if ((e = run_keyed(db, "DELETE FROM report_months WHERE month = ?",
+	    month)) != ERR_OK ||
+	    (e = run_keyed(db, "INSERT INTO report_months (month, currency, "
+	    "orders, refunded_orders, gross, refunded, discount) SELECT ?1, "
+	    "currency, sum(orders), sum(refunded_orders), sum(gross), "
+	    "sum(refunded), sum(discount) FROM report_days WHERE "
+	    "day > ?1 * 100 AND day < (?1 + 1) * 100 GROUP BY currency",
+	    month)) != ERR_OK ||
+	    (e = run_keyed(db, "DELETE FROM report_course_months WHERE "
+	    "month = ?", month)) != ERR_OK)
 		return e;
-	st = db_prep(db, "INSERT INTO report_months (month, currency, orders, "
-	    "refunded_orders, gross, refunded, discount) SELECT ?1, currency, "
-	    "sum(orders), sum(refunded_orders), sum(gross), sum(refunded), "
-	    "sum(discount) FROM report_days WHERE day > ?1 * 100 AND "
-	    "day < (?1 + 1) * 100 GROUP BY currency");
-	db_bind_int64(st, 1, key / 100);
-	if ((e = db_run(st)) != ERR_OK)
-		return e;
-	st = db_prep(db, "DELETE FROM report_course_months WHERE month = ?");
-	db_bind_int64(st, 1, key / 100);
-	if ((e = db_run(st)) != ERR_OK)
-		return e;
-	st = db_prep(db, "INSERT INTO report_course_months (month, currency, "
-	    "course_id, enrollments, gross, refunded) SELECT ?1, currency, "
-	    "course_id, sum(enrollments), sum(gross), sum(refunded) FROM "
-	    "report_course_days WHERE day > ?1 * 100 AND day < (?1 + 1) * 100 "
-	    "GROUP BY currency, course_id");
-	db_bind_int64(st, 1, key / 100);
-	return db_run(st);
+	return run_keyed(db, "INSERT INTO report_course_months (month, "
+	    "currency, course_id, enrollments, gross, refunded) SELECT ?1, "
+	    "currency, course_id, sum(enrollments), sum(gross), sum(refunded) "
+	    "FROM report_course_days WHERE day > ?1 * 100 AND "
+	    "day < (?1 + 1) * 100 GROUP BY currency, course_id", month);
 }
 
 /* The money of the orders paid on the local day holding t. */
@@ -369,9 +367,8 @@ checkout_day_recompute(struct db *db, int64_t t)
 	struct db_stmt *st;
 	enum err e;
 
-	st = db_prep(db, "DELETE FROM report_checkout_days WHERE day = ?");
-	db_bind_int64(st, 1, key);
-	if ((e = db_run(st)) != ERR_OK)
+	if ((e = run_keyed(db, "DELETE FROM report_checkout_days WHERE "
+	    "day = ?", key)) != ERR_OK)
 		return e;
 	st = db_prep(db, "INSERT INTO report_checkout_days (day, started, "
 	    "paid) SELECT ?1, count(*), count(paid_at) FROM orders WHERE "
