@@ -8,6 +8,7 @@
 #include <cjson/cJSON.h>
 #include <sodium.h>
 
+#include "arena.h"
 #include "audit.h"
 #include "buf.h"
 #include "db.h"
@@ -661,13 +662,12 @@ refund_list(struct db *db, struct arena *a, int64_t order_id,
     struct refund_row **out, size_t *n)
 {
 	struct db_stmt *st;
-	size_t cap = 8;
-	struct refund_row *v, *grown;
+	size_t cap = 0;
+	struct refund_row *r;
 	enum err e;
 
+	*out = NULL;
 	*n = 0;
-	if ((v = *out = arena_alloc(a, cap * sizeof(*v))) == NULL)
-		return ERR_INTERNAL;
 	st = db_prep(db, "SELECT r.id, r.amount, r.currency, r.status, "
 	    "r.reason, r.note, coalesce(r.stripe_refund_id, ''), "
 	    "r.failure_message, coalesce(u.email, ''), r.created_at "
@@ -675,17 +675,12 @@ refund_list(struct db *db, struct arena *a, int64_t order_id,
 	    "WHERE r.order_id = ? ORDER BY r.id");
 	db_bind_int64(st, 1, order_id);
 	while ((e = db_next(st)) == ERR_OK) {
-		if (*n == cap) {
-			if ((grown = arena_alloc(a, 2 * cap * sizeof(*v))) ==
-			    NULL) {
-				e = ERR_INTERNAL;
-				break;
-			}
-			memcpy(grown, v, cap * sizeof(*v));
-			v = *out = grown;
-			cap *= 2;
+		if ((r = arena_push(a, (void **)out, n, &cap,
+		    sizeof(*r))) == NULL) {
+			e = ERR_INTERNAL;
+			break;
 		}
-		v[*n] = (struct refund_row){ .id = db_col_int64(st, 0),
+		*r = (struct refund_row){ .id = db_col_int64(st, 0),
 		    .amount = db_col_int64(st, 1),
 		    .currency = db_col_text_dup(a, st, 2),
 		    .status = db_col_text_dup(a, st, 3),
@@ -695,17 +690,16 @@ refund_list(struct db *db, struct arena *a, int64_t order_id,
 		    .failure = db_col_text_dup(a, st, 7), .items = "",
 		    .by = db_col_text_dup(a, st, 8),
 		    .created_at = db_col_int64(st, 9) };
-		if (v[*n].currency == NULL || v[*n].status == NULL ||
-		    v[*n].reason == NULL || v[*n].note == NULL ||
-		    v[*n].stripe_id == NULL || v[*n].failure == NULL ||
-		    v[*n].by == NULL) {
+		if (r->currency == NULL || r->status == NULL ||
+		    r->reason == NULL || r->note == NULL ||
+		    r->stripe_id == NULL || r->failure == NULL ||
+		    r->by == NULL) {
 			e = ERR_INTERNAL;
 			break;
 		}
-		(*n)++;
 	}
 	db_done(st);
 	if (e != ERR_NOTFOUND)
 		return e;
-	return list_items(db, a, order_id, v, *n);
+	return list_items(db, a, order_id, *out, *n);
 }

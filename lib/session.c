@@ -12,6 +12,7 @@
 #include <sodium.h>
 
 #include "app.h"
+#include "arena.h"
 #include "db.h"
 #include "log.h"
 #include "session.h"
@@ -353,7 +354,7 @@ enum err
 session_list(struct db *db, struct arena *a, int64_t user_id, int64_t now,
     struct session_info **out, size_t *n)
 {
-	struct session_info *v = NULL, *grown;
+	struct session_info *si;
 	struct db_stmt *st;
 	size_t cap = 0;
 	enum err e;
@@ -368,27 +369,20 @@ session_list(struct db *db, struct arena *a, int64_t user_id, int64_t now,
 	db_bind_int64(st, 3, now - SESSION_IDLE);
 	db_bind_int64(st, 4, SESSION_LIST_MAX);
 	while ((e = db_next(st)) == ERR_OK) {
-		if (*n == cap) {
-			cap = cap ? 2 * cap : 8;
-			if ((grown = arena_alloc(a, cap * sizeof(*v))) == NULL) {
-				e = ERR_INTERNAL;
-				break;
-			}
-			if (*n > 0)
-				memcpy(grown, v, *n * sizeof(*v));
-			v = grown;
-		}
-		v[*n] = (struct session_info){ db_col_int64(st, 0),
-		    db_col_int64(st, 1), db_col_int64(st, 2),
-		    db_col_text_dup(a, st, 3), db_col_text_dup(a, st, 4) };
-		if (v[*n].user_agent == NULL || v[*n].addr == NULL) {
+		if ((si = arena_push(a, (void **)out, n, &cap,
+		    sizeof(*si))) == NULL) {
 			e = ERR_INTERNAL;
 			break;
 		}
-		(*n)++;
+		*si = (struct session_info){ db_col_int64(st, 0),
+		    db_col_int64(st, 1), db_col_int64(st, 2),
+		    db_col_text_dup(a, st, 3), db_col_text_dup(a, st, 4) };
+		if (si->user_agent == NULL || si->addr == NULL) {
+			e = ERR_INTERNAL;
+			break;
+		}
 	}
 	db_done(st);
-	*out = v;
 	return e == ERR_NOTFOUND ? ERR_OK : e;
 }
 
