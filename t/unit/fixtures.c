@@ -59,3 +59,27 @@ fixture_course(struct db *db, const char *slug)
 	db_done(st);
 	return id;
 }
+
+int64_t
+fixture_int(struct db *db, const char *sql, int64_t a1, int64_t a2)
+{
+	struct db_stmt *st = db_prep(db, sql);
+	int64_t v = -1;
+
+	db_bind_int64(st, 1, a1);
+	db_bind_int64(st, 2, a2);
+	if (db_next(st) == ERR_OK)
+		v = db_col_is_null(st, 0) ? 0 : db_col_int64(st, 0);
+	db_done(st);
+	return v;
+}
+
+void
+fixture_run(struct db *db, const char *sql, int64_t a1, int64_t a2)
+{
+	struct db_stmt *st = db_prep(db, sql);
+
+	db_bind_int64(st, 1, a1);
+	db_bind_int64(st, 2, a2);
+	assert_int_equal(db_run(st), ERR_OK);
+}

@@ -36,4 +36,11 @@ int64_t fixture_user(struct db *db, const char *email, const char *name,
 /* The id of the seeded course slug; fails the test when there is none. */
 int64_t fixture_course(struct db *db, const char *slug);
 
+/* The first column of sql's first row, bound with a1 and a2 (NULL: 0,
+ * no row: -1). */
+int64_t fixture_int(struct db *db, const char *sql, int64_t a1, int64_t a2);
+
+/* Runs sql bound with a1 and a2; fails the test when it fails. */
+void fixture_run(struct db *db, const char *sql, int64_t a1, int64_t a2);
+
 #endif

@@ -15,25 +15,13 @@
 int64_t
 learners_int(struct fx *f, const char *sql, int64_t a1, int64_t a2)
 {
-	struct db_stmt *st = db_prep(f->t.db, sql);
-	int64_t v = -1;
-
-	db_bind_int64(st, 1, a1);
-	db_bind_int64(st, 2, a2);
-	if (db_next(st) == ERR_OK)
-		v = db_col_is_null(st, 0) ? 0 : db_col_int64(st, 0);
-	db_done(st);
-	return v;
+	return fixture_int(f->t.db, sql, a1, a2);
 }
 
 void
 learners_run(struct fx *f, const char *sql, int64_t a1, int64_t a2)
 {
-	struct db_stmt *st = db_prep(f->t.db, sql);
-
-	db_bind_int64(st, 1, a1);
-	db_bind_int64(st, 2, a2);
-	assert_int_equal(db_run(st), ERR_OK);
+	fixture_run(f->t.db, sql, a1, a2);
 }
 
 int

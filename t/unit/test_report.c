@@ -158,15 +158,22 @@ assert_summary_exact(struct fx *f)
 static int64_t
 one(struct fx *f, const char *sql, int64_t a, int64_t b)
 {
-	struct db_stmt *st = db_prep(f->t.db, sql);
-	int64_t v = -1;
+	return fixture_int(f->t.db, sql, a, b);
+}
 
-	db_bind_int64(st, 1, a);
-	db_bind_int64(st, 2, b);
-	if (db_next(st) == ERR_OK)
-		v = db_col_int64(st, 0);
-	db_done(st);
-	return v;
+/* What report_course_days holds of course on day: refunded, enrollments. */
+static int64_t
+course_refunded(struct fx *f, int64_t day, int64_t course)
+{
+	return one(f, "SELECT refunded FROM report_course_days WHERE day = ? "
+	    "AND course_id = ?", day, course);
+}
+
+static int64_t
+course_enrollments(struct fx *f, int64_t day, int64_t course)
+{
+	return one(f, "SELECT enrollments FROM report_course_days WHERE "
+	    "day = ? AND course_id = ?", day, course);
 }
 
 static void
@@ -217,12 +224,8 @@ dashboard_refund_is_shared_over_items(void **state)
 	refund(f, id, s, total, 1000, t + 86400 * 3);
 	/* 1000 over 4900 and 3900: floor(1000 * 4900 / 8800) = 556, and
 	 * the rest, 444. */
-	assert_int_equal(one(f, "SELECT refunded FROM report_course_days "
-	    "WHERE day = 20260610 AND course_id = ? AND 0 = ?", f->c_prog, 0),
-	    556);
-	assert_int_equal(one(f, "SELECT refunded FROM report_course_days "
-	    "WHERE day = 20260610 AND course_id = ? AND 0 = ?", f->c_sql, 0),
-	    444);
+	assert_int_equal(course_refunded(f, 20260610, f->c_prog), 556);
+	assert_int_equal(course_refunded(f, 20260610, f->c_sql), 444);
 	assert_int_equal(one(f, "SELECT refunded FROM report_days WHERE day = "
 	    "? AND 0 = ?", 20260610, 0), 1000);
 	assert_int_equal(one(f, "SELECT refunded_orders FROM report_days "
@@ -255,18 +258,10 @@ store_refund_of_one_item_counts_on_that_item(void **state)
 	db_bind_int64(st, 2, f->c_sql);
 	assert_int_equal(db_run(st), ERR_OK);
 	refund(f, id, s, total, 3900, t + 60);
-	assert_int_equal(one(f, "SELECT refunded FROM report_course_days "
-	    "WHERE day = 20260611 AND course_id = ? AND 0 = ?", f->c_sql, 0),
-	    3900);
-	assert_int_equal(one(f, "SELECT enrollments FROM report_course_days "
-	    "WHERE day = 20260611 AND course_id = ? AND 0 = ?", f->c_sql, 0),
-	    0);
-	assert_int_equal(one(f, "SELECT refunded FROM report_course_days "
-	    "WHERE day = 20260611 AND course_id = ? AND 0 = ?", f->c_prog, 0),
-	    0);
-	assert_int_equal(one(f, "SELECT enrollments FROM report_course_days "
-	    "WHERE day = 20260611 AND course_id = ? AND 0 = ?", f->c_prog, 0),
-	    1);
+	assert_int_equal(course_refunded(f, 20260611, f->c_sql), 3900);
+	assert_int_equal(course_enrollments(f, 20260611, f->c_sql), 0);
+	assert_int_equal(course_refunded(f, 20260611, f->c_prog), 0);
+	assert_int_equal(course_enrollments(f, 20260611, f->c_prog), 1);
 	assert_summary_exact(f);
 }
 
