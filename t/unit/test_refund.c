@@ -86,14 +86,7 @@ setup(void **state)
 static int64_t
 one(struct fx *f, const char *sql)
 {
-	struct db_stmt *st = db_prep(f->t.db, sql);
-	int64_t v = -1;
-
-	db_bind_int64(st, 1, f->order);
-	if (db_next(st) == ERR_OK)
-		v = db_col_int64(st, 0);
-	db_done(st);
-	return v;
+	return fixture_int(f->t.db, sql, f->order, 0);
 }
 
 static enum err
