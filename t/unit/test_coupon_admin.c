@@ -64,17 +64,10 @@ form(struct coupon_form *cf, ...)
 static int64_t
 count(struct fx *f, const char *what)
 {
-	struct db_stmt *st = NULL;
-	int64_t n = -1;
-
 	if (strcmp(what, "audit") == 0)
-		st = db_prep(f->t.db, "SELECT count(*) FROM audit_log");
-	else
-		st = db_prep(f->t.db, "SELECT count(*) FROM coupons");
-	if (db_next(st) == ERR_OK)
-		n = db_col_int64(st, 0);
-	db_done(st);
-	return n;
+		return fixture_int(f->t.db, "SELECT count(*) FROM audit_log",
+		    0, 0);
+	return fixture_int(f->t.db, "SELECT count(*) FROM coupons", 0, 0);
 }
 
 static void
