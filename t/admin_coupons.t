@@ -61,14 +61,6 @@ sub create { my %t = @_; $admin->get('/admin/coupons/new'); return fill($admin, 
 sub edit { my ($id, %t) = @_; $admin->get("/admin/coupons/$id"); return fill($admin, "/admin/coupons/$id/save", %t) }
 
 # A student's purchase (t/purchase.t): cart, coupon, checkout, payment.
-sub add_to_cart {
-	my ($b, @ids) = @_;
-	for my $id (@ids) {
-		my $slug = $s->sql_one('SELECT slug FROM courses WHERE id = ?1', $id);
-		my $res = $b->post("/payment/add-to-cart/$id", {}, from => "/courses/$slug");
-		die "add-to-cart $id: $res->{status}" unless $res->{status} == 303;
-	}
-}
 sub apply_coupon {
 	my ($b, $code) = @_;
 	$b->get('/payment/cart');
@@ -88,7 +80,7 @@ sub pay { my ($cs) = @_; return $s->emu('POST', "/_emu/pay/$cs", { card => '4242
 sub order_of { return $s->sql_one('SELECT id FROM orders WHERE stripe_session_id = ?1', shift) }
 sub buy {
 	my ($b, $code, @courses) = @_;
-	add_to_cart($b, @courses);
+	$s->add_to_cart($b, @courses);
 	apply_coupon($b, $code) if defined $code;
 	return checkout($b);
 }
@@ -218,7 +210,7 @@ subtest 'a coupon made through the form is used at checkout' => sub {
 	my $res = create(code => 'launch25', percent_off => '25', max_uses => '5', ticks => { course_types => ['self_paced'] });
 	is($res->{status}, 303, 'the admin creates LAUNCH25 through the form');
 	my ($b, $uid) = $s->student;
-	my $cart = do { add_to_cart($b, $c_prog); apply_coupon($b, 'launch25') };
+	my $cart = do { $s->add_to_cart($b, $c_prog); apply_coupon($b, 'launch25') };
 	like($cart, qr/The coupon is applied/, 'the student\'s cart takes it');
 	my $cs = checkout($b);
 	ok($cs, 'the checkout goes to Stripe');
@@ -251,7 +243,7 @@ subtest 'a limit is never set below the uses already made' => sub {
 	is($s->sql_one('SELECT max_uses_per_user FROM coupons WHERE id = ?1', $id), undef // '', 'unchanged');
 	is(edit($id, max_uses => '3', max_uses_per_user => '2')->{status}, 303, 'limits equal to the uses are accepted');
 	my ($b3) = $s->student;
-	add_to_cart($b3, $c_prog);
+	$s->add_to_cart($b3, $c_prog);
 	like(apply_coupon($b3, 'LIMITED'), qr/used as many times as it allows/, 'and no fourth use is possible');
 	is(scalar(grep { $_->[0] eq 'coupon.update' } audits("coupon:$id")), 1, 'only the accepted edit is audited');
 };
@@ -262,7 +254,7 @@ subtest 'concurrent checkouts and limit edits never exceed the limit' => sub {
 	my @buyers;
 	for (1 .. 8) {
 		my ($b) = $s->student;
-		add_to_cart($b, $c_prog);
+		$s->add_to_cart($b, $c_prog);
 		like(apply_coupon($b, 'RACE'), qr/The coupon is applied/, "buyer $_ has the coupon in the cart");
 		$b->get('/payment/cart');
 		push @buyers, $b;
@@ -344,7 +336,7 @@ subtest 'deactivating keeps paid orders and held reservations' => sub {
 	unlike($admin->get('/admin/coupons?status=active')->{content}, qr/>PAUSE</, 'the active one does not');
 
 	my ($b3) = $s->student;
-	add_to_cart($b3, $c_pay);
+	$s->add_to_cart($b3, $c_pay);
 	like(apply_coupon($b3, 'PAUSE'), qr/no longer active/, 'a new cart cannot use it');
 	is(paid($b2, $cs2), 'paid', 'the held checkout can still be paid');
 	is_deeply(($s->sql('SELECT discount_amount, total_amount FROM orders WHERE id = ?1', $o2))[0], [1000, 6900], 'with its discount');
@@ -404,7 +396,7 @@ subtest 'a batch of single-use codes, listed, paged and downloaded as CSV' => su
 
 	my $code = $s->sql_one('SELECT code FROM coupons WHERE batch_id = ?1 ORDER BY code LIMIT 1', $bid);
 	my ($buyer) = $s->student;
-	add_to_cart($buyer, $c_pay);
+	$s->add_to_cart($buyer, $c_pay);
 	like(apply_coupon($buyer, lc $code), qr/The coupon is applied/, "a student uses $code");
 	my $cs = checkout($buyer);
 	ok($cs, 'and checks out');

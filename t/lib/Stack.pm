@@ -133,6 +133,17 @@ sub admin {
 	return wantarray ? @r : $r[0];
 }
 
+# Adds courses (ids) to browser b's cart from each course's page, as its
+# button does; dies unless each is added.
+sub add_to_cart {
+	my ($self, $b, @ids) = @_;
+	for my $id (@ids) {
+		my $slug = $self->sql_one('SELECT slug FROM courses WHERE id = ?1', $id);
+		my $res = $b->post("/payment/add-to-cart/$id", {}, from => "/courses/$slug");
+		die "add-to-cart $id: $res->{status}" unless $res->{status} == 303;
+	}
+}
+
 # The id of the course with this slug (undef if none).
 sub course_id { return $_[0]->sql_one('SELECT id FROM courses WHERE slug = ?1', $_[1]) }
 
