@@ -9,8 +9,6 @@
 set -eu
 build=${1:-build}
 top=$(cd "$(dirname "$0")/../.." && pwd)
-dur=${BENCH_SECONDS:-10}
-conns=${BENCH_CONNECTIONS:-32}
 . "$top/t/bench/lib.sh"
 run=$(mktemp -d /tmp/enroll-bench-admin-XXXXXX)
 export ENROLL_WORKERS=${ENROLL_WORKERS:-2} ENROLL_NO_RATE_LIMITS=1

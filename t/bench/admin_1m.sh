@@ -11,8 +11,6 @@
 set -eu
 build=${1:-build}
 top=$(cd "$(dirname "$0")/../.." && pwd)
-dur=${BENCH_SECONDS:-10}
-conns=${BENCH_CONNECTIONS:-32}
 . "$top/t/bench/lib.sh"
 own=""
 if [ $# -ge 2 ]; then

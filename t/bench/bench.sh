@@ -17,8 +17,6 @@
 set -eu
 build=${1:-build}
 top=$(cd "$(dirname "$0")/../.." && pwd)
-dur=${BENCH_SECONDS:-10}
-conns=${BENCH_CONNECTIONS:-32}
 . "$top/t/bench/lib.sh"
 workers=${ENROLL_WORKERS:-2}
 run=$(mktemp -d /tmp/enroll-bench-XXXXXX)

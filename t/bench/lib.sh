@@ -1,5 +1,9 @@
-# Sourced by the bench scripts: one wrk measurement, and an admin's
-# session for the admin benches.  Reads dur (seconds of each run).
+# Sourced by the bench scripts: how long and how wide each run is, one
+# wrk measurement, and an admin's session for the admin benches.
+
+# Seconds of each wrk run, and its connections.
+dur=${BENCH_SECONDS:-10}
+conns=${BENCH_CONNECTIONS:-32}
 
 # bench_wrk CONNS URL [COOKIE]: wrk for $dur seconds on URL with CONNS
 # connections (2 threads, 1 for one connection), sending COOKIE if
