@@ -36,15 +36,6 @@ sub local_day {
 	return ($start, $day);
 }
 
-# A browser logged in through the login form.
-sub login {
-	my ($email) = @_;
-	my $b = $s->browser;
-	$b->get('/account/login');
-	my $res = Forms::submit($b, '/account/login', email => $email, password => $PW);
-	return ($b, $res);
-}
-
 # The audit rows written since row $after, oldest first, JSON decoded.
 sub audit_since {
 	my $after = shift;
@@ -153,7 +144,7 @@ subtest 'two admins demoting each other at once leave one admin' => sub {
 
 subtest 'disable ends the sessions and the login; enable restores it' => sub {
 	my $a0 = last_audit();
-	my (undef, $extra) = login($grace_email);
+	my (undef, $extra) = $s->login($grace_email, $PW);
 	ok($s->sql_one('SELECT count(*) FROM sessions WHERE user_id = ?1', $grace) >= 2, 'Grace is logged in twice');
 	is($gb->get('/account/dashboard')->{status}, 200, 'her browser shows her dashboard');
 	$ab->get("/admin/users/$grace");
@@ -163,11 +154,11 @@ subtest 'disable ends the sessions and the login; enable restores it' => sub {
 	$res = $gb->get('/account/dashboard');
 	is($res->{status}, 303, 'her browser is logged out');
 	like($res->{headers}{location}, qr{^/account/login}, 'and sent to the login page');
-	my ($b2, $login) = login($grace_email);
+	my ($b2, $login) = $s->login($grace_email, $PW);
 	is($login->{status}, 403, 'her login is refused');
 	like(Forms::text($login->{content}), qr/This account is disabled/, 'saying plainly that the account is disabled');
 	is($s->sql_one('SELECT count(*) FROM sessions WHERE user_id = ?1', $grace), 0, 'and makes no session');
-	(undef, $login) = login('nobody@example.org');
+	(undef, $login) = $s->login('nobody@example.org', $PW);
 	unlike(Forms::text($login->{content}), qr/disabled/, 'an unknown address is not told about disabling');
 	like(Forms::text($ab->get("/admin/users/$grace")->{content}), qr/disabled since .* cannot log in/, 'her page says disabled');
 	like($ab->get('/admin/users?q=grace')->{content}, qr/id="user-$grace".*?disabled/s, 'and so does the list');
@@ -194,7 +185,7 @@ subtest 'disable ends the sessions and the login; enable restores it' => sub {
 	$ab->get("/admin/users/$grace");
 	$res = Forms::submit($ab, "/admin/users/$grace/enable");
 	is($res->{status}, 303, 'the admin enables her account');
-	($gb, $login) = login($grace_email);
+	($gb, $login) = $s->login($grace_email, $PW);
 	is($login->{status}, 303, 'she logs in again');
 	is($gb->get('/account/dashboard')->{status}, 200, 'and sees her dashboard');
 	my @rows = audit_since($a0);

@@ -124,6 +124,18 @@ sub student {
 	return wantarray ? ($b, $id, $email) : $b;
 }
 
+# A new browser logged in through the login form as it is rendered;
+# returns the browser and the form's answer (the browser alone in scalar
+# context).
+sub login {
+	my ($self, $email, $pw) = @_;
+	require Forms;
+	my $b = $self->browser;
+	$b->get('/account/login');
+	my $res = Forms::submit($b, '/account/login', email => $email, password => $pw);
+	return wantarray ? ($b, $res) : $b;
+}
+
 # A new admin: a student registered through the form (as student(), name
 # 'Ada Admin' unless given), then made admin in the database as no page can.
 sub admin {
