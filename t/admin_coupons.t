@@ -19,13 +19,11 @@ use Stack;
 use Forms;
 
 my $s = Stack->start(ENROLL_TIMEZONE => 'Europe/Paris');
-my ($admin, $admin_id) = $s->student(name => 'Ada Admin');
-$s->sql(q{UPDATE users SET role = 'admin' WHERE id = ?1}, $admin_id);
+my ($admin, $admin_id) = $s->admin;
 
-sub course { return $s->sql_one('SELECT id FROM courses WHERE slug = ?1', shift) }
-my $c_prog = course('c-programming-fundamentals');	# $49.00, self-paced
-my $c_pay = course('payments-engineering');		# $129.00
-my $c_sec = course('web-security-essentials');		# $79.00
+my $c_prog = $s->course_id('c-programming-fundamentals');	# $49.00, self-paced
+my $c_pay = $s->course_id('payments-engineering');		# $129.00
+my $c_sec = $s->course_id('web-security-essentials');		# $79.00
 
 sub coupon_id { return $s->sql_one('SELECT id FROM coupons WHERE code = ?1', shift) }
 sub audits { return $s->sql(q{SELECT action, before_json, after_json, actor_user_id FROM audit_log WHERE subject = ?1 ORDER BY id}, shift) }
@@ -57,21 +55,12 @@ sub fill {
 
 # The value an input of $html shows, and the error beside a field.
 sub value_of { my ($html, $name) = @_; return $html =~ /<input id="[^"]*" name="\Q$name\E"[^>]*value="([^"]*)"/ ? Forms::unescape($1) : undef }
-sub error_of { my ($html, $name) = @_; return $html =~ /<p class="field-error" id="\Q$name\E-error">([^<]*)</ ? Forms::unescape($1) : undef }
 
 # Opens the new-coupon form and submits it.
 sub create { my %t = @_; $admin->get('/admin/coupons/new'); return fill($admin, '/admin/coupons/create', %t) }
 sub edit { my ($id, %t) = @_; $admin->get("/admin/coupons/$id"); return fill($admin, "/admin/coupons/$id/save", %t) }
 
 # A student's purchase (t/purchase.t): cart, coupon, checkout, payment.
-sub add_to_cart {
-	my ($b, @ids) = @_;
-	for my $id (@ids) {
-		my $slug = $s->sql_one('SELECT slug FROM courses WHERE id = ?1', $id);
-		my $res = $b->post("/payment/add-to-cart/$id", {}, from => "/courses/$slug");
-		die "add-to-cart $id: $res->{status}" unless $res->{status} == 303;
-	}
-}
 sub apply_coupon {
 	my ($b, $code) = @_;
 	$b->get('/payment/cart');
@@ -84,14 +73,14 @@ sub checkout {
 	$b->get('/payment/cart');
 	my $res = Forms::submit($b, '/payment/checkout');
 	return undef unless $res->{status} == 303;
-	my ($cs) = ($res->{headers}{location} // '') =~ m{/c/pay/(cs_[A-Za-z0-9_]+)};
+	my $cs = $s->checkout_session($res);
 	return $cs;
 }
 sub pay { my ($cs) = @_; return $s->emu('POST', "/_emu/pay/$cs", { card => '4242 4242 4242 4242' }) }
 sub order_of { return $s->sql_one('SELECT id FROM orders WHERE stripe_session_id = ?1', shift) }
 sub buy {
 	my ($b, $code, @courses) = @_;
-	add_to_cart($b, @courses);
+	$s->add_to_cart($b, @courses);
 	apply_coupon($b, $code) if defined $code;
 	return checkout($b);
 }
@@ -129,7 +118,7 @@ subtest 'each field is refused in plain words beside it, with what was typed kep
 		my $res = create(%$typed);
 		my $what = join ' ', map { "$_=$typed->{$_}" } sort keys %$typed;
 		is($res->{status}, 400, "$what: refused with 400");
-		like(error_of($res->{content}, $field) // '', $msg, "$what: the error is beside $field");
+		like(Forms::field_error($res->{content}, $field) // '', $msg, "$what: the error is beside $field");
 		for my $k (grep { $_ ne 'kind' } keys %$typed) {
 			is(value_of($res->{content}, $k), $k eq 'code' ? uc $typed->{$k} =~ s/^\s+|\s+$//gr : $typed->{$k}, "$what: $k keeps what was typed")
 			    unless $k eq 'code' && $typed->{$k} =~ /[^A-Za-z0-9_-]/;
@@ -143,12 +132,12 @@ subtest 'each field is refused in plain words beside it, with what was typed kep
 	$admin->{last}{content} =~ s/value="self_paced"/value="ghost"/;
 	$res = fill($admin, '/admin/coupons/create', code => 'T2', percent_off => '10', ticks => { course_types => ['ghost'] });
 	is($res->{status}, 400, 'a course type that does not exist is refused');
-	like(error_of($res->{content}, 'course_types'), qr/from the list/, 'beside the course types');
+	like(Forms::field_error($res->{content}, 'course_types'), qr/from the list/, 'beside the course types');
 	$admin->get('/admin/coupons/new');
 	$admin->{last}{content} =~ s/name="courses" value="$c_prog"/name="courses" value="999999"/;
 	$res = fill($admin, '/admin/coupons/create', code => 'T3', percent_off => '10', ticks => { courses => ['999999'] });
 	is($res->{status}, 400, 'a course that does not exist is refused');
-	like(error_of($res->{content}, 'courses'), qr/from the list/, 'beside the courses');
+	like(Forms::field_error($res->{content}, 'courses'), qr/from the list/, 'beside the courses');
 	$res = create(code => 'T4', percent_off => '0', ticks => { courses => [$c_pay], course_types => ['cohort'] });
 	is($res->{status}, 400, 'a form refused for one field');
 	like($res->{content}, qr/name="courses" value="$c_pay" checked/, 'keeps the ticked courses');
@@ -187,11 +176,11 @@ subtest 'every field accepted, stored in cents and UTC seconds, and shown back' 
 
 	$res = create(code => 'Autumn-5', percent_off => '0');
 	is($res->{status}, 400, 'a taken code with another error is refused');
-	is(error_of($res->{content}, 'code'), 'Another coupon has this code.', 'both errors are shown at once: the code\'s');
-	like(error_of($res->{content}, 'percent_off'), qr/from 1 to 100/, 'and the percentage\'s');
+	is(Forms::field_error($res->{content}, 'code'), 'Another coupon has this code.', 'both errors are shown at once: the code\'s');
+	like(Forms::field_error($res->{content}, 'percent_off'), qr/from 1 to 100/, 'and the percentage\'s');
 	$res = create(code => 'Autumn-5', percent_off => '10');
 	is($res->{status}, 409, 'a code already taken is refused');
-	is(error_of($res->{content}, 'code'), 'Another coupon has this code.', 'in plain words beside the code');
+	is(Forms::field_error($res->{content}, 'code'), 'Another coupon has this code.', 'in plain words beside the code');
 	is(value_of($res->{content}, 'percent_off'), '10', 'the rest of the form kept');
 
 	my ($action, $before, $after, $actor) = @{(audits("coupon:$id"))[0]};
@@ -221,7 +210,7 @@ subtest 'a coupon made through the form is used at checkout' => sub {
 	my $res = create(code => 'launch25', percent_off => '25', max_uses => '5', ticks => { course_types => ['self_paced'] });
 	is($res->{status}, 303, 'the admin creates LAUNCH25 through the form');
 	my ($b, $uid) = $s->student;
-	my $cart = do { add_to_cart($b, $c_prog); apply_coupon($b, 'launch25') };
+	my $cart = do { $s->add_to_cart($b, $c_prog); apply_coupon($b, 'launch25') };
 	like($cart, qr/The coupon is applied/, 'the student\'s cart takes it');
 	my $cs = checkout($b);
 	ok($cs, 'the checkout goes to Stripe');
@@ -245,16 +234,16 @@ subtest 'a limit is never set below the uses already made' => sub {
 	ok(buy($b2, 'LIMITED', $c_sec), 'a third by another student\'s checkout');
 	my $res = edit($id, max_uses => '2');
 	is($res->{status}, 409, 'a limit of 2 under 3 uses is refused');
-	like(error_of($res->{content}, 'max_uses'), qr/used 3 times already .*cannot be lower than 3/, 'in plain words beside the limit');
+	like(Forms::field_error($res->{content}, 'max_uses'), qr/used 3 times already .*cannot be lower than 3/, 'in plain words beside the limit');
 	is(value_of($res->{content}, 'max_uses'), '2', 'with what was typed');
 	is($s->sql_one('SELECT max_uses FROM coupons WHERE id = ?1', $id), 5, 'the limit is unchanged');
 	$res = edit($id, max_uses_per_user => '1');
 	is($res->{status}, 409, 'a limit of 1 per person when one has used it twice is refused');
-	like(error_of($res->{content}, 'max_uses_per_user'), qr/One person has used this coupon 2 times/, 'beside the per-person limit');
+	like(Forms::field_error($res->{content}, 'max_uses_per_user'), qr/One person has used this coupon 2 times/, 'beside the per-person limit');
 	is($s->sql_one('SELECT max_uses_per_user FROM coupons WHERE id = ?1', $id), undef // '', 'unchanged');
 	is(edit($id, max_uses => '3', max_uses_per_user => '2')->{status}, 303, 'limits equal to the uses are accepted');
 	my ($b3) = $s->student;
-	add_to_cart($b3, $c_prog);
+	$s->add_to_cart($b3, $c_prog);
 	like(apply_coupon($b3, 'LIMITED'), qr/used as many times as it allows/, 'and no fourth use is possible');
 	is(scalar(grep { $_->[0] eq 'coupon.update' } audits("coupon:$id")), 1, 'only the accepted edit is audited');
 };
@@ -265,7 +254,7 @@ subtest 'concurrent checkouts and limit edits never exceed the limit' => sub {
 	my @buyers;
 	for (1 .. 8) {
 		my ($b) = $s->student;
-		add_to_cart($b, $c_prog);
+		$s->add_to_cart($b, $c_prog);
 		like(apply_coupon($b, 'RACE'), qr/The coupon is applied/, "buyer $_ has the coupon in the cart");
 		$b->get('/payment/cart');
 		push @buyers, $b;
@@ -299,7 +288,7 @@ subtest 'concurrent checkouts and limit edits never exceed the limit' => sub {
 			for my $limit (@$limits) {
 				$admin->get("/admin/coupons/$id");
 				my $res = fill($admin, "/admin/coupons/$id/save", max_uses => $limit);
-				$rc |= 1 unless $res->{status} == 303 || ($res->{status} == 409 && error_of($res->{content}, 'max_uses'));
+				$rc |= 1 unless $res->{status} == 303 || ($res->{status} == 409 && Forms::field_error($res->{content}, 'max_uses'));
 			}
 			POSIX::_exit($rc);
 		}
@@ -347,7 +336,7 @@ subtest 'deactivating keeps paid orders and held reservations' => sub {
 	unlike($admin->get('/admin/coupons?status=active')->{content}, qr/>PAUSE</, 'the active one does not');
 
 	my ($b3) = $s->student;
-	add_to_cart($b3, $c_pay);
+	$s->add_to_cart($b3, $c_pay);
 	like(apply_coupon($b3, 'PAUSE'), qr/no longer active/, 'a new cart cannot use it');
 	is(paid($b2, $cs2), 'paid', 'the held checkout can still be paid');
 	is_deeply(($s->sql('SELECT discount_amount, total_amount FROM orders WHERE id = ?1', $o2))[0], [1000, 6900], 'with its discount');
@@ -386,9 +375,9 @@ subtest 'a batch of single-use codes, listed, paged and downloaded as CSV' => su
 	$admin->get('/admin/coupons/batches/new');
 	my $res = fill($admin, '/admin/coupons/batches/create', name => '', prefix => 'bad prefix', count => '5000', percent_off => '15');
 	is($res->{status}, 400, 'a batch without a name, with a bad prefix and too many codes is refused');
-	like(error_of($res->{content}, 'name'), qr/Name the partner/, 'the name\'s error');
-	like(error_of($res->{content}, 'prefix'), qr/prefix of letters/, 'the prefix\'s');
-	like(error_of($res->{content}, 'count'), qr/from 1 to 1000/, 'the count\'s');
+	like(Forms::field_error($res->{content}, 'name'), qr/Name the partner/, 'the name\'s error');
+	like(Forms::field_error($res->{content}, 'prefix'), qr/prefix of letters/, 'the prefix\'s');
+	like(Forms::field_error($res->{content}, 'count'), qr/from 1 to 1000/, 'the count\'s');
 	is(value_of($res->{content}, 'count'), '5000', 'what was typed is kept');
 	is(value_of($res->{content}, 'percent_off'), '15', 'in the rules too');
 	unlike($res->{content}, qr/name="max_uses"/, 'the batch form has no total limit: each code is used once');
@@ -407,7 +396,7 @@ subtest 'a batch of single-use codes, listed, paged and downloaded as CSV' => su
 
 	my $code = $s->sql_one('SELECT code FROM coupons WHERE batch_id = ?1 ORDER BY code LIMIT 1', $bid);
 	my ($buyer) = $s->student;
-	add_to_cart($buyer, $c_pay);
+	$s->add_to_cart($buyer, $c_pay);
 	like(apply_coupon($buyer, lc $code), qr/The coupon is applied/, "a student uses $code");
 	my $cs = checkout($buyer);
 	ok($cs, 'and checks out');
@@ -455,7 +444,7 @@ subtest 'a batch of single-use codes, listed, paged and downloaded as CSV' => su
 	$admin->get('/admin/coupons');
 	$res = Forms::submit($admin, '/admin/coupons', q => 'no such?');
 	is($res->{status}, 400, 'a search no code can match is refused');
-	like(error_of($res->{content}, 'q'), qr/only letters, digits/, 'beside the search box');
+	like(Forms::field_error($res->{content}, 'q'), qr/only letters, digits/, 'beside the search box');
 	like($res->{content}, qr/name="q" type="search" value="no such\?"/, 'which keeps what was typed');
 	$admin->get('/admin/coupons');
 	$res = Forms::submit($admin, '/admin/coupons', sort => 'newest');

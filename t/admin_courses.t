@@ -20,14 +20,11 @@ use Forms;
 my $s = Stack->start;
 my $media = $s->cfg('ENROLL_MEDIA_DIR');
 
-my ($admin, $admin_id) = $s->student(email => 'courses-admin@example.org', name => 'Ada Admin');
-$s->sql(q{UPDATE users SET role = 'admin' WHERE id = ?1}, $admin_id);
+my ($admin, $admin_id) = $s->admin(email => 'courses-admin@example.org');
 
-sub text_of { my $h = shift // ''; $h =~ s/<[^>]+>/ /g; $h =~ s/&#39;/'/g; $h =~ s/&quot;/"/g; $h =~ s/&amp;/&/g; $h =~ s/\s+/ /g; return $h }
 sub audit_count { return $s->sql_one('SELECT count(*) FROM audit_log') }
 sub last_audit { my @r = $s->sql('SELECT action, subject, before_json, after_json, actor_user_id FROM audit_log ORDER BY id DESC LIMIT 1'); return $r[0] }
 sub covers_stored { opendir(my $d, "$media/covers") or return 0; my @f = grep { !/^\.\.?$/ } readdir $d; return scalar @f }
-sub field_error { my ($html, $id) = @_; return $html =~ m{<p class="field-error" id="\Q$id\E-error">([^<]*)</p>} ? $1 : undef }
 
 # The pairs of the form of $b's last page whose action is $action, as a
 # browser submits them, minus the names in %drop and with %set put in.
@@ -82,16 +79,16 @@ subtest 'the new-course form refuses bad input field by field and keeps it' => s
 	my $res = Forms::submit($admin, '/admin/courses/new', title => '', slug => 'Bad Slug!',
 	    price => 'twelve', currency => 'usd', access_days => '0', summary => 'Kept summary');
 	is($res->{status}, 400, 'refused with a 400');
-	like(field_error($res->{content}, 'title'), qr/Give the course a title/, 'title: its error');
-	like(field_error($res->{content}, 'slug'), qr/lower-case letters, digits and hyphens/, 'slug: its error');
-	like(field_error($res->{content}, 'price'), qr/Type a price such as 49\.00/, 'price: its error');
-	like(field_error($res->{content}, 'access_days'), qr/whole number from 1/, 'days of access: its error');
+	like(Forms::field_error($res->{content}, 'title'), qr/Give the course a title/, 'title: its error');
+	like(Forms::field_error($res->{content}, 'slug'), qr/lower-case letters, digits and hyphens/, 'slug: its error');
+	like(Forms::field_error($res->{content}, 'price'), qr/Type a price such as 49\.00/, 'price: its error');
+	like(Forms::field_error($res->{content}, 'access_days'), qr/whole number from 1/, 'days of access: its error');
 	like($res->{content}, qr/value="Bad Slug!"/, 'the typed slug is kept');
 	like($res->{content}, qr/value="Kept summary"/, 'and the summary');
 	like($res->{content}, qr/value="twelve"/, 'and the price');
 	$admin->get('/admin/courses/new');
 	$res = Forms::submit($admin, '/admin/courses/new', title => 'Euro', slug => 'euro-x', price => '10', currency => 'EURO');
-	like(field_error($res->{content}, 'currency'), qr/three-letter code/, 'currency: its error');
+	like(Forms::field_error($res->{content}, 'currency'), qr/three-letter code/, 'currency: its error');
 	is($s->sql_one('SELECT count(*) FROM courses'), $before, 'no course was made');
 	is(audit_count(), $audits, 'and nothing audited');
 };
@@ -119,7 +116,7 @@ subtest 'a course is created through the form, with one audit row' => sub {
 	$admin->get('/admin/courses/new');
 	$res = Forms::submit($admin, '/admin/courses/new', title => 'Another', slug => 'lighthouse-keeping', price => '1', currency => 'usd');
 	is($res->{status}, 400, 'a taken slug is refused');
-	like(field_error($res->{content}, 'slug'), qr/Another course has this slug/, 'next to the slug');
+	like(Forms::field_error($res->{content}, 'slug'), qr/Another course has this slug/, 'next to the slug');
 };
 
 subtest 'the list searches, filters, sorts and pages by key' => sub {
@@ -153,8 +150,8 @@ subtest 'lessons: added, refused, edited, moved and deleted, each audited' => su
 	my $audits = audit_count();
 	my $res = Forms::submit($admin, "/admin/courses/$cid/lessons", lesson_title => '', lesson_minutes => 'ten', lesson_body => 'kept body');
 	is($res->{status}, 400, 'a lesson without a title is refused');
-	like(field_error($res->{content}, 'lesson_title'), qr/Give the lesson a title/, 'next to its title');
-	like(field_error($res->{content}, 'lesson_minutes'), qr/whole number/, 'and its minutes');
+	like(Forms::field_error($res->{content}, 'lesson_title'), qr/Give the lesson a title/, 'next to its title');
+	like(Forms::field_error($res->{content}, 'lesson_minutes'), qr/whole number/, 'and its minutes');
 	like($res->{content}, qr/kept body/, 'the typed text is kept');
 	is(audit_count(), $audits, 'nothing audited');
 	for my $t ('Lamps', 'Lenses', 'Logbooks') {
@@ -182,7 +179,7 @@ subtest 'lessons: added, refused, edited, moved and deleted, each audited' => su
 	$admin->get("/admin/lessons/$logbooks");
 	$res = Forms::submit($admin, "/admin/lessons/$logbooks", lesson_title => '', lesson_minutes => '99999');
 	is($res->{status}, 400, 'an edit without a title is refused');
-	like(field_error($res->{content}, 'lesson_title'), qr/Give the lesson a title/, 'next to the title');
+	like(Forms::field_error($res->{content}, 'lesson_title'), qr/Give the lesson a title/, 'next to the title');
 	$admin->get("/admin/lessons/$logbooks");
 	$res = Forms::submit($admin, "/admin/lessons/$logbooks", lesson_title => 'Keeping logbooks', lesson_body => "Write _every_ hour.", lesson_minutes => '20');
 	is($res->{status}, 303, 'edited');
@@ -207,7 +204,7 @@ subtest 'bad uploads are refused and nothing is stored' => sub {
 	my $check = sub {
 		my ($name, $res, $status, $says) = @_;
 		is($res->{status}, $status, "$name: $status");
-		like(text_of($res->{content}), $says, "$name: says why") if $says;
+		like(Forms::text($res->{content}), $says, "$name: says why") if $says;
 		is($s->sql_one('SELECT coalesce(cover, \'none\') FROM courses WHERE id = ?1', $cid), 'none', "$name: no cover set");
 		is(covers_stored(), 0, "$name: no file in the media folder");
 		is(audit_count(), $audits, "$name: nothing audited");
@@ -258,7 +255,7 @@ subtest 'a price change reaches carts, never pending or paid orders' => sub {
 		my ($b, $uid) = $s->student;
 		$b->post("/payment/add-to-cart/$cid", {}, from => '/courses/lighthouse-keeping');
 		my $res = $b->post('/payment/checkout', {}, from => '/payment/cart');
-		my ($cs) = ($res->{headers}{location} // '') =~ m{/c/pay/(cs_[A-Za-z0-9_]+)};
+		my $cs = $s->checkout_session($res);
 		my $oid = $s->sql_one('SELECT id FROM orders WHERE stripe_session_id = ?1', $cs);
 		if ($pay) {
 			$s->emu('POST', "/_emu/pay/$cs", { card => '4242 4242 4242 4242' });
@@ -273,7 +270,7 @@ subtest 'a price change reaches carts, never pending or paid orders' => sub {
 	is($s->sql_one('SELECT status FROM orders WHERE id = ?1', $pending), 'pending', 'one pending');
 	my ($cart) = $s->student;
 	$cart->post("/payment/add-to-cart/$cid", {}, from => '/courses/lighthouse-keeping');
-	like(text_of($cart->get('/payment/cart')->{content}), qr/\$25\.00/, 'a cart shows the price');
+	like(Forms::text($cart->get('/payment/cart')->{content}), qr/\$25\.00/, 'a cart shows the price');
 	my $frozen = sub { join '|', map { join ',', @$_ } $s->sql('SELECT o.status, o.subtotal_amount, o.total_amount, i.title, i.unit_amount FROM orders o JOIN order_items i ON i.order_id = o.id WHERE o.id IN (?1, ?2) ORDER BY o.id', $pending, $paid) };
 	my $was = $frozen->();
 
@@ -287,15 +284,15 @@ subtest 'a price change reaches carts, never pending or paid orders' => sub {
 	like($a->[3], qr/"price_amount":4500/, 'and after');
 	unlike($a->[3], qr/"slug"/, 'only what changed');
 	is($frozen->(), $was, 'both orders keep their amounts and titles');
-	my $page_cart = text_of($cart->get('/payment/cart')->{content});
+	my $page_cart = Forms::text($cart->get('/payment/cart')->{content});
 	like($page_cart, qr/\$45\.00/, 'the open cart shows the new price');
 	like($page_cart, qr/price changed from \$25\.00 to \$45\.00/, 'and says it changed');
 	my ($fresh) = $s->student;
 	$fresh->post("/payment/add-to-cart/$cid", {}, from => '/courses/lighthouse-keeping');
-	$page_cart = text_of($fresh->get('/payment/cart')->{content});
+	$page_cart = Forms::text($fresh->get('/payment/cart')->{content});
 	like($page_cart, qr/\$45\.00/, 'a new cart has the new price');
 	unlike($page_cart, qr/price changed/, 'with nothing to say about it');
-	my $page = text_of($paidb->get("/payment/order/$paid")->{content});
+	my $page = Forms::text($paidb->get("/payment/order/$paid")->{content});
 	like($page, qr/\$25\.00/, 'the paid order\'s page shows what was paid');
 	like($page, qr/Lighthouse Keeping/, 'under the old title');
 	unlike($page, qr/Revised/, 'not the new one');
@@ -306,7 +303,7 @@ subtest 'a course with orders is deactivated, never deleted; one without is dele
 	$admin->get("/admin/courses/$cid");
 	my $res = Forms::submit($admin, "/admin/courses/$cid/delete");
 	is($res->{status}, 409, 'deleting a sold course is refused');
-	like(text_of($res->{content}), qr/has orders or students/, 'in plain words');
+	like(Forms::text($res->{content}), qr/has orders or students/, 'in plain words');
 	is($s->sql_one('SELECT count(*) FROM courses WHERE id = ?1', $cid), 1, 'the course stays');
 	is(audit_count(), $audits, 'nothing audited');
 

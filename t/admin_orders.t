@@ -19,10 +19,9 @@ use Forms;
 
 my $s = Stack->start;
 
-sub course { return $s->sql_one('SELECT id FROM courses WHERE slug = ?1', shift) }
-my $c_prog = course('c-programming-fundamentals');
-my $c_test = course('testing-in-practice');
-my $c_pay = course('payments-engineering');
+my $c_prog = $s->course_id('c-programming-fundamentals');
+my $c_test = $s->course_id('testing-in-practice');
+my $c_pay = $s->course_id('payments-engineering');
 
 $s->sql(q{INSERT INTO coupons (code, kind, percent_off) VALUES ('ADMIN10', 'percentage', 10)});
 
@@ -34,7 +33,7 @@ sub buyer {
 	$b->post("/payment/add-to-cart/$_", {}, from => '/payment/cart') for @{$o{courses}};
 	$b->post('/payment/apply-coupon', { code => $o{coupon} }, from => '/payment/cart') if $o{coupon};
 	my $res = $b->post('/payment/checkout', {}, from => '/payment/cart');
-	my ($cs) = ($res->{headers}{location} // '') =~ m{/c/pay/(cs_[A-Za-z0-9_]+)};
+	my $cs = $s->checkout_session($res);
 	die "no checkout session\n" unless $cs;
 	my $oid = $s->sql_one('SELECT id FROM orders WHERE stripe_session_id = ?1', $cs);
 	return ($b, $uid, $email, $oid) if $o{unpaid};
@@ -46,8 +45,7 @@ sub buyer {
 }
 
 # The admin, logged in.
-my ($admin, $admin_id) = $s->student(name => 'Ada Admin');
-$s->sql(q{UPDATE users SET role = 'admin' WHERE id = ?1}, $admin_id);
+my ($admin, $admin_id) = $s->admin;
 is($admin->get('/admin/orders')->{status}, 200, 'the admin opens /admin/orders');
 
 # The ids of the orders the page lists, in its order.

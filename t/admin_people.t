@@ -22,7 +22,6 @@ my $ZONE = 'America/New_York';
 my $s = Stack->start(ENROLL_TIMEZONE => $ZONE);
 my $PW = 'correct horse battery';
 
-sub text_of { my $h = shift // ''; $h =~ s/<[^>]+>/ /g; $h =~ s/&#39;/'/g; $h =~ s/&quot;/"/g; $h =~ s/&amp;/&/g; $h =~ s/\s+/ /g; return $h }
 
 # Local midnight (the school's zone) of the day holding $t, and that day
 # as YYYY-MM-DD.
@@ -37,15 +36,6 @@ sub local_day {
 	return ($start, $day);
 }
 
-# A browser logged in through the login form.
-sub login {
-	my ($email) = @_;
-	my $b = $s->browser;
-	$b->get('/account/login');
-	my $res = Forms::submit($b, '/account/login', email => $email, password => $PW);
-	return ($b, $res);
-}
-
 # The audit rows written since row $after, oldest first, JSON decoded.
 sub audit_since {
 	my $after = shift;
@@ -56,8 +46,7 @@ sub audit_since {
 }
 sub last_audit { return $s->sql_one('SELECT coalesce(max(id), 0) FROM audit_log') }
 
-my ($ab, $admin, $admin_email) = $s->student(name => 'Ada Admin', email => 'ada.admin@example.org', password => $PW);
-$s->sql(q{UPDATE users SET role = 'admin' WHERE id = ?1}, $admin);
+my ($ab, $admin, $admin_email) = $s->admin(email => 'ada.admin@example.org', password => $PW);
 my ($gb, $grace, $grace_email) = $s->student(name => 'Grace Hopperfield', email => 'grace.h@example.org', password => $PW);
 my ($lb, $linus, $linus_email) = $s->student(name => 'Linus Torvaldsen', email => 'l.t@example.org', password => $PW);
 
@@ -73,7 +62,7 @@ subtest 'search finds a person by the beginning of the address or of the name' =
 	unlike($res->{content}, qr/id="user-$grace"/, 'and not Grace');
 	like($res->{content}, qr/value="linus TORV"/, 'the search box keeps what was typed');
 	$res = Forms::submit($ab, '/admin/users', q => 'nobody-at-all');
-	like(text_of($res->{content}), qr/No account's address or name begins with \S+nobody-at-all\S+\./, 'no match says so');
+	like(Forms::text($res->{content}), qr/No account's address or name begins with \S+nobody-at-all\S+\./, 'no match says so');
 };
 
 subtest 'the list is paged by key and sorted as chosen' => sub {
@@ -103,14 +92,14 @@ subtest 'promote and demote, never the last admin' => sub {
 	unlike($res->{content}, qr{/admin/users/$admin/disable}, 'but not to disable me');
 	$res = Forms::submit($ab, "/admin/users/$admin/role");
 	is($res->{status}, 409, 'demoting the last admin is refused');
-	like(text_of($res->{content}), qr/last administrator who can log in/, 'in plain words, next to the button');
+	like(Forms::text($res->{content}), qr/last administrator who can log in/, 'in plain words, next to the button');
 	is($s->sql_one('SELECT role FROM users WHERE id = ?1', $admin), 'admin', 'and the role is unchanged');
 
 	$ab->get("/admin/users/$grace");
 	$res = Forms::submit($ab, "/admin/users/$grace/role");
 	is($res->{status}, 303, 'making Grace an administrator');
 	is($s->sql_one('SELECT role FROM users WHERE id = ?1', $grace), 'admin', 'she is one');
-	like(text_of($ab->get("/admin/users/$grace")->{content}), qr/now an administrator/, 'the page says so');
+	like(Forms::text($ab->get("/admin/users/$grace")->{content}), qr/now an administrator/, 'the page says so');
 	$res = Forms::submit($ab, "/admin/users/$grace/role");
 	is($res->{status}, 303, 'and demoting her again');
 	is($s->sql_one('SELECT role FROM users WHERE id = ?1', $grace), 'student', 'she is a student');
@@ -155,7 +144,7 @@ subtest 'two admins demoting each other at once leave one admin' => sub {
 
 subtest 'disable ends the sessions and the login; enable restores it' => sub {
 	my $a0 = last_audit();
-	my (undef, $extra) = login($grace_email);
+	my (undef, $extra) = $s->login($grace_email, $PW);
 	ok($s->sql_one('SELECT count(*) FROM sessions WHERE user_id = ?1', $grace) >= 2, 'Grace is logged in twice');
 	is($gb->get('/account/dashboard')->{status}, 200, 'her browser shows her dashboard');
 	$ab->get("/admin/users/$grace");
@@ -165,13 +154,13 @@ subtest 'disable ends the sessions and the login; enable restores it' => sub {
 	$res = $gb->get('/account/dashboard');
 	is($res->{status}, 303, 'her browser is logged out');
 	like($res->{headers}{location}, qr{^/account/login}, 'and sent to the login page');
-	my ($b2, $login) = login($grace_email);
+	my ($b2, $login) = $s->login($grace_email, $PW);
 	is($login->{status}, 403, 'her login is refused');
-	like(text_of($login->{content}), qr/This account is disabled/, 'saying plainly that the account is disabled');
+	like(Forms::text($login->{content}), qr/This account is disabled/, 'saying plainly that the account is disabled');
 	is($s->sql_one('SELECT count(*) FROM sessions WHERE user_id = ?1', $grace), 0, 'and makes no session');
-	(undef, $login) = login('nobody@example.org');
-	unlike(text_of($login->{content}), qr/disabled/, 'an unknown address is not told about disabling');
-	like(text_of($ab->get("/admin/users/$grace")->{content}), qr/disabled since .* cannot log in/, 'her page says disabled');
+	(undef, $login) = $s->login('nobody@example.org', $PW);
+	unlike(Forms::text($login->{content}), qr/disabled/, 'an unknown address is not told about disabling');
+	like(Forms::text($ab->get("/admin/users/$grace")->{content}), qr/disabled since .* cannot log in/, 'her page says disabled');
 	like($ab->get('/admin/users?q=grace')->{content}, qr/id="user-$grace".*?disabled/s, 'and so does the list');
 
 	# A forgotten-password link still sets a password, but logs nobody in.
@@ -185,18 +174,18 @@ subtest 'disable ends the sessions and the login; enable restores it' => sub {
 	$res = Forms::submit($rb, '/account/reset-password', password => $PW);
 	is($res->{status}, 303, 'the new password is taken');
 	like($res->{headers}{location}, qr{^/account/login}, 'but the browser goes to the login page');
-	like(text_of($rb->get('/account/login')->{content}), qr/this account is disabled/, 'told that the account is disabled');
+	like(Forms::text($rb->get('/account/login')->{content}), qr/this account is disabled/, 'told that the account is disabled');
 	is($s->sql_one('SELECT count(*) FROM sessions WHERE user_id = ?1', $grace), 0, 'and no session was made');
 
 	$res = $ab->post("/admin/users/$admin/disable", {}, from => "/admin/users/$admin");
 	is($res->{status}, 409, 'an admin cannot disable themselves');
-	like(text_of($res->{content}), qr/cannot disable your own account/, 'in plain words');
+	like(Forms::text($res->{content}), qr/cannot disable your own account/, 'in plain words');
 	ok(!$s->sql_one('SELECT disabled_at FROM users WHERE id = ?1', $admin), 'and stays enabled');
 
 	$ab->get("/admin/users/$grace");
 	$res = Forms::submit($ab, "/admin/users/$grace/enable");
 	is($res->{status}, 303, 'the admin enables her account');
-	($gb, $login) = login($grace_email);
+	($gb, $login) = $s->login($grace_email, $PW);
 	is($login->{status}, 303, 'she logs in again');
 	is($gb->get('/account/dashboard')->{status}, 200, 'and sees her dashboard');
 	my @rows = audit_since($a0);
@@ -216,11 +205,11 @@ subtest 'grant a course: the student opens its lessons' => sub {
 	$ab->get("/admin/users/$linus");
 	my $res = Forms::submit($ab, "/admin/users/$linus/grant", course => 'web-security-essentials', note => '');
 	is($res->{status}, 400, 'a grant without a note is refused');
-	like(text_of($res->{content}), qr/Say in a few words why/, 'the note field says why');
+	like(Forms::text($res->{content}), qr/Say in a few words why/, 'the note field says why');
 	like($res->{content}, qr/id="course"[^>]*value="web-security-essentials"|value="web-security-essentials"[^>]*id="course"/, 'the course typed is kept');
 	$res = Forms::submit($ab, "/admin/users/$linus/grant", course => 'no-such-course', note => 'Scholarship');
 	is($res->{status}, 400, 'an unknown course is refused');
-	like(text_of($res->{content}), qr/No course has that slug or number/, 'next to the course field');
+	like(Forms::text($res->{content}), qr/No course has that slug or number/, 'next to the course field');
 	is($s->sql_one('SELECT count(*) FROM enrollments WHERE user_id = ?1', $linus), 0, 'nothing was granted');
 	is(last_audit(), $a0, 'nor audited');
 
@@ -244,7 +233,7 @@ subtest 'grant a course: the student opens its lessons' => sub {
 	$ab->get("/admin/users/$linus");
 	$res = Forms::submit($ab, "/admin/users/$linus/grant", course => "$sec", note => 'again');
 	is($res->{status}, 409, 'granting it again (by number) is refused');
-	like(text_of($res->{content}), qr/has access to that course already/, 'in plain words');
+	like(Forms::text($res->{content}), qr/has access to that course already/, 'in plain words');
 };
 
 subtest 'revoke ends access at once; extend moves the end' => sub {
@@ -268,13 +257,13 @@ subtest 'revoke ends access at once; extend moves the end' => sub {
 	$ab->get("/admin/users/$linus");
 	$res = Forms::submit($ab, "/admin/enrollments/$en/extend", until => 'next spring');
 	is($res->{status}, 400, 'a date that is not one is refused');
-	like(text_of($res->{content}), qr/Enter the last day of access as a date/, 'next to the field');
+	like(Forms::text($res->{content}), qr/Enter the last day of access as a date/, 'next to the field');
 	like($res->{content}, qr/value="next spring"/, 'keeping what was typed');
 	my (undef, $early) = local_day($old_end - 30 * 86400);
 	$ab->get("/admin/users/$linus");
 	$res = Forms::submit($ab, "/admin/enrollments/$en/extend", until => $early);
 	is($res->{status}, 400, 'a date before the current end is refused');
-	like(text_of($res->{content}), qr/Pick a date after the current end of access/, 'in plain words');
+	like(Forms::text($res->{content}), qr/Pick a date after the current end of access/, 'in plain words');
 	ok(!$s->sql_one('SELECT expires_at FROM enrollments WHERE id = ?1', $en), 'nothing changed');
 
 	my ($start, $day) = local_day($old_end + 100 * 86400);
@@ -300,7 +289,7 @@ subtest 'revoke ends access at once; extend moves the end' => sub {
 subtest 'the audit log shows each change and filters by person, action and day' => sub {
 	my $res = $ab->get('/admin/audit');
 	is($res->{status}, 200, 'the audit page opens');
-	my $text = text_of($res->{content});
+	my $text = Forms::text($res->{content});
 	like($text, qr/enrollment\.extend/, 'it lists the extension');
 	like($text, qr/status\s*: active → revoked/, 'a revocation reads status: active → revoked');
 	like($text, qr/role\s*: student → admin/, 'a promotion reads role: student → admin');
@@ -332,10 +321,10 @@ subtest 'the audit log shows each change and filters by person, action and day' 
 	like($res->{content}, qr/id="no-rows"/, 'nor does a day long past');
 	$res = Forms::submit($ab, '/admin/audit', from => 'yesterday');
 	is($res->{status}, 400, 'a date that is not one is refused');
-	like(text_of($res->{content}), qr/Enter a date like/, 'next to its field');
+	like(Forms::text($res->{content}), qr/Enter a date like/, 'next to its field');
 	$res = Forms::submit($ab, '/admin/audit', person => 'nobody@example.org');
 	is($res->{status}, 400, 'an address no account uses is refused');
-	like(text_of($res->{content}), qr/No account uses this address/, 'in plain words');
+	like(Forms::text($res->{content}), qr/No account uses this address/, 'in plain words');
 	like($res->{content}, qr/value="nobody\@example.org"/, 'keeping what was typed');
 };
 
@@ -359,13 +348,13 @@ subtest 'the admin home shows today\'s sales, orders to review and new accounts'
 	is($res->{status}, 200, 'the home page opens');
 	my ($usd) = $res->{content} =~ m{<tr id="sales-usd">(.*?)</tr>}s;
 	my ($eur) = $res->{content} =~ m{<tr id="sales-eur">(.*?)</tr>}s;
-	like(text_of($usd), qr/USD 2 \$128\.00/, 'US dollars: 2 orders paid today, $128.00 (not yesterday\'s, not the unpaid)');
-	like(text_of($eur), qr/EUR 1 .*10\.00/, 'euros: 1 order, 10.00');
+	like(Forms::text($usd), qr/USD 2 \$128\.00/, 'US dollars: 2 orders paid today, $128.00 (not yesterday\'s, not the unpaid)');
+	like(Forms::text($eur), qr/EUR 1 .*10\.00/, 'euros: 1 order, 10.00');
 	my ($review) = $res->{content} =~ m{<ul id="review">(.*?)</ul>}s;
-	like(text_of($review), qr/ORD-HOME-3 .*Amount differs from Stripe/, 'the order to review is listed with why');
-	unlike(text_of($review), qr/ORD-HOME-[1245]\b/, 'and no other');
+	like(Forms::text($review), qr/ORD-HOME-3 .*Amount differs from Stripe/, 'the order to review is listed with why');
+	unlike(Forms::text($review), qr/ORD-HOME-[1245]\b/, 'and no other');
 	my ($signups) = $res->{content} =~ m{<ul id="signups">(.*?)</ul>}s;
-	like(text_of($signups), qr/^\s*Pager 60/, 'the newest account comes first among the sign-ups');
+	like(Forms::text($signups), qr/^\s*Pager 60/, 'the newest account comes first among the sign-ups');
 	like($res->{content}, qr{href="/admin/audit"}, 'with quick links');
 	is($res->{content} =~ /id="count-admins">(\d+)</ ? $1 : -1, 1, 'one administrator');
 };

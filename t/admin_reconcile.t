@@ -17,14 +17,11 @@ use Stack;
 # A school far from UTC: the period's days are the school's.
 my $s = Stack->start(ENROLL_TIMEZONE => 'Pacific/Auckland');
 
-sub text_of { my $h = shift // ''; $h =~ s/<[^>]+>/ /g; $h =~ s/&#39;/'/g; $h =~ s/\s+/ /g; return $h }
-sub course { $s->sql_one('SELECT id FROM courses WHERE slug = ?1', shift) }
-my $c_prog = course('c-programming-fundamentals');	# $49.00
-my $c_sec = course('web-security-essentials');		# $79.00
+my $c_prog = $s->course_id('c-programming-fundamentals');	# $49.00
+my $c_sec = $s->course_id('web-security-essentials');		# $79.00
 
 # The admin, and a period around today (whatever the day is in Auckland).
-my ($admin, $admin_id) = $s->student(name => 'Ada Admin');
-$s->sql(q{UPDATE users SET role = 'admin' WHERE id = ?1}, $admin_id);
+my ($admin, $admin_id) = $s->admin;
 my ($from, $until) = map { strftime('%Y-%m-%d', gmtime(time + $_ * 86400)) } -1, 1;
 my $PAGE = "/admin/reconcile?from=$from&until=$until";
 
@@ -37,7 +34,7 @@ sub checkout {
 	$b->get("/courses/$slug");
 	Forms::submit($b, "/payment/add-to-cart/$course");
 	my $res = $b->post('/payment/checkout', {}, from => '/payment/cart');
-	my ($cs) = ($res->{headers}{location} // '') =~ m{/c/pay/(cs_\w+)} or die "no checkout";
+	my $cs = $s->checkout_session($res) or die "no checkout";
 	return ($b, $s->sql_one('SELECT id FROM orders WHERE stripe_session_id = ?1', $cs), $cs);
 }
 
@@ -56,7 +53,7 @@ sub pi_of { my $cs = shift; $s->emu_json('GET', "/v1/checkout/sessions/$cs")->{p
 # The page's difference rows, as text.
 sub differences {
 	my ($html) = @_;
-	return map { text_of($_) } $html =~ m{<tr class="difference">(.*?)</tr>}gs;
+	return map { Forms::text($_) } $html =~ m{<tr class="difference">(.*?)</tr>}gs;
 }
 
 # Submits the Apply form rendered for payment pi, as a browser does.
@@ -76,7 +73,7 @@ subtest 'a clean period says so' => sub {
 	$admin->get('/admin/reconcile');
 	my $res = Forms::submit($admin, '/admin/reconcile', from => '2020-01-01', until => '2020-01-31');
 	is($res->{status}, 200, 'a past period, chosen in the form');
-	like(text_of($res->{content}), qr/Stripe made 0 payments and 0 refunds for this store; the store has 0 paid orders/, 'nothing on either side');
+	like(Forms::text($res->{content}), qr/Stripe made 0 payments and 0 refunds for this store; the store has 0 paid orders/, 'nothing on either side');
 	like($res->{content}, qr/id="clean"/, 'clean');
 	like($res->{content}, qr/in Pacific\/Auckland/, 'the page names the school\'s zone');
 
@@ -85,7 +82,7 @@ subtest 'a clean period says so' => sub {
 	ok(paid_by_webhook($oid), 'a purchase paid as usual');
 	$res = $admin->get($PAGE);
 	is($res->{status}, 200, 'today');
-	like(text_of($res->{content}), qr/Stripe made 1 payment and 0 refunds for this store; the store has 1 paid order\b/, 'one payment on each side');
+	like(Forms::text($res->{content}), qr/Stripe made 1 payment and 0 refunds for this store; the store has 1 paid order\b/, 'one payment on each side');
 	like($res->{content}, qr/Clean: Stripe and the store agree/, 'clean: they agree');
 	is(scalar differences($res->{content}), 0, 'no line');
 	$res = $admin->get('/admin/reconcile');
@@ -142,7 +139,7 @@ subtest 'a refund made only in Stripe' => sub {
 	$s->emu('POST', '/_emu/deliver-pending');
 	is_deeply([order($lost_oid, 'status, refunded_amount')], ['paid', 0], 'the store was not told');
 	my $res = $admin->get($PAGE);
-	like(text_of($res->{content}), qr/Stripe made 2 payments and 1 refund for this store/, 'the refund is counted');
+	like(Forms::text($res->{content}), qr/Stripe made 2 payments and 1 refund for this store/, 'the refund is counted');
 	my @d = differences($res->{content});
 	is(scalar @d, 1, 'one line');
 	like($d[0], qr/Refunded in Stripe, but the store does not know.*refunded \$20\.00.*Apply records the refund/,

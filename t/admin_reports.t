@@ -35,18 +35,15 @@ sub local_midnight {
 	my @t = localtime(time);
 	return mktime(0, 0, 0, $t[3] - $ago, $t[4], $t[5], 0, 0, -1);
 }
-sub course { my $slug = shift; return $s->sql_one('SELECT id FROM courses WHERE slug = ?1', $slug) }
 sub dollars { my ($c, $cur) = @_; my $sign = $c < 0 ? '-' : ''; my $d = sprintf('%.2f', abs($c) / 100); 1 while $d =~ s/^(\d+)(\d{3})/$1,$2/; return ($cur eq 'eur' ? '€' : '$') . "$sign$d" }
-sub text_of { my $h = shift // ''; $h =~ s/<[^>]+>/ /g; $h =~ s/&amp;/&/g; $h =~ s/\s+/ /g; return $h }
 
-my $c_prog = course('c-programming-fundamentals');	# $49.00
-my $c_pay = course('payments-engineering');		# $129.00
+my $c_prog = $s->course_id('c-programming-fundamentals');	# $49.00
+my $c_pay = $s->course_id('payments-engineering');		# $129.00
 $s->sql(q{INSERT INTO coupons (code, kind, percent_off) VALUES ('SAVE20', 'percentage', 20)});
 
 # The admin: a registered account made an admin by SQL (how it became one
 # does not matter here; accounts.t tests enrollctl create-admin).
-my ($admin, $admin_id) = $s->student(name => 'Ada Admin');
-$s->sql(q{UPDATE users SET role = 'admin' WHERE id = ?1}, $admin_id);
+my ($admin, $admin_id) = $s->admin;
 
 # ---- the purchase path -------------------------------------------------
 my ($b, $uid) = $s->student(name => 'Grace Buyer');
@@ -56,7 +53,7 @@ for my $id ($c_prog, $c_pay) {
 }
 $b->post('/payment/apply-coupon', { code => 'SAVE20' }, from => '/payment/cart');
 my $res = $b->post('/payment/checkout', {}, from => '/payment/cart');
-my ($cs) = ($res->{headers}{location} // '') =~ m{/c/pay/(cs_[A-Za-z0-9_]+)};
+my $cs = $s->checkout_session($res);
 ok($cs, 'checkout sends the buyer to Stripe');
 is($s->emu('POST', "/_emu/pay/$cs", { card => '4242 4242 4242 4242' })->{status}, 200, 'the buyer pays');
 my $live = $s->sql_one('SELECT id FROM orders WHERE stripe_session_id = ?1', $cs);
@@ -196,7 +193,7 @@ isnt($before, $after, "$before 23:59:30 and $after 00:00:30 are two New York day
 # Titles a spreadsheet would run, or must keep whole.
 $s->sql(q{INSERT INTO courses (slug, title, course_type, price_amount) VALUES ('formula', '=HYPERLINK("http://evil.example","x")', 'self_paced', 5000)});
 $s->sql(q{INSERT INTO courses (slug, title, course_type, price_amount) VALUES ('quoted', 'The "Best" <Course>, Part 1', 'self_paced', 7000)});
-my ($c_formula, $c_quoted) = (course('formula'), course('quoted'));
+my ($c_formula, $c_quoted) = ($s->course_id('formula'), $s->course_id('quoted'));
 sub sql_order {
 	my (%o) = @_;
 	my $n = $s->sql_one(q{SELECT count(*) FROM orders}) + 1;

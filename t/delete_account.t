@@ -19,13 +19,6 @@ my $PW = 'correct horse battery';
 sub text_of { my $h = shift // ''; $h =~ s/<[^>]+>/ /g; $h =~ s/\s+/ /g; return $h }
 sub course { return $s->sql_one('SELECT id FROM courses WHERE slug = ?1', shift) }
 sub status_of { return $s->sql_one('SELECT status FROM orders WHERE id = ?1', shift) }
-sub login {
-	my ($email, $pw) = @_;
-	my $b = $s->browser;
-	$b->get('/account/login');
-	my $res = Forms::submit($b, '/account/login', email => $email, password => $pw);
-	return wantarray ? ($b, $res) : $b;
-}
 # Checks out the cart and returns the session id.
 sub checkout {
 	my ($b) = @_;
@@ -41,11 +34,11 @@ my $admin = do {
 	open(my $fh, '|-', "$Stack::BUILD/bin/enrollctl create-admin head\@school.example >/dev/null") or die;
 	print $fh "$PW\n";
 	close $fh;
-	scalar login('head@school.example', $PW);
+	scalar $s->login('head@school.example', $PW);
 };
 
 my ($b, $uid, $email) = $s->student(password => $PW);
-my $other_browser = login($email, $PW);
+my $other_browser = $s->login($email, $PW);
 
 # A paid order (so a Stripe customer exists), a pending checkout, a course
 # left in the cart, a reset link waiting.
@@ -136,7 +129,7 @@ subtest 'the admin still sees the orders, as "deleted user #N"' => sub {
 };
 
 subtest 'the address is free again; a later refund of the old order mails nobody' => sub {
-	my (undef, $res) = login($email, $PW);
+	my (undef, $res) = $s->login($email, $PW);
 	is($res->{status}, 400, 'the old login no longer works');
 	my ($again, $new_id) = $s->student(email => $email, password => $PW);
 	isnt($new_id, $uid, 'the address can make a new account');

@@ -21,23 +21,12 @@ my $c_git = course('intro-to-git');			# free
 $s->sql(q{INSERT INTO coupons (code, kind, percent_off, max_uses) VALUES ('SAVE20', 'percentage', 20, 100)});
 $s->sql(q{INSERT INTO coupons (code, kind, percent_off) VALUES ('FREEBIE', 'percentage', 100)});
 
-# Adds courses to b's cart through the course pages' forms.
-sub add_to_cart {
-	my ($b, @ids) = @_;
-	for my $id (@ids) {
-		my $slug = $s->sql_one('SELECT slug FROM courses WHERE id = ?1', $id);
-		my $res = $b->post("/payment/add-to-cart/$id", {}, from => "/courses/$slug");
-		die "add-to-cart $id: $res->{status}" unless $res->{status} == 303;
-	}
-}
-
 # Checks out b's cart; returns the Checkout Session id it was sent to.
 sub checkout {
 	my ($b) = @_;
 	my $res = $b->post('/payment/checkout', {}, from => '/payment/cart');
 	return undef unless $res->{status} == 303;
-	my ($cs) = ($res->{headers}{location} // '') =~ m{/c/pay/(cs_[A-Za-z0-9_]+)};
-	return $cs;
+	return $s->checkout_session($res);
 }
 
 sub pay { my ($cs, $card) = @_; return $s->emu('POST', "/_emu/pay/$cs", { card => $card // '4242 4242 4242 4242' }) }
@@ -48,7 +37,7 @@ sub enrolled { my ($uid) = @_; return [map { $_->[0] } $s->sql(q{SELECT course_i
 
 subtest 'a student buys two courses with a coupon' => sub {
 	my ($b, $uid, $email) = $s->student(name => "Grace Buyer");
-	add_to_cart($b, $c_prog, $c_pay);
+	$s->add_to_cart($b, $c_prog, $c_pay);
 	my $res = $b->post('/payment/apply-coupon', { code => 'save20' }, from => '/payment/cart');
 	is($res->{status}, 303, 'coupon form redirects');
 	$res = $b->get('/payment/cart');
@@ -131,7 +120,7 @@ subtest 'a student buys two courses with a coupon' => sub {
 
 subtest 'the webhook alone fulfils when the student never returns' => sub {
 	my ($b, $uid) = $s->student;
-	add_to_cart($b, $c_sec);
+	$s->add_to_cart($b, $c_sec);
 	my $cs = checkout($b);
 	my $oid = order_of($cs);
 	pay($cs);
@@ -145,7 +134,7 @@ subtest 'the webhook alone fulfils when the student never returns' => sub {
 subtest 'the success page before the webhook fulfils from Stripe' => sub {
 	$s->emu('POST', '/_emu/faults', { delivery => 'delay', delivery_delay_ms => 3000 });
 	my ($b, $uid) = $s->student;
-	add_to_cart($b, $c_sec);
+	$s->add_to_cart($b, $c_sec);
 	my $cs = checkout($b);
 	my $oid = order_of($cs);
 	pay($cs);
@@ -161,11 +150,11 @@ subtest 'the success page before the webhook fulfils from Stripe' => sub {
 
 subtest 'a retried checkout reuses the open session' => sub {
 	my ($b) = $s->student;
-	add_to_cart($b, $c_prog);
+	$s->add_to_cart($b, $c_prog);
 	my $cs1 = checkout($b);
 	my $cs2 = checkout($b);
 	is($cs2, $cs1, 'a second click (another tab) gets the same session');
-	add_to_cart($b, $c_sec);
+	$s->add_to_cart($b, $c_sec);
 	my $cs3 = checkout($b);
 	isnt($cs3, $cs1, 'a changed cart gets a new session');
 	is($s->emu_json('GET', "/v1/checkout/sessions/$cs1")->{status}, 'expired', 'after the old one was expired at Stripe');
@@ -186,7 +175,7 @@ subtest 'a free course is enrolled in without Stripe' => sub {
 
 subtest 'a 100% coupon makes a $0 order fulfilled with no Stripe call' => sub {
 	my ($b, $uid) = $s->student;
-	add_to_cart($b, $c_pay);
+	$s->add_to_cart($b, $c_pay);
 	$b->post('/payment/apply-coupon', { code => 'FREEBIE' }, from => '/payment/cart');
 	my $before = scalar @{$s->emu_json('GET', '/_emu/requests') // []};
 	my $res = $b->post('/payment/checkout', {}, from => '/payment/cart');
@@ -200,7 +189,7 @@ subtest 'a 100% coupon makes a $0 order fulfilled with no Stripe call' => sub {
 
 subtest 'cart rules' => sub {
 	my ($b, $uid) = $s->student;
-	add_to_cart($b, $c_prog);
+	$s->add_to_cart($b, $c_prog);
 	$b->post("/payment/add-to-cart/$c_prog", {}, from => '/payment/cart');
 	like($b->get('/payment/cart')->{content}, qr/already in your cart/, 'a course already in the cart: said plainly');
 	is($s->sql_one(q{SELECT count(*) FROM cart_items ci JOIN carts c ON c.id = ci.cart_id WHERE c.user_id = ?1}, $uid), 1, 'once in the cart');
@@ -224,7 +213,7 @@ subtest 'a guest cart is merged at login' => sub {
 	my ($b0, $uid, $email) = $s->student;
 	$b0->post('/account/logout', {}, from => '/courses');
 	my $g = $s->browser;
-	add_to_cart($g, $c_pay);
+	$s->add_to_cart($g, $c_pay);
 	my $csrf = $g->csrf('/account/login');
 	my $res = $g->post('/account/login', { email => $email, password => 'correct horse battery' });
 	is($res->{status}, 303, 'the guest logs in');

@@ -9,8 +9,7 @@
 set -eu
 build=${1:-build}
 top=$(cd "$(dirname "$0")/../.." && pwd)
-dur=${BENCH_SECONDS:-10}
-conns=${BENCH_CONNECTIONS:-32}
+. "$top/t/bench/lib.sh"
 run=$(mktemp -d /tmp/enroll-bench-admin-XXXXXX)
 export ENROLL_WORKERS=${ENROLL_WORKERS:-2} ENROLL_NO_RATE_LIMITS=1
 
@@ -24,26 +23,12 @@ trap cleanup EXIT INT TERM
 . "$run/stack.env"
 echo "admin search: filling the store to 10,000 courses and 100,000 users ..."
 sqlite3 -cmd ".timeout 10000" "$ENROLL_DB" < "$top/t/bench/admin_fill.sql"
-token=$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')
-now=$(date +%s)
-sqlite3 "$ENROLL_DB" ".timeout 5000" "
-INSERT INTO users (email, name, password_hash, role) VALUES ('bench-admin@example.org', 'Bench Admin', '\$argon2id\$v=19\$bench', 'admin');
-INSERT INTO sessions (token_hash, user_id, created_at, last_seen, expires_at)
-  SELECT '$(printf %s "$token" | sha256sum | cut -d' ' -f1)', id, $now, $now, $now + 86400
-  FROM users WHERE email = 'bench-admin@example.org'"
-cookie="enroll_session=$token"
+cookie=$(bench_admin_cookie "$ENROLL_DB")
 echo "  $(sqlite3 "$ENROLL_DB" 'SELECT count(*) FROM courses') courses, $(sqlite3 "$ENROLL_DB" 'SELECT count(*) FROM users') users"
 
 # admin_line NAME PATH CONNS: one row of the report, as the admin.
 admin_line() {
-	threads=2; [ "$3" -lt 2 ] && threads=1
-	code=$(curl -s -o /dev/null -w '%{http_code}' -H "Cookie: $cookie" "$BASE_URL$2")
-	out=$(wrk -t"$threads" -c"$3" -d"${dur}s" --latency -H "Cookie: $cookie" "$BASE_URL$2" 2>&1)
-	rps=$(printf '%s\n' "$out" | awk '/Requests\/sec/ {print $2}')
-	p50=$(printf '%s\n' "$out" | awk '$1 == "50%" {print $2}')
-	p99=$(printf '%s\n' "$out" | awk '$1 == "99%" {print $2}')
-	errs=$(printf '%s\n' "$out" | awk '/Non-2xx|Socket errors/ {print}' | tr '\n' ' ')
-	printf '%-44s %4s %10s req/s   p50 %-9s p99 %-9s %s\n' "$1" "$code" "$rps" "$p50" "$p99" "$errs"
+	bench_admin_line "$1" "$BASE_URL$2" "$3" "$cookie"
 }
 
 echo "admin lists with 100,000 users and 10,000 courses (target: p99 under 10 ms):"

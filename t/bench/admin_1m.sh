@@ -11,8 +11,7 @@
 set -eu
 build=${1:-build}
 top=$(cd "$(dirname "$0")/../.." && pwd)
-dur=${BENCH_SECONDS:-10}
-conns=${BENCH_CONNECTIONS:-32}
+. "$top/t/bench/lib.sh"
 own=""
 if [ $# -ge 2 ]; then
 	run=$2
@@ -42,25 +41,11 @@ sqlite3 "$db" "SELECT CASE WHEN (SELECT group_concat(x) FROM (SELECT currency ||
   AND (SELECT sum(refunded) FROM report_course_days) = (SELECT sum(refunded_amount) FROM orders WHERE paid_at IS NOT NULL)
   THEN 'summary equals the orders' ELSE 'SUMMARY DIFFERS FROM THE ORDERS' END"
 
-# An admin's session, made as session_create() makes one.
-token=$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')
-now=$(date +%s)
-sqlite3 -cmd ".timeout 10000" "$db" "
-INSERT INTO users (email, name, password_hash, role) VALUES ('bench-admin@example.org', 'Bench Admin', '\$argon2id\$v=19\$bench', 'admin')
-  ON CONFLICT (email) DO UPDATE SET role = 'admin';
-INSERT INTO sessions (token_hash, user_id, created_at, last_seen, expires_at)
-  SELECT '$(printf %s "$token" | sha256sum | cut -d' ' -f1)', id, $now, $now, $now + 86400 FROM users WHERE email = 'bench-admin@example.org'"
-cookie="enroll_session=$token"
+cookie=$(bench_admin_cookie "$db")
 
-# admin_line NAME URL CONNECTIONS
+# admin_line NAME URL CONNECTIONS: one row of the report, as the admin.
 admin_line() {
-	code=$(curl -s -o /dev/null -w '%{http_code}' -b "$cookie" "$2")
-	out=$(wrk -t"$(( $3 < 2 ? 1 : 2 ))" -c"$3" -d"${dur}s" --latency -H "Cookie: $cookie" "$2" 2>&1)
-	rps=$(printf '%s\n' "$out" | awk '/Requests\/sec/ {print $2}')
-	p50=$(printf '%s\n' "$out" | awk '$1 == "50%" {print $2}')
-	p99=$(printf '%s\n' "$out" | awk '$1 == "99%" {print $2}')
-	errs=$(printf '%s\n' "$out" | awk '/Non-2xx|Socket errors/ {print}' | tr '\n' ' ')
-	printf '%-40s %10s req/s   p50 %-9s p99 %-9s (HTTP %s) %s\n' "$1" "$rps" "$p50" "$p99" "$code" "$errs"
+	bench_admin_line "$1" "$2" "$3" "$cookie"
 }
 echo "admin pages over 1,000,000 orders (target: p99 under 50 ms), wrk -c$conns and -c1:"
 admin_line "/admin/reports?days=90" "$BASE_URL/admin/reports?days=90" "$conns"

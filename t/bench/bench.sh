@@ -17,8 +17,7 @@
 set -eu
 build=${1:-build}
 top=$(cd "$(dirname "$0")/../.." && pwd)
-dur=${BENCH_SECONDS:-10}
-conns=${BENCH_CONNECTIONS:-32}
+. "$top/t/bench/lib.sh"
 workers=${ENROLL_WORKERS:-2}
 run=$(mktemp -d /tmp/enroll-bench-XXXXXX)
 export ENROLL_WORKERS=$workers ENROLL_NO_RATE_LIMITS=1
@@ -66,12 +65,7 @@ sleep 0.5
 
 # wrk_line NAME URL: one row of the report.
 wrk_line() {
-	threads=2; [ "$conns" -lt 2 ] && threads=1
-	out=$(wrk -t"$threads" -c"$conns" -d"${dur}s" --latency "$2" 2>&1)
-	rps=$(printf '%s\n' "$out" | awk '/Requests\/sec/ {print $2}')
-	p50=$(printf '%s\n' "$out" | awk '$1 == "50%" {print $2}')
-	p99=$(printf '%s\n' "$out" | awk '$1 == "99%" {print $2}')
-	errs=$(printf '%s\n' "$out" | awk '/Non-2xx|Socket errors/ {print}' | tr '\n' ' ')
+	bench_wrk "$conns" "$2"
 	printf '%-34s %10s req/s   p50 %-9s p99 %-9s %s\n' "$1" "$rps" "$p50" "$p99" "$errs"
 	eval "rps_$3=\${rps%.*}"
 }
@@ -189,12 +183,7 @@ slug=$(sqlite3 "$ENROLL_DB" "SELECT c.slug FROM enrollments e JOIN courses c ON 
 csrf=$(curl -s -b "$cookie" "$BASE_URL/account/dashboard" | sed -n 's/.*name="csrf_token" value="\([0-9a-f]*\)".*/\1/p' | head -1)
 # wrk_auth NAME URL KEY: wrk_line as the logged-in student.
 wrk_auth() {
-	threads=2
-	out=$(wrk -t"$threads" -c"$conns" -d"${dur}s" --latency -H "Cookie: $cookie" "$2" 2>&1)
-	rps=$(printf '%s\n' "$out" | awk '/Requests\/sec/ {print $2}')
-	p50=$(printf '%s\n' "$out" | awk '$1 == "50%" {print $2}')
-	p99=$(printf '%s\n' "$out" | awk '$1 == "99%" {print $2}')
-	errs=$(printf '%s\n' "$out" | awk '/Non-2xx|Socket errors/ {print}' | tr '\n' ' ')
+	bench_wrk "$conns" "$2" "$cookie"
 	printf '%-34s %10s req/s   p50 %-9s p99 %-9s %s\n' "$1" "$rps" "$p50" "$p99" "$errs"
 	eval "rps_$3=\${rps%.*}"
 }

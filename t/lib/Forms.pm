@@ -18,6 +18,24 @@ sub unescape {
 	return $s;
 }
 
+# The text a person reads in $html: tags as spaces, the entities the
+# template engine writes decoded, white space folded.
+sub text {
+	my $h = shift // '';
+	$h =~ s/<[^>]+>/ /g;
+	$h =~ s/&lt;/</g; $h =~ s/&gt;/>/g; $h =~ s/&quot;/"/g; $h =~ s/&#39;/'/g;
+	$h =~ s/&amp;/&/g;
+	$h =~ s/\s+/ /g;
+	return $h;
+}
+
+# The error shown next to field $name (form_error's <p id="NAME-error">),
+# decoded; undef when there is none.
+sub field_error {
+	my ($html, $name) = @_;
+	return $html =~ m{<p class="field-error" id="\Q$name\E-error">([^<]*)</p>} ? unescape($1) : undef;
+}
+
 # Attributes of a start tag's inside: { name => value } (lower-case names;
 # a bare attribute has the value '').
 sub attrs {

@@ -124,6 +124,49 @@ sub student {
 	return wantarray ? ($b, $id, $email) : $b;
 }
 
+# A new browser logged in through the login form as it is rendered;
+# returns the browser and the form's answer (the browser alone in scalar
+# context).
+sub login {
+	my ($self, $email, $pw) = @_;
+	require Forms;
+	my $b = $self->browser;
+	$b->get('/account/login');
+	my $res = Forms::submit($b, '/account/login', email => $email, password => $pw);
+	return wantarray ? ($b, $res) : $b;
+}
+
+# A new admin: a student registered through the form (as student(), name
+# 'Ada Admin' unless given), then made admin in the database as no page can.
+sub admin {
+	my ($self, %o) = @_;
+	my @r = $self->student(name => 'Ada Admin', %o);
+	$self->sql(q{UPDATE users SET role = 'admin' WHERE id = ?1}, $r[1]);
+	return wantarray ? @r : $r[0];
+}
+
+# Adds courses (ids) to browser b's cart from each course's page, as its
+# button does; dies unless each is added.
+sub add_to_cart {
+	my ($self, $b, @ids) = @_;
+	for my $id (@ids) {
+		my $slug = $self->sql_one('SELECT slug FROM courses WHERE id = ?1', $id);
+		my $res = $b->post("/payment/add-to-cart/$id", {}, from => "/courses/$slug");
+		die "add-to-cart $id: $res->{status}" unless $res->{status} == 303;
+	}
+}
+
+# The id of the course with this slug (undef if none).
+sub course_id { return $_[0]->sql_one('SELECT id FROM courses WHERE slug = ?1', $_[1]) }
+
+# The Stripe Checkout session a checkout's redirect to Stripe's page names
+# (undef when $res is no such redirect).
+sub checkout_session {
+	my ($self, $res) = @_;
+	my ($cs) = ($res->{headers}{location} // '') =~ m{/c/pay/(cs_[A-Za-z0-9_]+)};
+	return $cs;
+}
+
 # Stripe emulator: its API (with the secret key) and its control API.
 sub emu {
 	my ($self, $method, $path, $form) = @_;

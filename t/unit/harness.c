@@ -12,6 +12,7 @@
 #include "db.h"
 #include "harness.h"
 #include "seed.h"
+#include "session.h"
 #include "tmpl.h"
 
 void
@@ -116,6 +117,25 @@ harness_request(struct harness *h, const char *method, const char *uri,
 	app_handle(&h->w, &rq, &h->rs);
 	keep_cookies(h);
 	return &h->rs;
+}
+
+void
+harness_token_for(struct harness *h, const char *cookies, char *out,
+    size_t size)
+{
+	char c[1100];
+	char *env[] = { "REQUEST_METHOD=GET", "REQUEST_URI=/", c, NULL };
+	struct resp rs = { 0 };
+	struct req rq;
+
+	snprintf(c, sizeof(c), "HTTP_COOKIE=%s", cookies);
+	arena_reset(h->arena);
+	resp_reset(&rs);
+	req_init(&rq, h->arena, env, NULL, 0);
+	rq.w = &h->w;
+	assert_int_equal(session_begin(&h->w, &rq, &rs), ERR_OK);
+	snprintf(out, size, "%s", rq.csrf_token);
+	buf_free(&rs.body);
 }
 
 const char *

@@ -29,6 +29,12 @@ struct resp *harness_request(struct harness *h, const char *method,
 /* Returns the CSRF token in the last page (kept in h->csrf), or "". */
 const char *harness_csrf(struct harness *h);
 
+/* Writes to out (size bytes) the CSRF token the session layer gives a
+ * browser sending cookies, as a page would render it: for requests whose
+ * answer (a 403, a redirect) carries no form to read it from. */
+void harness_token_for(struct harness *h, const char *cookies, char *out,
+    size_t size);
+
 /* Returns the value of header name in the last response, or NULL. */
 const char *harness_header(struct harness *h, const char *name);
 

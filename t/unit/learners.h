@@ -6,15 +6,12 @@
 
 #include <stdint.h>
 
-struct arena;
-struct db;
+#include "fixtures.h"
 
 #define NOW 1800000000
 
 struct fx {
-	char path[64];		/* the database file */
-	struct db *db;		/* open on it */
-	struct arena *a;	/* outlines */
+	struct fixture t;	/* first: database and arena, fixtures.h */
 	int64_t ann, bob;	/* two students */
 	int64_t course;		/* testing-in-practice: 3 lessons */
 };
@@ -26,8 +23,7 @@ int64_t learners_int(struct fx *f, const char *sql, int64_t a1, int64_t a2);
 /* Runs sql bound with a1 and a2; fails the test when it fails. */
 void learners_run(struct fx *f, const char *sql, int64_t a1, int64_t a2);
 
-/* cmocka setup and teardown: *state is a struct fx, freed by teardown. */
+/* cmocka setup: *state is a struct fx, freed by fixture_teardown. */
 int learners_setup(void **state);
-int learners_teardown(void **state);
 
 #endif

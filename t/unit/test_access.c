@@ -19,10 +19,10 @@
 #include "arena.h"
 #include "cart_items.h"
 #include "db.h"
+#include "fixtures.h"
 #include "fulfil.h"
 #include "order.h"
 #include "seed.h"
-#include "tmpdb.h"
 #include "user.h"
 
 #define NOW 1800000000
@@ -30,56 +30,24 @@
 #define BASE "http://shop.test"
 
 struct fx {
-	char path[64];		/* the database file */
-	struct db *db;		/* open on it */
-	struct arena *a;	/* for orders */
+	struct fixture t;	/* first: database and arena, fixtures.h */
 	int64_t ann, bob;	/* two students */
 	int64_t paid_course;	/* payments-engineering, no access_days */
 	int64_t limited;	/* web-security-essentials, 365 days */
 	int64_t free_course;	/* intro-to-git */
 };
 
-static int64_t
-course(struct fx *f, const char *slug)
-{
-	struct db_stmt *st = db_prep(f->db, "SELECT id FROM courses "
-	    "WHERE slug = ?");
-	int64_t id = -1;
-
-	db_bind_text(st, 1, slug);
-	if (db_next(st) == ERR_OK)
-		id = db_col_int64(st, 0);
-	db_done(st);
-	return id;
-}
-
 static int
 setup(void **state)
 {
-	struct fx *f = calloc(1, sizeof(*f));
+	struct fx *f = fixture_new(sizeof(*f), "access");
 
-	assert_non_null(f);
-	f->db = tmpdb_open(f->path, "access", 1);
-	assert_non_null(f->a = arena_new());
-	assert_int_equal(user_create(f->db, "ann@example.org", "Ann",
-	    "correct horse battery", ROLE_STUDENT, &f->ann), ERR_OK);
-	assert_int_equal(user_create(f->db, "bob@example.org", "Bob",
-	    "correct horse battery", ROLE_STUDENT, &f->bob), ERR_OK);
-	f->paid_course = course(f, "payments-engineering");
-	f->limited = course(f, "web-security-essentials");
-	f->free_course = course(f, "intro-to-git");
+	f->ann = fixture_user(f->t.db, "ann@example.org", "Ann", ROLE_STUDENT);
+	f->bob = fixture_user(f->t.db, "bob@example.org", "Bob", ROLE_STUDENT);
+	f->paid_course = fixture_course(f->t.db, "payments-engineering");
+	f->limited = fixture_course(f->t.db, "web-security-essentials");
+	f->free_course = fixture_course(f->t.db, "intro-to-git");
 	*state = f;
-	return 0;
-}
-
-static int
-teardown(void **state)
-{
-	struct fx *f = *state;
-
-	tmpdb_close(f->db, f->path);
-	arena_free(f->a);
-	free(f);
 	return 0;
 }
 
@@ -88,7 +56,7 @@ static void
 enroll(struct fx *f, int64_t user, int64_t c, const char *source,
     int64_t when)
 {
-	struct db_stmt *st = db_prep(f->db, "INSERT INTO enrollments "
+	struct db_stmt *st = db_prep(f->t.db, "INSERT INTO enrollments "
 	    "(user_id, course_id, source, granted_at) VALUES (?, ?, ?, ?)");
 
 	db_bind_int64(st, 1, user);
@@ -103,7 +71,7 @@ check(struct fx *f, int64_t user, int64_t c, int64_t now)
 {
 	struct access acc;
 
-	assert_int_equal(access_check(f->db, user, c, now, &acc), ERR_OK);
+	assert_int_equal(access_check(f->t.db, user, c, now, &acc), ERR_OK);
 	return acc;
 }
 
@@ -119,15 +87,15 @@ buy(struct fx *f, int64_t user, int64_t c, int64_t when)
 	struct order o;
 	char cs[32];
 
-	assert_int_equal(order_create(f->db, f->a, &rq, &o, &why), ERR_OK);
+	assert_int_equal(order_create(f->t.db, f->t.a, &rq, &o, &why), ERR_OK);
 	snprintf(cs, sizeof(cs), "cs_%lld", (long long)o.id);
-	assert_int_equal(order_set_session(f->db, o.id, 1, cs, "https://pay",
+	assert_int_equal(order_set_session(f->t.db, o.id, 1, cs, "https://pay",
 	    when + 1920, when), ERR_OK);
-	p = (struct payment){ .session_id = arena_strdup(f->a, cs),
+	p = (struct payment){ .session_id = arena_strdup(f->t.a, cs),
 	    .session_status = "complete", .payment_status = "paid",
 	    .amount_total = o.total, .currency = "usd",
 	    .payment_intent = "pi_x", .order_id = o.id };
-	assert_int_equal(fulfil_payment(f->db, &p, BASE, when, &out), ERR_OK);
+	assert_int_equal(fulfil_payment(f->t.db, &p, BASE, when, &out), ERR_OK);
 	assert_int_equal(out, FULFIL_GRANTED);
 	return o.id;
 }
@@ -141,14 +109,14 @@ money_back(struct fx *f, int64_t id, int disputed, int64_t when)
 	struct order o;
 	char cs[32];
 
-	assert_int_equal(order_load(f->db, f->a, id, 0, &o), ERR_OK);
+	assert_int_equal(order_load(f->t.db, f->t.a, id, 0, &o), ERR_OK);
 	snprintf(cs, sizeof(cs), "cs_%lld", (long long)id);
-	p = (struct payment){ .session_id = arena_strdup(f->a, cs),
+	p = (struct payment){ .session_id = arena_strdup(f->t.a, cs),
 	    .session_status = "complete", .payment_status = "paid",
 	    .amount_total = o.total, .currency = "usd",
 	    .payment_intent = "pi_x", .order_id = id,
 	    .amount_refunded = disputed ? 0 : o.total, .disputed = disputed };
-	assert_int_equal(fulfil_payment(f->db, &p, BASE, when, &out), ERR_OK);
+	assert_int_equal(fulfil_payment(f->t.db, &p, BASE, when, &out), ERR_OK);
 	assert_int_equal(out, disputed ? FULFIL_DISPUTED : FULFIL_REFUNDED);
 }
 
@@ -165,7 +133,7 @@ guest_opens_only_free_courses_on_sale(void **state)
 	a = check(f, 0, f->paid_course, NOW);
 	assert_false(a.allowed);
 	assert_int_equal(a.reason, ACCESS_NOT_BOUGHT);
-	assert_int_equal(db_exec(f->db, "UPDATE courses SET is_active = 0 "
+	assert_int_equal(db_exec(f->t.db, "UPDATE courses SET is_active = 0 "
 	    "WHERE slug = 'intro-to-git'"), ERR_OK);
 	a = check(f, 0, f->free_course, NOW);
 	assert_false(a.allowed);
@@ -181,7 +149,7 @@ every_kind_of_enrollment_opens_a_paid_course(void **state)
 	struct access a;
 
 	for (size_t i = 0; i < 4; i++) {
-		assert_int_equal(db_exec(f->db, "DELETE FROM enrollments"),
+		assert_int_equal(db_exec(f->t.db, "DELETE FROM enrollments"),
 		    ERR_OK);
 		enroll(f, f->ann, f->paid_course, kinds[i], NOW - DAY);
 		a = check(f, f->ann, f->paid_course, NOW);
@@ -238,7 +206,7 @@ revocation_closes_a_grant_and_says_revoked(void **state)
 	struct access a;
 
 	enroll(f, f->ann, f->paid_course, "admin", NOW - DAY);
-	assert_int_equal(db_exec(f->db, "UPDATE enrollments SET status = "
+	assert_int_equal(db_exec(f->t.db, "UPDATE enrollments SET status = "
 	    "'revoked', revoked_at = 1800000000"), ERR_OK);
 	a = check(f, f->ann, f->paid_course, NOW);
 	assert_false(a.allowed);
@@ -283,7 +251,7 @@ unknown_course_is_not_found(void **state)
 	struct fx *f = *state;
 	struct access a;
 
-	assert_int_equal(access_check(f->db, f->ann, 999999, NOW, &a),
+	assert_int_equal(access_check(f->t.db, f->ann, 999999, NOW, &a),
 	    ERR_NOTFOUND);
 }
 
@@ -296,11 +264,11 @@ cart_refuses_an_owned_course_and_takes_an_expired_one(void **state)
 	struct access a;
 
 	enroll(f, f->ann, f->paid_course, "purchase", now - DAY);
-	assert_int_equal(cart_add(f->db, f->ann, NULL, f->paid_course, &r),
+	assert_int_equal(cart_add(f->t.db, f->ann, NULL, f->paid_course, &r),
 	    ERR_OK);
 	assert_int_equal(r, CART_OWNED);
 	enroll(f, f->ann, f->limited, "purchase", now - 400 * (int64_t)DAY);
-	assert_int_equal(cart_add(f->db, f->ann, NULL, f->limited, &r),
+	assert_int_equal(cart_add(f->t.db, f->ann, NULL, f->limited, &r),
 	    ERR_OK);
 	assert_int_equal(r, CART_ADDED);
 	/* Paying again opens it again, counted from the new payment. */
@@ -320,7 +288,7 @@ refunded_course_can_be_bought_again(void **state)
 
 	id = buy(f, f->ann, f->paid_course, now - 100);
 	money_back(f, id, 0, now - 50);
-	assert_int_equal(cart_add(f->db, f->ann, NULL, f->paid_course, &r),
+	assert_int_equal(cart_add(f->t.db, f->ann, NULL, f->paid_course, &r),
 	    ERR_OK);
 	assert_int_equal(r, CART_ADDED);
 	id = buy(f, f->ann, f->paid_course, now);
@@ -332,7 +300,7 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-#define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
+#define T(name) cmocka_unit_test_setup_teardown(name, setup, fixture_teardown)
 		T(guest_opens_only_free_courses_on_sale),
 		T(every_kind_of_enrollment_opens_a_paid_course),
 		T(refund_closes_a_purchase_and_says_refunded),

@@ -82,27 +82,6 @@ route_takes(const struct route *r, const char *method)
 	return 0;
 }
 
-/* Puts the CSRF token a browser holding cookies is given into h->csrf:
- * the admin program's own 403 or login redirect carries none, so it is
- * read from the session layer as a page would render it. */
-static void
-token_for(struct harness *h, const char *cookies)
-{
-	char c[1100];
-	char *env[] = { "REQUEST_METHOD=GET", "REQUEST_URI=/", c, NULL };
-	struct resp rs = { 0 };
-	struct req rq;
-
-	snprintf(c, sizeof(c), "HTTP_COOKIE=%s", cookies);
-	arena_reset(h->arena);
-	resp_reset(&rs);
-	req_init(&rq, h->arena, env, NULL, 0);
-	rq.w = &h->w;
-	assert_int_equal(session_begin(&h->w, &rq, &rs), ERR_OK);
-	snprintf(h->csrf, sizeof(h->csrf), "%s", rq.csrf_token);
-	buf_free(&rs.body);
-}
-
 static void
 every_admin_route_refuses_guests_and_students(void **state)
 {
@@ -137,7 +116,8 @@ every_admin_route_refuses_guests_and_students(void **state)
 		for (size_t m = 0; m < NELEM(methods); m++) {
 			int takes = route_takes(r, methods[m]);
 
-			token_for(&h, guest_cookie);
+			harness_token_for(&h, guest_cookie, h.csrf,
+			    sizeof(h.csrf));
 			send(&h, r, methods[m], guest_cookie);
 			if (!takes) {
 				if (h.rs.status != 405 && h.rs.status != 404)
@@ -156,7 +136,7 @@ every_admin_route_refuses_guests_and_students(void **state)
 				    "page", methods[m], r->pattern,
 				    h.rs.status);
 
-			token_for(&h, student);
+			harness_token_for(&h, student, h.csrf, sizeof(h.csrf));
 			send(&h, r, methods[m], student);
 			if (h.rs.status != 403 || (methods[m][0] != 'H' &&
 			    strstr(h.rs.body.data, "for administrators") ==
@@ -166,7 +146,7 @@ every_admin_route_refuses_guests_and_students(void **state)
 				    h.rs.status);
 
 			/* The control: an admin gets past the role check. */
-			token_for(&h, admin);
+			harness_token_for(&h, admin, h.csrf, sizeof(h.csrf));
 			snprintf(h.cookies, sizeof(h.cookies), "%s", admin);
 			harness_request(&h, "GET", path, NULL);
 			if (h.rs.status == 403 && h.rs.body.data != NULL &&

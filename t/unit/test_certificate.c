@@ -28,8 +28,8 @@ complete(struct fx *f, int64_t user, int64_t now)
 	struct mark_result m;
 
 	for (int64_t n = 1; n <= 3; n++)
-		assert_int_equal(progress_mark(f->db, user, f->course, n, 1, now,
-		    &m), ERR_OK);
+		assert_int_equal(progress_mark(f->t.db, user, f->course, n, 1,
+		    now, &m), ERR_OK);
 	assert_true(m.completed_now);
 }
 
@@ -38,8 +38,8 @@ mine(struct fx *f, int64_t user, int64_t now)
 {
 	struct certificate c;
 
-	assert_int_equal(certificate_of(f->db, f->a, user, f->course, now, &c),
-	    ERR_OK);
+	assert_int_equal(certificate_of(f->t.db, f->t.a, user, f->course, now,
+	    &c), ERR_OK);
 	return c;
 }
 
@@ -50,7 +50,7 @@ completion_issues_one_certificate_with_a_random_code(void **state)
 	struct certificate c, d, b;
 	struct mark_result m;
 
-	assert_int_equal(certificate_of(f->db, f->a, f->ann, f->course, NOW,
+	assert_int_equal(certificate_of(f->t.db, f->t.a, f->ann, f->course, NOW,
 	    &c), ERR_NOTFOUND);
 	complete(f, f->ann, NOW);
 	c = mine(f, f->ann, NOW);
@@ -61,14 +61,15 @@ completion_issues_one_certificate_with_a_random_code(void **state)
 	assert_string_equal(c.course_title, "Testing in Practice");
 	assert_int_equal(c.issued_at, NOW);
 	assert_true(c.valid);
-	assert_int_equal(certificate_get(f->db, f->a, c.code, NOW, &d), ERR_OK);
+	assert_int_equal(certificate_get(f->t.db, f->t.a, c.code, NOW, &d),
+	    ERR_OK);
 	assert_int_equal(d.id, c.id);
 	assert_int_equal(d.user_id, f->ann);
 	/* Unmarked and completed again: the same certificate. */
-	assert_int_equal(progress_mark(f->db, f->ann, f->course, 1, 0, NOW + 1,
-	    &m), ERR_OK);
-	assert_int_equal(progress_mark(f->db, f->ann, f->course, 1, 1, NOW + 2,
-	    &m), ERR_OK);
+	assert_int_equal(progress_mark(f->t.db, f->ann, f->course, 1, 0,
+	    NOW + 1, &m), ERR_OK);
+	assert_int_equal(progress_mark(f->t.db, f->ann, f->course, 1, 1,
+	    NOW + 2, &m), ERR_OK);
 	assert_int_equal(learners_int(f, "SELECT count(*) FROM certificates WHERE "
 	    "user_id = ?1 AND course_id = ?2", f->ann, f->course), 1);
 	/* Another student's code is another code. */
@@ -83,7 +84,7 @@ certificate_keeps_the_name_it_was_issued_to(void **state)
 	struct fx *f = *state;
 
 	complete(f, f->ann, NOW);
-	assert_int_equal(user_set_name(f->db, f->ann, "Ann Renamed"), ERR_OK);
+	assert_int_equal(user_set_name(f->t.db, f->ann, "Ann Renamed"), ERR_OK);
 	assert_string_equal(mine(f, f->ann, NOW).student_name, "Ann Learner");
 }
 
@@ -135,9 +136,9 @@ unknown_or_malformed_codes_find_nothing(void **state)
 
 	complete(f, f->ann, NOW);
 	for (const char *const *p = codes; *p != NULL; p++)
-		assert_int_equal(certificate_get(f->db, f->a, *p, NOW, &c),
+		assert_int_equal(certificate_get(f->t.db, f->t.a, *p, NOW, &c),
 		    ERR_NOTFOUND);
-	assert_int_equal(certificate_get(f->db, f->a, NULL, NOW, &c),
+	assert_int_equal(certificate_get(f->t.db, f->t.a, NULL, NOW, &c),
 	    ERR_NOTFOUND);
 }
 
@@ -146,7 +147,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 #define T(name) cmocka_unit_test_setup_teardown(name, learners_setup, \
-	    learners_teardown)
+	    fixture_teardown)
 		T(completion_issues_one_certificate_with_a_random_code),
 		T(certificate_keeps_the_name_it_was_issued_to),
 		T(certificate_stands_while_the_enrollment_does),

@@ -18,35 +18,19 @@
 #include "arena.h"
 #include "content.h"
 #include "db.h"
+#include "fixtures.h"
 #include "seed.h"
-#include "tmpdb.h"
 
 struct fx {
-	char path[64];		/* the database file */
-	struct db *db;		/* open on it, migrated and seeded */
-	struct arena *a;	/* rendered HTML */
+	struct fixture t;	/* first: database and arena, fixtures.h */
 };
 
 static int
 setup(void **state)
 {
-	struct fx *f = calloc(1, sizeof(*f));
+	struct fx *f = fixture_new(sizeof(*f), "content");
 
-	assert_non_null(f);
-	f->db = tmpdb_open(f->path, "content", 1);
-	assert_non_null(f->a = arena_new());
 	*state = f;
-	return 0;
-}
-
-static int
-teardown(void **state)
-{
-	struct fx *f = *state;
-
-	tmpdb_close(f->db, f->path);
-	arena_free(f->a);
-	free(f);
 	return 0;
 }
 
@@ -153,7 +137,7 @@ hostile_body_is_rendered_inert(void **state)
 	const char *html;
 
 	for (size_t i = 0; i < sizeof(bodies) / sizeof(bodies[0]); i++) {
-		html = content_html(f->a, bodies[i]);
+		html = content_html(f->t.a, bodies[i]);
 		assert_non_null(html);
 		assert_null(strcasestr(html, "<script"));
 		assert_null(strcasestr(html, "<iframe"));
@@ -161,7 +145,7 @@ hostile_body_is_rendered_inert(void **state)
 		assert_inert(html);
 	}
 	/* Script written as code is shown, escaped. */
-	html = content_html(f->a, "`<script>` in code is text");
+	html = content_html(f->t.a, "`<script>` in code is text");
 	assert_non_null(strstr(html, "<code>&lt;script&gt;</code>"));
 }
 
@@ -169,7 +153,7 @@ static void
 instructor_markdown_becomes_html(void **state)
 {
 	struct fx *f = *state;
-	const char *html = content_html(f->a,
+	const char *html = content_html(f->t.a,
 	    "## Pointers\n\n"
 	    "- one\n- two\n\n"
 	    "1. first\n2. second\n\n"
@@ -190,13 +174,13 @@ instructor_markdown_becomes_html(void **state)
 	assert_non_null(strstr(html, "<blockquote>"));
 	assert_non_null(strstr(html, "<em>emphasis</em>"));
 	assert_inert(html);
-	assert_string_equal(content_html(f->a, NULL), "");
+	assert_string_equal(content_html(f->t.a, NULL), "");
 }
 
 static int64_t
 int_of(struct fx *f, const char *sql)
 {
-	struct db_stmt *st = db_prep(f->db, sql);
+	struct db_stmt *st = db_prep(f->t.db, sql);
 	int64_t v = -1;
 
 	if (db_next(st) == ERR_OK)
@@ -208,11 +192,11 @@ int_of(struct fx *f, const char *sql)
 static char *
 text_of(struct fx *f, const char *sql)
 {
-	struct db_stmt *st = db_prep(f->db, sql);
+	struct db_stmt *st = db_prep(f->t.db, sql);
 	char *v = NULL;
 
 	if (db_next(st) == ERR_OK)
-		v = db_col_text_dup(f->a, st, 0);
+		v = db_col_text_dup(f->t.a, st, 0);
 	db_done(st);
 	return v;
 }
@@ -223,20 +207,20 @@ text_changed_by_sql_is_rendered_again(void **state)
 	struct fx *f = *state;
 	int n;
 
-	assert_int_equal(db_exec(f->db, "UPDATE lessons SET body = "
+	assert_int_equal(db_exec(f->t.db, "UPDATE lessons SET body = "
 	    "'# New <b>text</b>' WHERE id = 1"), ERR_OK);
 	assert_int_equal(int_of(f, "SELECT body_html FROM lessons WHERE "
 	    "id = 1"), -2);
-	assert_int_equal(db_exec(f->db, "UPDATE courses SET description = "
+	assert_int_equal(db_exec(f->t.db, "UPDATE courses SET description = "
 	    "'*New*' WHERE id = 1"), ERR_OK);
-	assert_int_equal(content_render_stale(f->db, &n), ERR_OK);
+	assert_int_equal(content_render_stale(f->t.db, &n), ERR_OK);
 	assert_int_equal(n, 2);
 	assert_string_equal(text_of(f, "SELECT body_html FROM lessons WHERE "
 	    "id = 1"), "<h1>New <!-- raw HTML omitted -->text<!-- raw HTML "
 	    "omitted --></h1>\n");
 	assert_string_equal(text_of(f, "SELECT description_html FROM courses "
 	    "WHERE id = 1"), "<p><em>New</em></p>\n");
-	assert_int_equal(content_render_stale(f->db, &n), ERR_OK);
+	assert_int_equal(content_render_stale(f->t.db, &n), ERR_OK);
 	assert_int_equal(n, 0);
 }
 
@@ -245,17 +229,17 @@ saving_a_body_stores_its_html(void **state)
 {
 	struct fx *f = *state;
 
-	assert_int_equal(content_set_lesson_body(f->db, 2, "Some `code`"),
+	assert_int_equal(content_set_lesson_body(f->t.db, 2, "Some `code`"),
 	    ERR_OK);
 	assert_string_equal(text_of(f, "SELECT body FROM lessons WHERE id = 2"),
 	    "Some `code`");
 	assert_string_equal(text_of(f, "SELECT body_html FROM lessons WHERE "
 	    "id = 2"), "<p>Some <code>code</code></p>\n");
-	assert_int_equal(content_set_description(f->db, 1, "A **course**"),
+	assert_int_equal(content_set_description(f->t.db, 1, "A **course**"),
 	    ERR_OK);
 	assert_string_equal(text_of(f, "SELECT description_html FROM courses "
 	    "WHERE id = 1"), "<p>A <strong>course</strong></p>\n");
-	assert_int_equal(content_set_lesson_body(f->db, 999999, "x"),
+	assert_int_equal(content_set_lesson_body(f->t.db, 999999, "x"),
 	    ERR_NOTFOUND);
 }
 
@@ -281,7 +265,7 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-#define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
+#define T(name) cmocka_unit_test_setup_teardown(name, setup, fixture_teardown)
 		T(hostile_body_is_rendered_inert),
 		T(instructor_markdown_becomes_html),
 		T(text_changed_by_sql_is_rendered_again),

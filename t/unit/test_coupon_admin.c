@@ -18,44 +18,27 @@
 #include "coupon_batch.h"
 #include "coupon_form.h"
 #include "db.h"
-#include "tmpdb.h"
+#include "fixtures.h"
 #include "tz.h"
 #include "user.h"
 
 #define NOW 1800000000
 
 struct fx {
-	char path[64];		/* the database file */
-	struct db *db;		/* open on it */
-	struct arena *a;	/* for what the functions return */
+	struct fixture t;	/* first: database and arena, fixtures.h */
 	int64_t admin, ann;	/* the admin acting, a student using */
 };
 
 static int
 setup(void **state)
 {
-	struct fx *f = calloc(1, sizeof(*f));
+	struct fx *f = fixture_new(sizeof(*f), "coupon-admin");
 
-	assert_non_null(f);
-	f->db = tmpdb_open(f->path, "coupon-admin", 1);
-	assert_non_null(f->a = arena_new());
 	assert_int_equal(tz_set("Europe/Paris"), ERR_OK);
-	assert_int_equal(user_create(f->db, "boss@example.org", "Boss",
-	    "correct horse battery", ROLE_ADMIN, &f->admin), ERR_OK);
-	assert_int_equal(user_create(f->db, "ann@example.org", "Ann",
-	    "correct horse battery", ROLE_STUDENT, &f->ann), ERR_OK);
+	f->admin = fixture_user(f->t.db, "boss@example.org", "Boss",
+	    ROLE_ADMIN);
+	f->ann = fixture_user(f->t.db, "ann@example.org", "Ann", ROLE_STUDENT);
 	*state = f;
-	return 0;
-}
-
-static int
-teardown(void **state)
-{
-	struct fx *f = *state;
-
-	tmpdb_close(f->db, f->path);
-	arena_free(f->a);
-	free(f);
 	return 0;
 }
 
@@ -81,17 +64,10 @@ form(struct coupon_form *cf, ...)
 static int64_t
 count(struct fx *f, const char *what)
 {
-	struct db_stmt *st = NULL;
-	int64_t n = -1;
-
 	if (strcmp(what, "audit") == 0)
-		st = db_prep(f->db, "SELECT count(*) FROM audit_log");
-	else
-		st = db_prep(f->db, "SELECT count(*) FROM coupons");
-	if (db_next(st) == ERR_OK)
-		n = db_col_int64(st, 0);
-	db_done(st);
-	return n;
+		return fixture_int(f->t.db, "SELECT count(*) FROM audit_log",
+		    0, 0);
+	return fixture_int(f->t.db, "SELECT count(*) FROM coupons", 0, 0);
 }
 
 static void
@@ -110,7 +86,8 @@ form_reads_each_field_and_says_what_is_wrong(void **state)
 	    "2026-06-15T09:00", "valid_until", "2026-12-24 18:30", NULL);
 	cf.types = types;
 	cf.ntypes = 1;
-	assert_int_equal(coupon_form_read(f->db, f->a, &cf, &c, errors, &e), 0);
+	assert_int_equal(coupon_form_read(f->t.db, f->t.a, &cf, &c, errors,
+	    &e), 0);
 	assert_int_equal(c.kind, COUPON_FIXED);
 	assert_int_equal(c.amount_off, 1250);
 	assert_string_equal(c.currency, "eur");
@@ -118,9 +95,10 @@ form_reads_each_field_and_says_what_is_wrong(void **state)
 	assert_int_equal(c.min_purchase, 100000);
 	assert_int_equal(c.valid_from, 1781506800);	/* 07:00 UTC */
 	assert_int_equal(c.valid_until, 1798133400);	/* 17:30 UTC */
-	assert_string_equal(coupon_form_text(f->a, &c, CF_VALID_UNTIL),
+	assert_string_equal(coupon_form_text(f->t.a, &c, CF_VALID_UNTIL),
 	    "2026-12-24T18:30");
-	assert_string_equal(coupon_form_text(f->a, &c, CF_AMOUNT_OFF), "12.50");
+	assert_string_equal(coupon_form_text(f->t.a, &c, CF_AMOUNT_OFF),
+	    "12.50");
 
 	form(&cf, "kind", "percentage", "percent_off", "101", "amount_off", "3",
 	    "currency", "euro", "max_uses", "0", "valid_from", "2026-06-15T09:00",
@@ -129,7 +107,8 @@ form_reads_each_field_and_says_what_is_wrong(void **state)
 	cf.types = types;
 	cf.ntypes = 1;
 	cf.bad[CF_MAX_DISCOUNT] = 1;
-	assert_int_equal(coupon_form_read(f->db, f->a, &cf, &c, errors, &e), 8);
+	assert_int_equal(coupon_form_read(f->t.db, f->t.a, &cf, &c, errors,
+	    &e), 8);
 	assert_non_null(errors[CF_CODE]);
 	assert_non_null(errors[CF_PERCENT_OFF]);
 	assert_non_null(errors[CF_AMOUNT_OFF]);
@@ -145,7 +124,8 @@ form_reads_each_field_and_says_what_is_wrong(void **state)
 	/* 02:30 on the night Paris skips it is no time of the school's. */
 	form(&cf, "code", "GAP", "kind", "percentage", "percent_off", "5",
 	    "currency", "usd", "valid_from", "2026-03-29T02:30", NULL);
-	assert_int_equal(coupon_form_read(f->db, f->a, &cf, &c, errors, &e), 1);
+	assert_int_equal(coupon_form_read(f->t.db, f->t.a, &cf, &c, errors,
+	    &e), 1);
 	assert_non_null(errors[CF_VALID_FROM]);
 }
 
@@ -159,7 +139,7 @@ use(struct fx *f, int64_t coupon, int64_t user, const char *status)
 	int64_t order = 0;
 
 	snprintf(number, sizeof(number), "ORD-T-%d", ++n);
-	st = db_prep(f->db, "INSERT INTO orders (number, user_id, currency, "
+	st = db_prep(f->t.db, "INSERT INTO orders (number, user_id, currency, "
 	    "subtotal_amount, total_amount, coupon_id) VALUES (?, ?, 'usd', "
 	    "100, 100, ?) RETURNING id");
 	db_bind_text(st, 1, number);
@@ -168,7 +148,7 @@ use(struct fx *f, int64_t coupon, int64_t user, const char *status)
 	assert_int_equal(db_next(st), ERR_OK);
 	order = db_col_int64(st, 0);
 	db_done(st);
-	st = db_prep(f->db, "INSERT INTO coupon_redemptions (coupon_id, "
+	st = db_prep(f->t.db, "INSERT INTO coupon_redemptions (coupon_id, "
 	    "user_id, order_id, status, amount) VALUES (?, ?, ?, ?, 10)");
 	db_bind_int64(st, 1, coupon);
 	db_bind_int64(st, 2, user);
@@ -188,26 +168,26 @@ a_limit_never_goes_below_the_uses_made(void **state)
 	struct coupon_use u;
 	int64_t id, batch;
 
-	assert_int_equal(coupon_admin_create(f->db, f->admin, &c, NOW, &id,
+	assert_int_equal(coupon_admin_create(f->t.db, f->admin, &c, NOW, &id,
 	    &why), ERR_OK);
-	assert_int_equal(coupon_admin_create(f->db, f->admin, &c, NOW, &batch,
+	assert_int_equal(coupon_admin_create(f->t.db, f->admin, &c, NOW, &batch,
 	    &why), ERR_INVALID);
 	assert_int_equal(why.field, CF_CODE);
 	use(f, id, f->ann, "redeemed");
 	use(f, id, f->ann, "reserved");
 	use(f, id, f->admin, "released");	/* gives its use back */
 	c.max_uses = 1;
-	assert_int_equal(coupon_admin_update(f->db, f->a, f->admin, id, &c, NOW,
-	    &why), ERR_INVALID);
+	assert_int_equal(coupon_admin_update(f->t.db, f->t.a, f->admin, id, &c,
+	    NOW, &why), ERR_INVALID);
 	assert_int_equal(why.field, CF_MAX_USES);
 	assert_non_null(strstr(why.message, "used 2 times"));
 	c.max_uses = 0;
 	c.max_uses_per_user = 1;
-	assert_int_equal(coupon_admin_update(f->db, f->a, f->admin, id, &c, NOW,
-	    &why), ERR_INVALID);
+	assert_int_equal(coupon_admin_update(f->t.db, f->t.a, f->admin, id, &c,
+	    NOW, &why), ERR_INVALID);
 	assert_int_equal(why.field, CF_MAX_USES_PER_USER);
-	assert_int_equal(coupon_admin_get(f->db, f->a, id, &got, &u, &batch),
-	    ERR_OK);
+	assert_int_equal(coupon_admin_get(f->t.db, f->t.a, id, &got, &u,
+	    &batch), ERR_OK);
 	assert_int_equal(got.max_uses, 5);
 	assert_int_equal(u.redeemed, 1);
 	assert_int_equal(u.reserved, 1);
@@ -215,8 +195,8 @@ a_limit_never_goes_below_the_uses_made(void **state)
 	assert_int_equal(count(f, "audit"), 1);	/* the creation only */
 	c.max_uses = 2;
 	c.max_uses_per_user = 2;
-	assert_int_equal(coupon_admin_update(f->db, f->a, f->admin, id, &c, NOW,
-	    &why), ERR_OK);
+	assert_int_equal(coupon_admin_update(f->t.db, f->t.a, f->admin, id, &c,
+	    NOW, &why), ERR_OK);
 	assert_int_equal(count(f, "audit"), 2);
 }
 
@@ -230,16 +210,16 @@ deactivating_changes_only_the_flag_and_is_audited(void **state)
 	struct db_stmt *st;
 	int64_t id;
 
-	assert_int_equal(coupon_admin_create(f->db, f->admin, &c, NOW, &id,
+	assert_int_equal(coupon_admin_create(f->t.db, f->admin, &c, NOW, &id,
 	    &why), ERR_OK);
 	use(f, id, f->ann, "reserved");
-	assert_int_equal(coupon_admin_set_active(f->db, f->admin, id, 0, NOW),
+	assert_int_equal(coupon_admin_set_active(f->t.db, f->admin, id, 0, NOW),
 	    ERR_OK);
-	assert_int_equal(coupon_admin_set_active(f->db, f->admin, id, 0, NOW),
+	assert_int_equal(coupon_admin_set_active(f->t.db, f->admin, id, 0, NOW),
 	    ERR_OK);	/* already off: nothing to record */
-	assert_int_equal(coupon_admin_set_active(f->db, f->admin, 9999, 0,
+	assert_int_equal(coupon_admin_set_active(f->t.db, f->admin, 9999, 0,
 	    NOW), ERR_NOTFOUND);
-	st = db_prep(f->db, "SELECT r.status, c.is_active, (SELECT "
+	st = db_prep(f->t.db, "SELECT r.status, c.is_active, (SELECT "
 	    "group_concat(action || ' ' || before_json || ' ' || after_json) "
 	    "FROM audit_log WHERE subject = 'coupon:' || c.id AND action <> "
 	    "'coupon.create') FROM coupon_redemptions r JOIN coupons c ON "
@@ -264,14 +244,14 @@ a_batch_is_unique_unambiguous_codes_of_one_use(void **state)
 	struct db_stmt *st;
 	int64_t id;
 
-	assert_int_equal(coupon_batch_create(f->db, f->admin, "Expo", "EXPO",
+	assert_int_equal(coupon_batch_create(f->t.db, f->admin, "Expo", "EXPO",
 	    COUPON_BATCH_MAX + 1, &c, NOW, &id), ERR_INVALID);
-	assert_int_equal(coupon_batch_create(f->db, f->admin, "Expo", "ex po",
+	assert_int_equal(coupon_batch_create(f->t.db, f->admin, "Expo", "ex po",
 	    3, &c, NOW, &id), ERR_INVALID);
 	assert_int_equal(count(f, "coupons"), 0);
-	assert_int_equal(coupon_batch_create(f->db, f->admin, "Expo", "EXPO",
+	assert_int_equal(coupon_batch_create(f->t.db, f->admin, "Expo", "EXPO",
 	    200, &c, NOW, &id), ERR_OK);
-	st = db_prep(f->db, "SELECT count(*), count(DISTINCT code), "
+	st = db_prep(f->t.db, "SELECT count(*), count(DISTINCT code), "
 	    "sum(max_uses), min(length(code)), max(length(code)) FROM coupons "
 	    "WHERE batch_id = ? AND code LIKE 'EXPO-%'");
 	db_bind_int64(st, 1, id);
@@ -282,7 +262,7 @@ a_batch_is_unique_unambiguous_codes_of_one_use(void **state)
 	assert_int_equal(db_col_int64(st, 3), 13);
 	assert_int_equal(db_col_int64(st, 4), 13);
 	db_done(st);
-	assert_int_equal(coupon_batch_csv(f->db, id, &csv), ERR_OK);
+	assert_int_equal(coupon_batch_csv(f->t.db, id, &csv), ERR_OK);
 	assert_non_null(csv.data);
 	assert_true(strncmp(csv.data, "code,batch,used,active\r\n", 24) == 0);
 	for (const char *p = csv.data + 24; *p != '\0'; p = strchr(p, '\n') + 1)
@@ -296,7 +276,7 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-#define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
+#define T(name) cmocka_unit_test_setup_teardown(name, setup, fixture_teardown)
 		T(form_reads_each_field_and_says_what_is_wrong),
 		T(a_limit_never_goes_below_the_uses_made),
 		T(deactivating_changes_only_the_flag_and_is_audited),

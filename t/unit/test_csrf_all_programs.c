@@ -70,26 +70,6 @@ snapshot_same(const struct snapshot *a, const struct snapshot *b,
 	}
 }
 
-/* Returns in out the CSRF token the dispatcher expects from a browser
- * sending cookies. */
-static void
-token_for(struct harness *h, const char *cookies, char *out, size_t size)
-{
-	char c[1100];
-	char *env[] = { "REQUEST_METHOD=GET", "REQUEST_URI=/", c, NULL };
-	struct resp rs = { 0 };
-	struct req rq;
-
-	snprintf(c, sizeof(c), "HTTP_COOKIE=%s", cookies);
-	arena_reset(h->arena);
-	resp_reset(&rs);
-	req_init(&rq, h->arena, env, NULL, 0);
-	rq.w = &h->w;
-	assert_int_equal(session_begin(&h->w, &rq, &rs), ERR_OK);
-	snprintf(out, size, "%s", rq.csrf_token);
-	buf_free(&rs.body);
-}
-
 /* Posts body + csrf to path with cookies; expects a 403 for CSRF. */
 static void
 post_refused(struct harness *h, const char *cookies, const char *path,
@@ -120,7 +100,7 @@ check_route(struct harness *h, const struct route *r, const char *cookies,
 
 	harness_path_fill(r->pattern, path, sizeof(path));
 	harness_fields_fill(r->fields, body, sizeof(body));
-	token_for(h, cookies, good, sizeof(good));
+	harness_token_for(h, cookies, good, sizeof(good));
 	assert_string_not_equal(good, other);
 
 	snapshot_take(h->w.db, &before);
@@ -168,7 +148,7 @@ check_app(const struct app *app)
 
 		if (r->method != METHOD_POST || (r->flags & R_NOCSRF))
 			continue;
-		token_for(&h, other_guest, other, sizeof(other));
+		harness_token_for(&h, other_guest, other, sizeof(other));
 		check_route(&h, r, guest, other, "a guest");
 		/* Logged in: the token of the same browser as a guest is
 		 * another identity's now. */
@@ -176,7 +156,7 @@ check_app(const struct app *app)
 		    (int64_t)time(NULL), token, NULL), ERR_OK);
 		snprintf(admin, sizeof(admin), "%s; %s=%s", guest,
 		    SESSION_COOKIE, token);
-		token_for(&h, guest, other, sizeof(other));
+		harness_token_for(&h, guest, other, sizeof(other));
 		check_route(&h, r, admin, other, "an admin");
 		checked++;
 	}

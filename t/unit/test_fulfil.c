@@ -15,19 +15,17 @@
 
 #include "arena.h"
 #include "db.h"
+#include "fixtures.h"
 #include "fulfil.h"
 #include "order.h"
 #include "seed.h"
-#include "tmpdb.h"
 #include "user.h"
 
 #define NOW 1800000000
 #define BASE "http://shop.test"
 
 struct fx {
-	char path[64];		/* the database file */
-	struct db *db;		/* open on it */
-	struct arena *a;	/* for order look-ups */
+	struct fixture t;	/* first: database and arena, fixtures.h */
 	int64_t user;		/* the buyer */
 	int64_t order;		/* a pending order with session cs_one */
 	int64_t total;		/* its total */
@@ -36,42 +34,22 @@ struct fx {
 static int
 setup(void **state)
 {
-	struct fx *f = calloc(1, sizeof(*f));
+	struct fx *f = fixture_new(sizeof(*f), "fulfil");
 	struct order_refusal why;
 	struct order_request rq;
 	struct order o;
-	struct db_stmt *st;
 	int64_t course;
 
-	assert_non_null(f);
-	f->db = tmpdb_open(f->path, "fulfil", 1);
-	assert_non_null(f->a = arena_new());
-	assert_int_equal(user_create(f->db, "ann@example.org", "Ann",
-	    "correct horse battery", ROLE_STUDENT, &f->user), ERR_OK);
-	st = db_prep(f->db, "SELECT id FROM courses WHERE slug = "
-	    "'payments-engineering'");
-	assert_int_equal(db_next(st), ERR_OK);
-	course = db_col_int64(st, 0);
-	db_done(st);
+	f->user = fixture_user(f->t.db, "ann@example.org", "Ann", ROLE_STUDENT);
+	course = fixture_course(f->t.db, "payments-engineering");
 	rq = (struct order_request){ f->user, &course, 1, NULL, NOW,
 	    NOW + 1920 };
-	assert_int_equal(order_create(f->db, f->a, &rq, &o, &why), ERR_OK);
+	assert_int_equal(order_create(f->t.db, f->t.a, &rq, &o, &why), ERR_OK);
 	f->order = o.id;
 	f->total = o.total;
-	assert_int_equal(order_set_session(f->db, o.id, 1, "cs_one",
+	assert_int_equal(order_set_session(f->t.db, o.id, 1, "cs_one",
 	    "https://pay.test/cs_one", NOW + 1920, NOW), ERR_OK);
 	*state = f;
-	return 0;
-}
-
-static int
-teardown(void **state)
-{
-	struct fx *f = *state;
-
-	tmpdb_close(f->db, f->path);
-	arena_free(f->a);
-	free(f);
 	return 0;
 }
 
@@ -91,7 +69,7 @@ tell(struct fx *f, struct payment p)
 {
 	enum fulfil_outcome o;
 
-	assert_int_equal(fulfil_payment(f->db, &p, BASE, NOW, &o), ERR_OK);
+	assert_int_equal(fulfil_payment(f->t.db, &p, BASE, NOW, &o), ERR_OK);
 	return o;
 }
 
@@ -100,21 +78,14 @@ status(struct fx *f)
 {
 	struct order o;
 
-	assert_int_equal(order_load(f->db, f->a, f->order, 0, &o), ERR_OK);
+	assert_int_equal(order_load(f->t.db, f->t.a, f->order, 0, &o), ERR_OK);
 	return order_status_name(o.status);
 }
 
 static int64_t
 one(struct fx *f, const char *sql)
 {
-	struct db_stmt *st = db_prep(f->db, sql);
-	int64_t v = -1;
-
-	db_bind_int64(st, 1, f->order);
-	if (db_next(st) == ERR_OK)
-		v = db_col_int64(st, 0);
-	db_done(st);
-	return v;
+	return fixture_int(f->t.db, sql, f->order, 0);
 }
 
 static int64_t
@@ -200,7 +171,7 @@ superseded_session_is_refunded_only_while_held(void **state)
 	struct fx *f = *state;
 	struct payment p = paid(f, 0, 0);
 
-	assert_int_equal(order_set_session(f->db, f->order, 2, "cs_two",
+	assert_int_equal(order_set_session(f->t.db, f->order, 2, "cs_two",
 	    "https://pay.test/cs_two", NOW + 1920, NOW), ERR_OK);
 	assert_int_equal(tell(f, p), FULFIL_SUPERSEDED);
 	assert_string_equal(status(f), "pending");
@@ -244,7 +215,7 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-#define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
+#define T(name) cmocka_unit_test_setup_teardown(name, setup, fixture_teardown)
 		T(paid_grants_once),
 		T(refunded_before_completion_never_grants),
 		T(partial_refund_grants_and_flags),

@@ -18,18 +18,16 @@
 
 #include "arena.h"
 #include "db.h"
+#include "fixtures.h"
 #include "library.h"
 #include "seed.h"
-#include "tmpdb.h"
 #include "user.h"
 
 #define NOW 1800000000
 #define DAY 86400
 
 struct fx {
-	char path[64];		/* the database file */
-	struct db *db;		/* open on it */
-	struct arena *a;	/* scans */
+	struct fixture t;	/* first: database and arena, fixtures.h */
 	int64_t ann, bob;	/* two students */
 };
 
@@ -38,7 +36,7 @@ static void
 run(struct fx *f, const char *sql, int64_t a, int64_t b, int64_t c,
     int64_t d)
 {
-	struct db_stmt *st = db_prep(f->db, sql);
+	struct db_stmt *st = db_prep(f->t.db, sql);
 
 	db_bind_int64(st, 1, a);
 	db_bind_int64(st, 2, b);
@@ -80,15 +78,10 @@ progress(struct fx *f, int64_t user, int64_t course, int64_t activity,
 static int
 setup(void **state)
 {
-	struct fx *f = calloc(1, sizeof(*f));
+	struct fx *f = fixture_new(sizeof(*f), "library");
 
-	assert_non_null(f);
-	f->db = tmpdb_open(f->path, "library", 1);
-	assert_non_null(f->a = arena_new());
-	assert_int_equal(user_create(f->db, "ann@example.org", "Ann",
-	    "correct horse battery", ROLE_STUDENT, &f->ann), ERR_OK);
-	assert_int_equal(user_create(f->db, "bob@example.org", "Bob",
-	    "correct horse battery", ROLE_STUDENT, &f->bob), ERR_OK);
+	f->ann = fixture_user(f->t.db, "ann@example.org", "Ann", ROLE_STUDENT);
+	f->bob = fixture_user(f->t.db, "bob@example.org", "Bob", ROLE_STUDENT);
 	run(f, "INSERT INTO orders (id, number, user_id, status, currency, "
 	    "subtotal_amount, discount_amount, total_amount, refunded_amount) "
 	    "VALUES (1, 'ORD-A', ?1, 'refunded', 'usd', 12900, 0, 12900, 12900), "
@@ -118,23 +111,13 @@ setup(void **state)
 	return 0;
 }
 
-static int
-teardown(void **state)
-{
-	struct fx *f = *state;
-
-	tmpdb_close(f->db, f->path);
-	arena_free(f->a);
-	free(f);
-	return 0;
-}
-
 static size_t
 scan(struct fx *f, int64_t user, struct library_entry **e)
 {
 	size_t n;
 
-	assert_int_equal(library_scan(f->db, f->a, user, NOW, e, &n), ERR_OK);
+	assert_int_equal(library_scan(f->t.db, f->t.a, user, NOW, e, &n),
+	    ERR_OK);
 	return n;
 }
 
@@ -232,7 +215,7 @@ spent_is_paid_money_less_refunds(void **state)
 	int64_t amount[4];
 	size_t n;
 
-	assert_int_equal(library_spent(f->db, f->ann, cur, amount, 4, &n),
+	assert_int_equal(library_spent(f->t.db, f->ann, cur, amount, 4, &n),
 	    ERR_OK);
 	assert_int_equal(n, 1);
 	assert_string_equal(cur[0], "usd");
@@ -257,7 +240,7 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-#define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
+#define T(name) cmocka_unit_test_setup_teardown(name, setup, fixture_teardown)
 		T(each_enrollment_has_the_status_its_access_implies),
 		T(summary_counts_what_is_open_now),
 		T(filters_keep_the_order),

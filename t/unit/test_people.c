@@ -16,6 +16,7 @@
 #include "access.h"
 #include "arena.h"
 #include "db.h"
+#include "fixtures.h"
 #include "people.h"
 #include "person_change.h"
 #include "session.h"
@@ -45,14 +46,7 @@ account(struct db *db, const char *email, const char *name, const char *role)
 static int64_t
 count(struct db *db, const char *sql_literal_count, int64_t arg)
 {
-	struct db_stmt *st = db_prep(db, sql_literal_count);
-	int64_t n = -1;
-
-	db_bind_int64(st, 1, arg);
-	if (db_next(st) == ERR_OK)
-		n = db_col_int64(st, 0);
-	db_done(st);
-	return n;
+	return fixture_int(db, sql_literal_count, arg, 0);
 }
 
 static void

@@ -25,7 +25,7 @@ mark(struct fx *f, int64_t user, int64_t position, int done, int64_t now)
 {
 	struct mark_result m;
 
-	assert_int_equal(progress_mark(f->db, user, f->course, position, done,
+	assert_int_equal(progress_mark(f->t.db, user, f->course, position, done,
 	    now, &m), ERR_OK);
 	return m;
 }
@@ -35,7 +35,7 @@ get(struct fx *f, int64_t user)
 {
 	struct progress p;
 
-	assert_int_equal(progress_get(f->db, user, f->course, &p), ERR_OK);
+	assert_int_equal(progress_get(f->t.db, user, f->course, &p), ERR_OK);
 	return p;
 }
 
@@ -149,17 +149,16 @@ only_students_with_access_keep_progress(void **state)
 	struct mark_result m;
 	int64_t carl;
 
-	assert_int_equal(user_create(f->db, "carl@example.org", "Carl",
-	    "correct horse battery", ROLE_STUDENT, &carl), ERR_OK);
-	assert_int_equal(progress_mark(f->db, carl, f->course, 1, 1, NOW, &m),
+	carl = fixture_user(f->t.db, "carl@example.org", "Carl", ROLE_STUDENT);
+	assert_int_equal(progress_mark(f->t.db, carl, f->course, 1, 1, NOW, &m),
 	    ERR_FORBIDDEN);
 	learners_run(f, "UPDATE enrollments SET status = 'revoked' WHERE user_id = ?1 "
 	    "AND course_id = ?2", f->bob, f->course);
-	assert_int_equal(progress_mark(f->db, f->bob, f->course, 1, 1, NOW,
+	assert_int_equal(progress_mark(f->t.db, f->bob, f->course, 1, 1, NOW,
 	    &m), ERR_FORBIDDEN);
 	assert_int_equal(learners_int(f, "SELECT count(*) FROM lesson_progress "
 	    "WHERE user_id IN (?1, ?2)", carl, f->bob), 0);
-	assert_int_equal(progress_mark(f->db, f->ann, f->course, 9, 1, NOW,
+	assert_int_equal(progress_mark(f->t.db, f->ann, f->course, 9, 1, NOW,
 	    &m), ERR_NOTFOUND);
 }
 
@@ -174,13 +173,13 @@ students_never_share_progress(void **state)
 	mark(f, f->ann, 3, 1, NOW);
 	assert_int_equal(get(f, f->bob).done, 0);
 	assert_int_equal(get(f, f->bob).last_activity_at, 0);
-	assert_int_equal(progress_outline(f->db, f->a, f->bob, f->course, &ls,
-	    &n), ERR_OK);
+	assert_int_equal(progress_outline(f->t.db, f->t.a, f->bob, f->course,
+	    &ls, &n), ERR_OK);
 	assert_int_equal(n, 3);
 	for (size_t i = 0; i < n; i++)
 		assert_false(ls[i].done);
-	assert_int_equal(progress_outline(f->db, f->a, f->ann, f->course, &ls,
-	    &n), ERR_OK);
+	assert_int_equal(progress_outline(f->t.db, f->t.a, f->ann, f->course,
+	    &ls, &n), ERR_OK);
 	assert_true(ls[0].done);
 	assert_false(ls[1].done);
 	assert_true(ls[2].done);
@@ -191,7 +190,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 #define T(name) cmocka_unit_test_setup_teardown(name, learners_setup, \
-	    learners_teardown)
+	    fixture_teardown)
 		T(percent_rounds_down_and_reaches_100_only_when_all_are_done),
 		T(progress_counts_done_lessons_and_finds_the_next),
 		T(marking_twice_counts_once),

@@ -16,39 +16,23 @@
 
 #include "arena.h"
 #include "db.h"
+#include "fixtures.h"
 #include "fulfil.h"
 #include "order.h"
 #include "refund.h"
-#include "tmpdb.h"
 #include "user.h"
 
 #define NOW 1800000000
 #define BASE "http://shop.test"
 
 struct fx {
-	char path[64];		/* the database file */
-	struct db *db;		/* open on it */
-	struct arena *a;	/* for order look-ups */
+	struct fixture t;	/* first: database and arena, fixtures.h */
 	int64_t user;		/* the buyer */
 	int64_t order;		/* a paid order of two courses */
 	int64_t total;		/* its total */
 	int64_t item[2];	/* its order_items ids */
 	int64_t net[2];		/* what each was paid */
 };
-
-static int64_t
-course(struct db *db, const char *slug)
-{
-	struct db_stmt *st = db_prep(db, "SELECT id FROM courses WHERE "
-	    "slug = ?");
-	int64_t id;
-
-	db_bind_text(st, 1, slug);
-	assert_int_equal(db_next(st), ERR_OK);
-	id = db_col_int64(st, 0);
-	db_done(st);
-	return id;
-}
 
 /* Stripe's state of the order's session with refunded refunded. */
 static struct payment
@@ -64,7 +48,7 @@ paid(const struct fx *f, int64_t refunded)
 static int
 setup(void **state)
 {
-	struct fx *f = calloc(1, sizeof(*f));
+	struct fx *f = fixture_new(sizeof(*f), "refund");
 	struct order_refusal why;
 	struct order_request rq;
 	struct order o;
@@ -73,24 +57,20 @@ setup(void **state)
 	struct db_stmt *st;
 	int64_t courses[2];
 
-	assert_non_null(f);
-	f->db = tmpdb_open(f->path, "refund", 1);
-	assert_non_null(f->a = arena_new());
-	assert_int_equal(user_create(f->db, "bea@example.org", "Bea",
-	    "correct horse battery", ROLE_STUDENT, &f->user), ERR_OK);
-	courses[0] = course(f->db, "c-programming-fundamentals");
-	courses[1] = course(f->db, "testing-in-practice");
+	f->user = fixture_user(f->t.db, "bea@example.org", "Bea", ROLE_STUDENT);
+	courses[0] = fixture_course(f->t.db, "c-programming-fundamentals");
+	courses[1] = fixture_course(f->t.db, "testing-in-practice");
 	rq = (struct order_request){ f->user, courses, 2, NULL, NOW,
 	    NOW + 1920 };
-	assert_int_equal(order_create(f->db, f->a, &rq, &o, &why), ERR_OK);
+	assert_int_equal(order_create(f->t.db, f->t.a, &rq, &o, &why), ERR_OK);
 	f->order = o.id;
 	f->total = o.total;
-	assert_int_equal(order_set_session(f->db, o.id, 1, "cs_two",
+	assert_int_equal(order_set_session(f->t.db, o.id, 1, "cs_two",
 	    "https://pay.test/cs_two", NOW + 1920, NOW), ERR_OK);
 	p = paid(f, 0);
-	assert_int_equal(fulfil_payment(f->db, &p, BASE, NOW, &out), ERR_OK);
+	assert_int_equal(fulfil_payment(f->t.db, &p, BASE, NOW, &out), ERR_OK);
 	assert_int_equal(out, FULFIL_GRANTED);
-	st = db_prep(f->db, "SELECT id, unit_amount - discount_amount FROM "
+	st = db_prep(f->t.db, "SELECT id, unit_amount - discount_amount FROM "
 	    "order_items WHERE order_id = ? ORDER BY id");
 	db_bind_int64(st, 1, f->order);
 	for (int i = 0; i < 2; i++) {
@@ -103,28 +83,10 @@ setup(void **state)
 	return 0;
 }
 
-static int
-teardown(void **state)
-{
-	struct fx *f = *state;
-
-	tmpdb_close(f->db, f->path);
-	arena_free(f->a);
-	free(f);
-	return 0;
-}
-
 static int64_t
 one(struct fx *f, const char *sql)
 {
-	struct db_stmt *st = db_prep(f->db, sql);
-	int64_t v = -1;
-
-	db_bind_int64(st, 1, f->order);
-	if (db_next(st) == ERR_OK)
-		v = db_col_int64(st, 0);
-	db_done(st);
-	return v;
+	return fixture_int(f->t.db, sql, f->order, 0);
 }
 
 static enum err
@@ -136,7 +98,7 @@ open_refund(struct fx *f, enum refund_kind kind, const int64_t *items,
 	    .items = items, .nitems = n, .amount_text = amount,
 	    .form_token = token, .actor = f->user, .now = NOW };
 
-	return refund_open(f->db, &rq, id, repeat, why);
+	return refund_open(f->t.db, &rq, id, repeat, why);
 }
 
 /* Marks refund id succeeded as refund_send does after Stripe's answer,
@@ -148,15 +110,15 @@ succeed(struct fx *f, int64_t id, int64_t refunded_total)
 	struct db_stmt *st;
 	enum fulfil_outcome out;
 
-	assert_int_equal(db_begin(f->db), ERR_OK);
-	st = db_prep(f->db, "UPDATE refunds SET status = 'succeeded' WHERE "
+	assert_int_equal(db_begin(f->t.db), ERR_OK);
+	st = db_prep(f->t.db, "UPDATE refunds SET status = 'succeeded' WHERE "
 	    "id = ?");
 	db_bind_int64(st, 1, id);
 	assert_int_equal(db_run(st), ERR_OK);
-	assert_int_equal(fulfil_refund_in_tx(f->db, f->order, id,
+	assert_int_equal(fulfil_refund_in_tx(f->t.db, f->order, id,
 	    refunded_total, "Hello Bea, your refund.", BASE, NOW, &out),
 	    ERR_OK);
-	assert_int_equal(db_commit(f->db), ERR_OK);
+	assert_int_equal(db_commit(f->t.db), ERR_OK);
 }
 
 static int64_t
@@ -267,7 +229,7 @@ our_refund_then_charge_refunded_mails_once_and_flags_nothing(void **state)
 	    "status = 'partially_refunded'"), 1);
 	assert_int_equal(refund_mails(f), 1);
 	p = paid(f, f->net[1]);
-	assert_int_equal(fulfil_payment(f->db, &p, BASE, NOW, &out), ERR_OK);
+	assert_int_equal(fulfil_payment(f->t.db, &p, BASE, NOW, &out), ERR_OK);
 	assert_int_equal(out, FULFIL_ALREADY);
 	assert_int_equal(refund_mails(f), 1);
 	assert_int_equal(one(f, "SELECT needs_review FROM orders WHERE id = ?"),
@@ -292,7 +254,7 @@ charge_refunded_first_then_our_refund_changes_nothing_more(void **state)
 	assert_int_equal(open_refund(f, REFUND_ITEMS, &f->item[0], 1, NULL,
 	    "tok12", &id, &repeat, &why), ERR_OK);
 	p = paid(f, f->net[0]);
-	assert_int_equal(fulfil_payment(f->db, &p, BASE, NOW, &out), ERR_OK);
+	assert_int_equal(fulfil_payment(f->t.db, &p, BASE, NOW, &out), ERR_OK);
 	assert_int_equal(out, FULFIL_PARTIAL);
 	assert_int_equal(one(f, "SELECT needs_review FROM orders WHERE id = ?"),
 	    0);	/* the pending refund is ours: an admin decided */
@@ -301,7 +263,7 @@ charge_refunded_first_then_our_refund_changes_nothing_more(void **state)
 	assert_int_equal(refund_mails(f), 1);
 	assert_int_equal(one(f, "SELECT count(*) FROM outbox WHERE body = "
 	    "'Hello Bea, your refund.' AND ? > 0"), 1);
-	assert_int_equal(fulfil_payment(f->db, &p, BASE, NOW, &out), ERR_OK);
+	assert_int_equal(fulfil_payment(f->t.db, &p, BASE, NOW, &out), ERR_OK);
 	assert_int_equal(refund_mails(f), 1);
 	assert_int_equal(one(f, "SELECT refunded_amount FROM orders WHERE "
 	    "id = ?"), f->net[0]);
@@ -314,7 +276,7 @@ a_refund_made_elsewhere_is_flagged(void **state)
 	enum fulfil_outcome out;
 	struct payment p = paid(f, 500);
 
-	assert_int_equal(fulfil_payment(f->db, &p, BASE, NOW, &out), ERR_OK);
+	assert_int_equal(fulfil_payment(f->t.db, &p, BASE, NOW, &out), ERR_OK);
 	assert_int_equal(one(f, "SELECT needs_review FROM orders WHERE id = ?"),
 	    1);
 	assert_int_equal(refund_mails(f), 1);	/* the standard mail */
@@ -344,27 +306,16 @@ a_whole_refund_ends_every_access(void **state)
 int
 main(void)
 {
+#define T(name) cmocka_unit_test_setup_teardown(name, setup, fixture_teardown)
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(
-		    refund_of_one_item_records_it_pending_with_its_item,
-		    setup, teardown),
-		cmocka_unit_test_setup_teardown(
-		    the_same_form_sent_twice_opens_one_refund, setup, teardown),
-		cmocka_unit_test_setup_teardown(
-		    no_second_refund_opens_while_one_is_pending, setup,
-		    teardown),
-		cmocka_unit_test_setup_teardown(never_more_than_what_remains,
-		    setup, teardown),
-		cmocka_unit_test_setup_teardown(
-		    our_refund_then_charge_refunded_mails_once_and_flags_nothing,
-		    setup, teardown),
-		cmocka_unit_test_setup_teardown(
-		    charge_refunded_first_then_our_refund_changes_nothing_more,
-		    setup, teardown),
-		cmocka_unit_test_setup_teardown(a_refund_made_elsewhere_is_flagged,
-		    setup, teardown),
-		cmocka_unit_test_setup_teardown(a_whole_refund_ends_every_access,
-		    setup, teardown),
+		T(refund_of_one_item_records_it_pending_with_its_item),
+		T(the_same_form_sent_twice_opens_one_refund),
+		T(no_second_refund_opens_while_one_is_pending),
+		T(never_more_than_what_remains),
+		T(our_refund_then_charge_refunded_mails_once_and_flags_nothing),
+		T(charge_refunded_first_then_our_refund_changes_nothing_more),
+		T(a_refund_made_elsewhere_is_flagged),
+		T(a_whole_refund_ends_every_access),
 	};
 
 	cmocka_set_message_output(CM_OUTPUT_TAP);

@@ -16,54 +16,34 @@
 #include "arena.h"
 #include "buf.h"
 #include "db.h"
+#include "fixtures.h"
 #include "fulfil.h"
 #include "order.h"
 #include "report.h"
 #include "report_chart.h"
 #include "report_query.h"
-#include "tmpdb.h"
 #include "tz.h"
 #include "user.h"
 
 #define BASE "http://shop.test"
 
 struct fx {
-	char path[64];		/* the database file */
-	struct db *db;		/* open on it */
-	struct arena *a;	/* for orders */
+	struct fixture t;	/* first: database and arena, fixtures.h */
 	int64_t user;		/* the buyer */
 	int64_t c_prog;		/* c-programming-fundamentals, 49.00 */
 	int64_t c_sql;		/* sql-for-analysts, 39.00 */
 	int sessions;		/* checkout sessions made, for their ids */
 };
 
-static int64_t
-course(struct fx *f, const char *slug)
-{
-	struct db_stmt *st = db_prep(f->db, "SELECT id FROM courses WHERE "
-	    "slug = ?");
-	int64_t id;
-
-	db_bind_text(st, 1, slug);
-	assert_int_equal(db_next(st), ERR_OK);
-	id = db_col_int64(st, 0);
-	db_done(st);
-	return id;
-}
-
 static int
 setup(void **state)
 {
-	struct fx *f = calloc(1, sizeof(*f));
+	struct fx *f = fixture_new(sizeof(*f), "report");
 
-	assert_non_null(f);
 	assert_int_equal(tz_set("America/New_York"), ERR_OK);
-	f->db = tmpdb_open(f->path, "report", 1);
-	assert_non_null(f->a = arena_new());
-	assert_int_equal(user_create(f->db, "ann@example.org", "Ann",
-	    "correct horse battery", ROLE_STUDENT, &f->user), ERR_OK);
-	f->c_prog = course(f, "c-programming-fundamentals");
-	f->c_sql = course(f, "sql-for-analysts");
+	f->user = fixture_user(f->t.db, "ann@example.org", "Ann", ROLE_STUDENT);
+	f->c_prog = fixture_course(f->t.db, "c-programming-fundamentals");
+	f->c_sql = fixture_course(f->t.db, "sql-for-analysts");
 	*state = f;
 	return 0;
 }
@@ -71,11 +51,7 @@ setup(void **state)
 static int
 teardown(void **state)
 {
-	struct fx *f = *state;
-
-	tmpdb_close(f->db, f->path);
-	arena_free(f->a);
-	free(f);
+	fixture_teardown(state);
 	assert_int_equal(tz_set("UTC"), ERR_OK);
 	return 0;
 }
@@ -103,18 +79,18 @@ buy(struct fx *f, const int64_t *courses, size_t n, int64_t paid,
 	struct order o;
 	struct payment p;
 	enum fulfil_outcome out;
-	char *sid = arena_printf(f->a, "cs_%d", ++f->sessions);
+	char *sid = arena_printf(f->t.a, "cs_%d", ++f->sessions);
 
-	assert_int_equal(order_create(f->db, f->a, &rq, &o, &why), ERR_OK);
-	assert_int_equal(order_set_session(f->db, o.id, 1, sid, "https://x/",
+	assert_int_equal(order_create(f->t.db, f->t.a, &rq, &o, &why), ERR_OK);
+	assert_int_equal(order_set_session(f->t.db, o.id, 1, sid, "https://x/",
 	    paid + 1320, paid - 600), ERR_OK);
 	p = stripe_says(o.id, sid, o.total, 0);
-	assert_int_equal(fulfil_payment(f->db, &p, BASE, paid, &out), ERR_OK);
+	assert_int_equal(fulfil_payment(f->t.db, &p, BASE, paid, &out), ERR_OK);
 	assert_int_equal(out, FULFIL_GRANTED);
 	*total = o.total;
 	*session = sid;
 	/* The buyer may buy the same course again in another order. */
-	assert_int_equal(db_run(db_prep(f->db, "DELETE FROM enrollments")),
+	assert_int_equal(db_run(db_prep(f->t.db, "DELETE FROM enrollments")),
 	    ERR_OK);
 	return o.id;
 }
@@ -127,7 +103,7 @@ refund(struct fx *f, int64_t id, const char *session, int64_t total,
 	struct payment p = stripe_says(id, session, total, refunded);
 	enum fulfil_outcome out;
 
-	assert_int_equal(fulfil_payment(f->db, &p, BASE, now, &out), ERR_OK);
+	assert_int_equal(fulfil_payment(f->t.db, &p, BASE, now, &out), ERR_OK);
 }
 
 /* Every row of the summary, in order, as text. */
@@ -157,7 +133,7 @@ snapshot(struct fx *f)
 	struct db_stmt *st;
 
 	for (size_t i = 0; i < sizeof(sql) / sizeof(sql[0]); i++) {
-		st = db_prep(f->db, sql[i]);
+		st = db_prep(f->t.db, sql[i]);
 		while (db_next(st) == ERR_OK)
 			buf_printf(&b, "%s\n", db_col_text(st, 0));
 		db_done(st);
@@ -172,7 +148,7 @@ assert_summary_exact(struct fx *f)
 {
 	char *kept = snapshot(f), *again;
 
-	assert_int_equal(report_rebuild(f->db, NULL), ERR_OK);
+	assert_int_equal(report_rebuild(f->t.db, NULL), ERR_OK);
 	again = snapshot(f);
 	assert_string_equal(kept, again);
 	free(kept);
@@ -182,15 +158,22 @@ assert_summary_exact(struct fx *f)
 static int64_t
 one(struct fx *f, const char *sql, int64_t a, int64_t b)
 {
-	struct db_stmt *st = db_prep(f->db, sql);
-	int64_t v = -1;
+	return fixture_int(f->t.db, sql, a, b);
+}
 
-	db_bind_int64(st, 1, a);
-	db_bind_int64(st, 2, b);
-	if (db_next(st) == ERR_OK)
-		v = db_col_int64(st, 0);
-	db_done(st);
-	return v;
+/* What report_course_days holds of course on day: refunded, enrollments. */
+static int64_t
+course_refunded(struct fx *f, int64_t day, int64_t course)
+{
+	return one(f, "SELECT refunded FROM report_course_days WHERE day = ? "
+	    "AND course_id = ?", day, course);
+}
+
+static int64_t
+course_enrollments(struct fx *f, int64_t day, int64_t course)
+{
+	return one(f, "SELECT enrollments FROM report_course_days WHERE "
+	    "day = ? AND course_id = ?", day, course);
 }
 
 static void
@@ -241,12 +224,8 @@ dashboard_refund_is_shared_over_items(void **state)
 	refund(f, id, s, total, 1000, t + 86400 * 3);
 	/* 1000 over 4900 and 3900: floor(1000 * 4900 / 8800) = 556, and
 	 * the rest, 444. */
-	assert_int_equal(one(f, "SELECT refunded FROM report_course_days "
-	    "WHERE day = 20260610 AND course_id = ? AND 0 = ?", f->c_prog, 0),
-	    556);
-	assert_int_equal(one(f, "SELECT refunded FROM report_course_days "
-	    "WHERE day = 20260610 AND course_id = ? AND 0 = ?", f->c_sql, 0),
-	    444);
+	assert_int_equal(course_refunded(f, 20260610, f->c_prog), 556);
+	assert_int_equal(course_refunded(f, 20260610, f->c_sql), 444);
 	assert_int_equal(one(f, "SELECT refunded FROM report_days WHERE day = "
 	    "? AND 0 = ?", 20260610, 0), 1000);
 	assert_int_equal(one(f, "SELECT refunded_orders FROM report_days "
@@ -273,24 +252,16 @@ store_refund_of_one_item_counts_on_that_item(void **state)
 	id = buy(f, both, 2, t, &total, &s);
 	/* The store refunds the SQL course: its record first, then Stripe's
 	 * charge says 3900 refunded (as the refund path does). */
-	st = db_prep(f->db, "UPDATE order_items SET refunded_amount = 3900 "
+	st = db_prep(f->t.db, "UPDATE order_items SET refunded_amount = 3900 "
 	    "WHERE order_id = ? AND course_id = ?");
 	db_bind_int64(st, 1, id);
 	db_bind_int64(st, 2, f->c_sql);
 	assert_int_equal(db_run(st), ERR_OK);
 	refund(f, id, s, total, 3900, t + 60);
-	assert_int_equal(one(f, "SELECT refunded FROM report_course_days "
-	    "WHERE day = 20260611 AND course_id = ? AND 0 = ?", f->c_sql, 0),
-	    3900);
-	assert_int_equal(one(f, "SELECT enrollments FROM report_course_days "
-	    "WHERE day = 20260611 AND course_id = ? AND 0 = ?", f->c_sql, 0),
-	    0);
-	assert_int_equal(one(f, "SELECT refunded FROM report_course_days "
-	    "WHERE day = 20260611 AND course_id = ? AND 0 = ?", f->c_prog, 0),
-	    0);
-	assert_int_equal(one(f, "SELECT enrollments FROM report_course_days "
-	    "WHERE day = 20260611 AND course_id = ? AND 0 = ?", f->c_prog, 0),
-	    1);
+	assert_int_equal(course_refunded(f, 20260611, f->c_sql), 3900);
+	assert_int_equal(course_enrollments(f, 20260611, f->c_sql), 0);
+	assert_int_equal(course_refunded(f, 20260611, f->c_prog), 0);
+	assert_int_equal(course_enrollments(f, 20260611, f->c_prog), 1);
 	assert_summary_exact(f);
 }
 
@@ -306,7 +277,7 @@ unpaid_checkout_counts_as_started(void **state)
 	assert_int_equal(tz_parse_local("2026-06-12T10:00", &t), ERR_OK);
 	rq.now = t;
 	rq.expires_at = t + 1920;
-	assert_int_equal(order_create(f->db, f->a, &rq, &o, &why), ERR_OK);
+	assert_int_equal(order_create(f->t.db, f->t.a, &rq, &o, &why), ERR_OK);
 	assert_int_equal(one(f, "SELECT started FROM report_checkout_days "
 	    "WHERE day = ? AND 0 = ?", 20260612, 0), 1);
 	assert_int_equal(one(f, "SELECT paid FROM report_checkout_days "
@@ -337,7 +308,7 @@ period_sums_edges_and_whole_months(void **state)
 	buy(f, &f->c_sql, 1, t, &total, &s);		/* whole month */
 	assert_int_equal(tz_parse_local("2026-12-04T09:00", &t), ERR_OK);
 	buy(f, &f->c_sql, 1, t, &total, &s);		/* last day */
-	assert_int_equal(report_load(f->db, f->a, 90, now, &r), ERR_OK);
+	assert_int_equal(report_load(f->t.db, f->t.a, 90, now, &r), ERR_OK);
 	assert_int_equal(r.first, 20260906);
 	assert_int_equal(r.last, 20261204);
 	for (i = 0; i < r.ncourses; i++)
@@ -352,7 +323,7 @@ period_sums_edges_and_whole_months(void **state)
 	assert_int_equal(r.totals[0].orders, 3);
 	assert_int_equal(r.started, 3);
 	assert_int_equal(r.converted, 3);
-	assert_int_equal(report_load(f->db, f->a, 7, now, &r), ERR_INVALID);
+	assert_int_equal(report_load(f->t.db, f->t.a, 7, now, &r), ERR_INVALID);
 }
 
 static void
