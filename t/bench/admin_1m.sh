@@ -53,3 +53,8 @@ admin_line "  same, 1 connection" "$BASE_URL/admin/reports?days=90" 1
 admin_line "/admin/reports.csv by_day 90 days" "$BASE_URL/admin/reports.csv?table=by_day&days=90" "$conns"
 admin_line "/admin/orders?status=paid&q=<email>" "$BASE_URL/admin/orders?status=paid&q=buyer4242%40example.org" "$conns"
 admin_line "  same, 1 connection" "$BASE_URL/admin/orders?status=paid&q=buyer4242%40example.org" 1
+# Filtered without a search: a quarter's refunded orders, one course's
+# orders in a month, and the list as it opens (review first, newest).
+admin_line "/admin/orders refunded, a quarter" "$BASE_URL/admin/orders?status=refunded&from=2026-01-01&to=2026-03-31" "$conns"
+admin_line "/admin/orders one course, a month" "$BASE_URL/admin/orders?course=sql-for-analysts&from=2026-06-01&to=2026-06-30" "$conns"
+admin_line "/admin/orders (as it opens)" "$BASE_URL/admin/orders" "$conns"
