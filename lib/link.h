@@ -22,6 +22,15 @@ enum link_purpose {
 	LINK_PURPOSE_MAX
 };
 
+/* Makes a new token (LINK_TOKEN_HEX hex characters and a NUL) and its hex
+ * SHA-256 (64 characters and a NUL), the only form a table keeps: for
+ * single-use links kept outside mail_links (team invitations). */
+void link_token_new(char token[LINK_TOKEN_HEX + 1], char hash[64 + 1]);
+
+/* Writes token's hash to hash and returns 1, or returns 0 when token is
+ * NULL or not the shape of a link token. */
+int link_token_hash(const char *token, char hash[64 + 1]);
+
 /* Creates user_id's link of purpose for email, valid until expires_at,
  * voiding that user's earlier links of the purpose (and purging expired
  * links of anyone).  Writes the token (LINK_TOKEN_HEX hex characters and
