@@ -380,7 +380,7 @@ invite_tx(struct db *db, int64_t actor, int64_t team_id, const char *email,
     enum team_role role, const char *base_url, int64_t now)
 {
 	char token[LINK_TOKEN_HEX + 1], hash[64 + 1];
-	char subject[AUDIT_SUBJECT_MAX], detail[400];
+	char subject[AUDIT_SUBJECT_MAX], detail[96];
 	char team[TEAM_NAME_MAX + 1] = "", inviter[MAIL_NAME_MAX] = "";
 	char to[MAIL_ADDR_MAX];
 	struct db_stmt *st;
@@ -430,8 +430,9 @@ invite_tx(struct db *db, int64_t actor, int64_t team_id, const char *email,
 	if (e != ERR_OK)
 		return e == ERR_NOTFOUND ? ERR_INTERNAL : e;
 	audit_subject(subject, "team", team_id);
-	snprintf(detail, sizeof(detail), "invitation %lld to %s as %s",
-	    (long long)id, email, role_names[role]);
+	/* Not the address: the log outlives an erasure of its owner. */
+	snprintf(detail, sizeof(detail), "invitation %lld as %s",
+	    (long long)id, role_names[role]);
 	return audit_write(db, actor, "team.invite", subject, NULL, NULL,
 	    detail, now);
 }
