@@ -78,8 +78,8 @@ static const struct part parts[] = {
 	/* Invitations the person sent, or accepted (the link's hash is a
 	 * secret and stays out). */
 	{ "team_invitations", "SELECT t.name, i.email, i.role, "
-	    "CASE WHEN i.invited_by = ?1 THEN 1 ELSE 0 END, i.created_at, i.accepted_at FROM "
-	    "team_invitations i JOIN teams t ON t.id = i.team_id WHERE "
+	    "CASE WHEN i.invited_by = ?1 THEN 1 ELSE 0 END, i.created_at, "
+	    "i.accepted_at FROM team_invitations i JOIN teams t ON t.id = i.team_id WHERE "
 	    "i.invited_by = ?1 OR i.accepted_by = ?1 ORDER BY i.id",
 	    { { "team", COL_TEXT }, { "sent_to", COL_TEXT },
 	    { "role", COL_TEXT }, { "sent_by_you", COL_INT },

@@ -29,8 +29,7 @@ token_shape_ok(const char *token)
 }
 
 void
-link_token_new(char token[LINK_TOKEN_HEX + 1],
-    char hash[SESSION_TOKEN_HEX + 1])
+link_token_new(char token[LINK_TOKEN_HEX + 1], char hash[LINK_HASH_HEX + 1])
 {
 	unsigned char raw[LINK_TOKEN_BYTES];
 
@@ -41,7 +40,7 @@ link_token_new(char token[LINK_TOKEN_HEX + 1],
 }
 
 int
-link_token_hash(const char *token, char hash[SESSION_TOKEN_HEX + 1])
+link_token_hash(const char *token, char hash[LINK_HASH_HEX + 1])
 {
 	if (token == NULL || !token_shape_ok(token))
 		return 0;

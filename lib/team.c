@@ -379,7 +379,7 @@ static enum err
 invite_tx(struct db *db, int64_t actor, int64_t team_id, const char *email,
     enum team_role role, const char *base_url, int64_t now)
 {
-	char token[LINK_TOKEN_HEX + 1], hash[64 + 1];
+	char token[LINK_TOKEN_HEX + 1], hash[LINK_HASH_HEX + 1];
 	char subject[AUDIT_SUBJECT_MAX], detail[96];
 	char team[TEAM_NAME_MAX + 1] = "", inviter[MAIL_NAME_MAX] = "";
 	char to[MAIL_ADDR_MAX];
@@ -456,7 +456,7 @@ enum err
 team_invite_check(struct db *db, struct arena *a, const char *token,
     int64_t now, struct team_invite *v)
 {
-	char hash[64 + 1];
+	char hash[LINK_HASH_HEX + 1];
 	struct db_stmt *st;
 	enum err e;
 
@@ -479,7 +479,7 @@ static enum err
 accept_tx(struct db *db, const char *token, int64_t user_id, int64_t now,
     int64_t *team_id)
 {
-	char hash[64 + 1];
+	char hash[LINK_HASH_HEX + 1];
 	struct db_stmt *st;
 	enum team_role role = TEAM_NONE, had;
 	int64_t id = 0;

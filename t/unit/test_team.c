@@ -66,7 +66,7 @@ rows(struct fx *x)
 /* Invites email as actor and copies the token of the mail sent to it. */
 static enum err
 invite(struct fx *x, int64_t actor, const char *email, enum team_role role,
-    int64_t now, char token[65])
+    int64_t now, char token[LINK_TOKEN_HEX + 1])
 {
 	struct db_stmt *st;
 	const char *body, *p;
@@ -83,7 +83,7 @@ invite(struct fx *x, int64_t actor, const char *email, enum team_role role,
 	p = strstr(body, BASE "/account/teams/accept?token=");
 	assert_non_null(p);
 	p = strchr(p, '=') + 1;
-	snprintf(token, 65, "%.64s", p);
+	snprintf(token, LINK_TOKEN_HEX + 1, "%.*s", LINK_TOKEN_HEX, p);
 	db_done(st);
 	return ERR_OK;
 }
@@ -107,7 +107,7 @@ with_hash(struct fx *x, const char *text)
 static void
 join_member(struct fx *x)
 {
-	char token[65];
+	char token[LINK_TOKEN_HEX + 1];
 	int64_t t;
 
 	assert_int_equal(invite(x, x->owner, "member@example.org",
@@ -125,7 +125,7 @@ creator_owns_and_outsiders_see_nothing(void **state)
 	struct team_member *ms;
 	size_t n;
 	int64_t before;
-	char token[65];
+	char token[LINK_TOKEN_HEX + 1];
 
 	assert_int_equal(team_load(x->f.db, x->f.a, x->team, x->owner, &t),
 	    ERR_OK);
@@ -178,7 +178,8 @@ invitation_works_once_and_expires(void **state)
 {
 	struct fx *x = *state;
 	struct team_invite v;
-	char token[65], old[65], hash[65];
+	char token[LINK_TOKEN_HEX + 1], old[LINK_TOKEN_HEX + 1],
+	    hash[LINK_HASH_HEX + 1];
 	int64_t t;
 
 	assert_int_equal(invite(x, x->owner, "new@example.org", TEAM_MANAGER,
@@ -305,5 +306,6 @@ main(void)
 		    fixture_teardown),
 	};
 
+	cmocka_set_message_output(CM_OUTPUT_TAP);
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
