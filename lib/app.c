@@ -358,6 +358,29 @@ unrouted(struct worker *w, struct req *rq, enum err e)
 	return e;
 }
 
+/* Appends to next, escaped, the page a guest is sent to log in from: the
+ * path and, for a GET, its query (a mailed link's token comes back). */
+static void
+login_next(const struct req *rq, struct buf *next)
+{
+	struct buf back = { 0 };
+
+	buf_puts(&back, rq->path);
+	for (size_t i = 0; rq->method == METHOD_GET && i < rq->query.n; i++) {
+		const struct kv *q = &rq->query.v[i];
+
+		buf_putc(&back, i == 0 ? '?' : '&');
+		buf_url_escape(&back, q->key, strlen(q->key));
+		buf_putc(&back, '=');
+		buf_url_escape(&back, q->val, q->vlen);
+	}
+	if (back.oom)
+		next->oom = 1;
+	else
+		buf_url_escape(next, back.data, back.len);
+	buf_free(&back);
+}
+
 /* Runs the checks and the handler; returns the error to answer, if any. */
 static enum err
 dispatch(struct worker *w, struct req *rq, struct resp *rs)
@@ -383,7 +406,7 @@ dispatch(struct worker *w, struct req *rq, struct resp *rs)
 	}
 	if ((r->flags & (R_LOGIN | R_ADMIN)) && rq->user == NULL) {
 		buf_puts(&next, "/account/login?next=");
-		buf_url_escape(&next, rq->path, strlen(rq->path));
+		login_next(rq, &next);
 		e = next.oom ? ERR_INTERNAL : resp_redirect(rs,
 		    arena_strndup(rq->arena, next.data, next.len));
 		buf_free(&next);

@@ -29,6 +29,15 @@ const struct erasure_step erasure_deleted[] = {
 	{ "wishlist", "DELETE FROM wishlist WHERE user_id = ?1" },
 	{ "stripe_customers", "DELETE FROM stripe_customers WHERE "
 	    "user_id = ?1" },
+	/* Teams: a team the person owns alone goes with its invitations
+	 * (one with other members blocks the deletion: erasure_check);
+	 * then their memberships, and the invitations they sent or were
+	 * sent (an address is personal data; the audit rows stay). */
+	{ "teams", "DELETE FROM teams WHERE id IN (SELECT team_id FROM "
+	    "team_members WHERE user_id = ?1 AND role = 'owner')" },
+	{ "team_members", "DELETE FROM team_members WHERE user_id = ?1" },
+	{ "team_invitations", "DELETE FROM team_invitations WHERE "
+	    "invited_by = ?1 OR accepted_by = ?1 OR email = ?2" },
 	{ "outbox", "DELETE FROM outbox WHERE to_addr = ?2" },
 	{ "login_attempts", "DELETE FROM login_attempts WHERE email = ?2" },
 	{ "mail_requests", "DELETE FROM mail_requests WHERE email = ?2" },
@@ -66,7 +75,17 @@ erasure_check(struct db *db, int64_t user_id, enum erasure_block *why,
 	    db_col_int64(st, 1) <= 1)
 		*why = ERASURE_LAST_ADMIN;
 	db_done(st);
-	return e == ERR_NOTFOUND ? ERR_INTERNAL : e;
+	if (e != ERR_OK || *why != ERASURE_OK)
+		return e == ERR_NOTFOUND ? ERR_INTERNAL : e;
+	/* A team always has an owner: its owner hands it over first. */
+	st = db_prep(db, "SELECT 1 FROM team_members o JOIN team_members m "
+	    "ON m.team_id = o.team_id AND m.user_id <> o.user_id WHERE "
+	    "o.user_id = ? AND o.role = 'owner' LIMIT 1");
+	db_bind_int64(st, 1, user_id);
+	if ((e = db_next(st)) == ERR_OK)
+		*why = ERASURE_TEAM_OWNER;
+	db_done(st);
+	return e == ERR_NOTFOUND ? ERR_OK : e;
 }
 
 enum err

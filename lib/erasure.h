@@ -1,5 +1,6 @@
 /* Deleting an account (GDPR article 17).  The person goes: name, email,
- * password hash, sessions, cart, links, enrollments, the mail addressed to
+ * password hash, sessions, cart, links, enrollments, team memberships
+ * (and a team they own alone), the mail addressed to
  * them and the throttle's rows of their address, and their Stripe
  * customer (deleted through the API by the caller first).  What the
  * school must keep for its books stays: orders, order lines, coupon
@@ -32,6 +33,7 @@ enum erasure_block {
 	ERASURE_OK,		/* nothing stands in the way */
 	ERASURE_PENDING_PAYMENT,/* a checkout may still be paid */
 	ERASURE_LAST_ADMIN,	/* the store would have no administrator */
+	ERASURE_TEAM_OWNER,	/* owns a team with other members */
 	ERASURE_BLOCK_MAX
 };
 

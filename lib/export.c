@@ -70,6 +70,20 @@ static const struct part parts[] = {
 	    "ORDER BY id",
 	    { { "subject", COL_TEXT }, { "status", COL_TEXT },
 	    { "queued_at", COL_INT }, { "sent_at", COL_INT } } },
+	{ "teams", "SELECT t.name, m.role, m.joined_at FROM team_members m "
+	    "JOIN teams t ON t.id = m.team_id WHERE m.user_id = ?1 ORDER BY "
+	    "m.joined_at, t.id",
+	    { { "team", COL_TEXT }, { "role", COL_TEXT },
+	    { "joined_at", COL_INT } } },
+	/* Invitations the person sent, or accepted (the link's hash is a
+	 * secret and stays out). */
+	{ "team_invitations", "SELECT t.name, i.email, i.role, "
+	    "CASE WHEN i.invited_by = ?1 THEN 1 ELSE 0 END, i.created_at, "
+	    "i.accepted_at FROM team_invitations i JOIN teams t ON t.id = i.team_id WHERE "
+	    "i.invited_by = ?1 OR i.accepted_by = ?1 ORDER BY i.id",
+	    { { "team", COL_TEXT }, { "sent_to", COL_TEXT },
+	    { "role", COL_TEXT }, { "sent_by_you", COL_INT },
+	    { "sent_at", COL_INT }, { "accepted_at", COL_INT } } },
 	{ "activity", "SELECT at, action, subject, detail FROM audit_log "
 	    "WHERE actor_user_id = ?1 ORDER BY id",
 	    { { "at", COL_INT }, { "action", COL_TEXT },
@@ -90,7 +104,8 @@ const char *const export_left_out[] = {
 const char *const export_read[] = { "users", "orders", "order_items",
 	"enrollments", "sessions", "carts", "cart_items", "stripe_customers",
 	"outbox", "audit_log", "lesson_progress", "course_progress",
-	"certificates", "wishlist", NULL };
+	"certificates", "wishlist", "teams", "team_members",
+	"team_invitations", NULL };
 
 static const struct part profile = { "profile", "SELECT id, email, name, "
     "role, created_at, email_verified_at FROM users WHERE id = ?1 AND "

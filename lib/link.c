@@ -28,6 +28,26 @@ token_shape_ok(const char *token)
 	return i == LINK_TOKEN_HEX;
 }
 
+void
+link_token_new(char token[LINK_TOKEN_HEX + 1], char hash[LINK_HASH_HEX + 1])
+{
+	unsigned char raw[LINK_TOKEN_BYTES];
+
+	randombytes_buf(raw, sizeof(raw));
+	sodium_bin2hex(token, LINK_TOKEN_HEX + 1, raw, sizeof(raw));
+	sodium_memzero(raw, sizeof(raw));
+	session_token_hash(token, hash);
+}
+
+int
+link_token_hash(const char *token, char hash[LINK_HASH_HEX + 1])
+{
+	if (token == NULL || !token_shape_ok(token))
+		return 0;
+	session_token_hash(token, hash);
+	return 1;
+}
+
 enum err
 link_void(struct db *db, int64_t user_id, enum link_purpose purpose)
 {
@@ -51,7 +71,6 @@ link_issue(struct db *db, int64_t user_id, enum link_purpose purpose,
     const char *email, int64_t now, int64_t expires_at,
     char token[LINK_TOKEN_HEX + 1], int64_t *id)
 {
-	unsigned char raw[LINK_TOKEN_BYTES];
 	char hash[SESSION_TOKEN_HEX + 1];
 	struct db_stmt *st;
 	enum err e;
@@ -62,10 +81,7 @@ link_issue(struct db *db, int64_t user_id, enum link_purpose purpose,
 	if ((e = db_run(st)) != ERR_OK ||
 	    (e = link_void(db, user_id, purpose)) != ERR_OK)
 		return e;
-	randombytes_buf(raw, sizeof(raw));
-	sodium_bin2hex(token, LINK_TOKEN_HEX + 1, raw, sizeof(raw));
-	sodium_memzero(raw, sizeof(raw));
-	session_token_hash(token, hash);
+	link_token_new(token, hash);
 	st = db_prep(db, "INSERT INTO mail_links (user_id, purpose, "
 	    "token_hash, email, created_at, expires_at) VALUES (?, ?, ?, ?, "
 	    "?, ?) RETURNING id");
@@ -90,9 +106,8 @@ link_find(struct db *db, struct arena *a, enum link_purpose purpose,
 	enum err e;
 
 	assert(db != NULL && (unsigned)purpose < LINK_PURPOSE_MAX);
-	if (token == NULL || !token_shape_ok(token))
+	if (!link_token_hash(token, hash))
 		return ERR_NOTFOUND;
-	session_token_hash(token, hash);
 	st = db_prep(db, "SELECT user_id, email FROM mail_links WHERE "
 	    "token_hash = ? AND purpose = ? AND expires_at > ?");
 	db_bind_text(st, 1, hash);

@@ -15,12 +15,24 @@ struct db;
 
 #define LINK_TOKEN_BYTES 32	/* random bytes in a link */
 #define LINK_TOKEN_HEX (2 * LINK_TOKEN_BYTES) /* as sent, hex */
+#define LINK_HASH_HEX 64	/* its SHA-256 as stored, hex */
 
 enum link_purpose {
 	LINK_RESET,		/* choose a new password */
 	LINK_VERIFY,		/* confirm an email address */
 	LINK_PURPOSE_MAX
 };
+
+/* Makes a new token (LINK_TOKEN_HEX hex characters and a NUL) and its hex
+ * SHA-256 (LINK_HASH_HEX characters and a NUL), the only form a table
+ * keeps: for single-use links kept outside mail_links (team
+ * invitations). */
+void link_token_new(char token[LINK_TOKEN_HEX + 1],
+    char hash[LINK_HASH_HEX + 1]);
+
+/* Writes token's hash to hash and returns 1, or returns 0 when token is
+ * NULL or not the shape of a link token. */
+int link_token_hash(const char *token, char hash[LINK_HASH_HEX + 1]);
 
 /* Creates user_id's link of purpose for email, valid until expires_at,
  * voiding that user's earlier links of the purpose (and purging expired

@@ -3,8 +3,9 @@
  * settings.c, orders.c (orders and receipts), library.c (dashboard and
  * courses), recovery.c (a forgotten password), verify.c (confirming an
  * email address), sessions.c (where one is logged in), privacy.c (one's
- * data: download, delete), forms.c (what their forms share), and main.c with the route table that joins them.  This header
- * is what the files share. */
+ * data: download, delete), teams.c (teams and their invitations),
+ * forms.c (what their forms share), and main.c with the route table that
+ * joins them.  This header is what the files share. */
 #ifndef ENROLL_ACCOUNT_H
 #define ENROLL_ACCOUNT_H
 
@@ -109,5 +110,21 @@ enum err h_wishlist_move(struct req *rq, struct resp *rs);
 /* billing.c */
 enum err h_billing(struct req *rq, struct resp *rs);
 extern const struct field billing_fields[];
+
+/* Teams (issue 18). */
+/* teams.c: my teams, a team's page and its actions, accepting an
+ * invitation from its mailed link. */
+enum err h_teams(struct req *rq, struct resp *rs);
+enum err h_team_create(struct req *rq, struct resp *rs);
+enum err h_team(struct req *rq, struct resp *rs);
+enum err h_team_invite(struct req *rq, struct resp *rs);
+enum err h_team_role(struct req *rq, struct resp *rs);
+enum err h_team_remove(struct req *rq, struct resp *rs);
+enum err h_team_transfer(struct req *rq, struct resp *rs);
+enum err h_team_leave(struct req *rq, struct resp *rs);
+enum err h_team_accept_form(struct req *rq, struct resp *rs);
+enum err h_team_accept(struct req *rq, struct resp *rs);
+extern const struct field team_create_fields[], team_invite_fields[],
+    team_member_fields[], team_accept_fields[];
 
 #endif

@@ -65,6 +65,25 @@ static const struct route routes[] = {
 	{ METHOD_POST, "/account/wishlist/move-to-cart/<id>", h_wishlist_move,
 	    R_LOGIN, NULL },
 	{ METHOD_GET, "/account/billing", h_billing, R_LOGIN, billing_fields },
+	/* Teams (issue 18): a team's routes answer 404 to non-members. */
+	{ METHOD_GET, "/account/teams", h_teams, R_LOGIN, NULL },
+	{ METHOD_POST, "/account/teams", h_team_create, R_LOGIN,
+	    team_create_fields },
+	{ METHOD_GET, "/account/teams/accept", h_team_accept_form, R_LOGIN,
+	    team_accept_fields },
+	{ METHOD_POST, "/account/teams/accept", h_team_accept, R_LOGIN,
+	    team_accept_fields },
+	{ METHOD_GET, "/account/teams/<id>", h_team, R_LOGIN, NULL },
+	{ METHOD_POST, "/account/teams/<id>/invite", h_team_invite, R_LOGIN,
+	    team_invite_fields },
+	{ METHOD_POST, "/account/teams/<id>/role", h_team_role, R_LOGIN,
+	    team_member_fields },
+	{ METHOD_POST, "/account/teams/<id>/remove", h_team_remove, R_LOGIN,
+	    team_member_fields },
+	{ METHOD_POST, "/account/teams/<id>/transfer", h_team_transfer,
+	    R_LOGIN, team_member_fields },
+	{ METHOD_POST, "/account/teams/<id>/leave", h_team_leave, R_LOGIN,
+	    NULL },
 };
 
 const struct app account_app = { "account", routes, NELEM(routes), NULL };

@@ -23,13 +23,17 @@ static enum err
 block_add(struct req *rq, struct resp *rs, enum erasure_block why,
     int64_t order_id)
 {
+	static const char *const kinds[ERASURE_BLOCK_MAX] = {
+		[ERASURE_PENDING_PAYMENT] = "pending_payment",
+		[ERASURE_LAST_ADMIN] = "last_admin",
+		[ERASURE_TEAM_OWNER] = "team_owner",
+	};
 	cJSON *b;
 
 	if (why == ERASURE_OK)
 		return ERR_OK;
 	if ((b = cJSON_AddObjectToObject(resp_ctx(rs), "block")) == NULL ||
-	    cJSON_AddStringToObject(b, "kind", why == ERASURE_PENDING_PAYMENT ?
-	    "pending_payment" : "last_admin") == NULL ||
+	    cJSON_AddStringToObject(b, "kind", kinds[why]) == NULL ||
 	    (order_id != 0 && cJSON_AddNumberToObject(b, "order_id",
 	    (double)order_id) == NULL))
 		return ERR_INTERNAL;

@@ -206,6 +206,11 @@ login_pages_send_guests_to_login_with_next(void **state)
 	assert_int_equal(harness_request(h, "GET", "/t/mine", NULL)->status, 303);
 	assert_string_equal(harness_header(h, "Location"),
 	    "/account/login?next=%2Ft%2Fmine");
+	/* A mailed link's query (its token) comes back after the login. */
+	assert_int_equal(harness_request(h, "GET", "/t/mine?token=ab&x=a%26b",
+	    NULL)->status, 303);
+	assert_string_equal(harness_header(h, "Location"),
+	    "/account/login?next=%2Ft%2Fmine%3Ftoken%3Dab%26x%3Da%2526b");
 	assert_int_equal(harness_request(h, "GET", "/t/admin", NULL)->status, 303);
 }
 
