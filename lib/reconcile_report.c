@@ -54,7 +54,7 @@ recon_kind_what(enum recon_kind k)
 }
 
 const char *
-recon_kind_todo(enum recon_kind k, int safe)
+recon_kind_advice(enum recon_kind k, int safe)
 {
 	switch (k) {
 	case RECON_NOT_IN_STORE:

@@ -66,7 +66,7 @@ void recon_report_free(struct recon_report *r);
 
 /* Plain words for a line of kind k: what is wrong, and what to do. */
 const char *recon_kind_what(enum recon_kind k);
-const char *recon_kind_todo(enum recon_kind k, int safe);
+const char *recon_kind_advice(enum recon_kind k, int safe);
 
 /* Builds the report for [from, until) (UTC seconds) into out (free it
  * also after a failure).  ERR_UPSTREAM (se says why) when Stripe could

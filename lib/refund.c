@@ -12,6 +12,7 @@
 #include "audit.h"
 #include "buf.h"
 #include "db.h"
+#include "db_rows.h"
 #include "fulfil.h"
 #include "install.h"
 #include "log.h"
@@ -657,49 +658,41 @@ list_items(struct db *db, struct arena *a, int64_t order_id,
 	return e == ERR_NOTFOUND ? ERR_OK : e;
 }
 
+/* Reads a refund row of refund_list (its items are added after). */
+static enum err
+refund_row(struct arena *a, struct db_stmt *st, void *elem)
+{
+	struct refund_row *r = elem;
+
+	*r = (struct refund_row){ .id = db_col_int64(st, 0),
+	    .amount = db_col_int64(st, 1),
+	    .currency = db_col_text_dup(a, st, 2),
+	    .status = db_col_text_dup(a, st, 3),
+	    .reason = db_col_text_dup(a, st, 4),
+	    .note = db_col_text_dup(a, st, 5),
+	    .stripe_id = db_col_text_dup(a, st, 6),
+	    .failure = db_col_text_dup(a, st, 7), .items = "",
+	    .by = db_col_text_dup(a, st, 8),
+	    .created_at = db_col_int64(st, 9) };
+	return r->currency == NULL || r->status == NULL || r->reason == NULL ||
+	    r->note == NULL || r->stripe_id == NULL || r->failure == NULL ||
+	    r->by == NULL ? ERR_INTERNAL : ERR_OK;
+}
+
 enum err
 refund_list(struct db *db, struct arena *a, int64_t order_id,
     struct refund_row **out, size_t *n)
 {
-	struct db_stmt *st;
-	size_t cap = 0;
-	struct refund_row *r;
-	enum err e;
-
-	*out = NULL;
-	*n = 0;
-	st = db_prep(db, "SELECT r.id, r.amount, r.currency, r.status, "
-	    "r.reason, r.note, coalesce(r.stripe_refund_id, ''), "
+	struct db_stmt *st = db_prep(db, "SELECT r.id, r.amount, r.currency, "
+	    "r.status, r.reason, r.note, coalesce(r.stripe_refund_id, ''), "
 	    "r.failure_message, coalesce(u.email, ''), r.created_at "
 	    "FROM refunds r LEFT JOIN users u ON u.id = r.created_by "
 	    "WHERE r.order_id = ? ORDER BY r.id");
+	enum err e;
+
 	db_bind_int64(st, 1, order_id);
-	while ((e = db_next(st)) == ERR_OK) {
-		if ((r = arena_push(a, (void **)out, n, &cap,
-		    sizeof(*r))) == NULL) {
-			e = ERR_INTERNAL;
-			break;
-		}
-		*r = (struct refund_row){ .id = db_col_int64(st, 0),
-		    .amount = db_col_int64(st, 1),
-		    .currency = db_col_text_dup(a, st, 2),
-		    .status = db_col_text_dup(a, st, 3),
-		    .reason = db_col_text_dup(a, st, 4),
-		    .note = db_col_text_dup(a, st, 5),
-		    .stripe_id = db_col_text_dup(a, st, 6),
-		    .failure = db_col_text_dup(a, st, 7), .items = "",
-		    .by = db_col_text_dup(a, st, 8),
-		    .created_at = db_col_int64(st, 9) };
-		if (r->currency == NULL || r->status == NULL ||
-		    r->reason == NULL || r->note == NULL ||
-		    r->stripe_id == NULL || r->failure == NULL ||
-		    r->by == NULL) {
-			e = ERR_INTERNAL;
-			break;
-		}
-	}
-	db_done(st);
-	if (e != ERR_NOTFOUND)
+	if ((e = db_rows(st, a, refund_row, sizeof(**out), (void **)out, n)) !=
+	    ERR_OK)
 		return e;
 	return list_items(db, a, order_id, *out, *n);
 }

@@ -13,6 +13,7 @@
 #include "audit.h"
 #include "buf.h"
 #include "db.h"
+#include "db_rows.h"
 #include "link.h"
 #include "mail.h"
 #include "team.h"
@@ -199,8 +200,10 @@ team_create(struct db *db, int64_t user_id, const char *name, int64_t now,
 /* Reads a team row of the statements below: id, name, created_at, the
  * viewer's role, the member count. */
 static enum err
-team_row(struct arena *a, struct db_stmt *st, struct team *t)
+team_row(struct arena *a, struct db_stmt *st, void *elem)
 {
+	struct team *t = elem;
+
 	t->id = db_col_int64(st, 0);
 	t->created_at = db_col_int64(st, 2);
 	t->role = team_role_parse(db_col_text(st, 3));
@@ -213,26 +216,12 @@ enum err
 team_list_mine(struct db *db, struct arena *a, int64_t user_id,
     struct team **out, size_t *n)
 {
-	struct db_stmt *st;
-	size_t cap = 0;
-	struct team *t;
-	enum err e;
-
-	*out = NULL;
-	*n = 0;
-	st = db_prep(db, "SELECT t.id, t.name, t.created_at, m.role, "
+	struct db_stmt *st = db_prep(db, "SELECT t.id, t.name, t.created_at, m.role, "
 	    "(SELECT count(*) FROM team_members c WHERE c.team_id = t.id) "
 	    "FROM team_members m JOIN teams t ON t.id = m.team_id "
 	    "WHERE m.user_id = ? ORDER BY t.name, t.id");
 	db_bind_int64(st, 1, user_id);
-	while ((e = db_next(st)) == ERR_OK)
-		if ((t = arena_push(a, (void **)out, n, &cap, sizeof(*t))) ==
-		    NULL || (e = team_row(a, st, t)) != ERR_OK) {
-			e = ERR_INTERNAL;
-			break;
-		}
-	db_done(st);
-	return e == ERR_NOTFOUND ? ERR_OK : e;
+	return db_rows(st, a, team_row, sizeof(**out), (void **)out, n);
 }
 
 enum err
@@ -253,46 +242,40 @@ team_load(struct db *db, struct arena *a, int64_t team_id, int64_t user_id,
 	return e;
 }
 
+/* Reads a member row: user id, name, email, role, joined_at. */
+static enum err
+member_row(struct arena *a, struct db_stmt *st, void *elem)
+{
+	struct team_member *m = elem;
+
+	m->user_id = db_col_int64(st, 0);
+	m->role = team_role_parse(db_col_text(st, 3));
+	m->joined_at = db_col_int64(st, 4);
+	return (m->name = db_col_text_dup(a, st, 1)) != NULL &&
+	    (m->email = db_col_text_dup(a, st, 2)) != NULL ? ERR_OK :
+	    ERR_INTERNAL;
+}
+
 enum err
 team_members(struct db *db, struct arena *a, int64_t team_id,
     struct team_member **out, size_t *n)
 {
-	struct db_stmt *st;
-	size_t cap = 0;
-	struct team_member *m;
-	enum err e;
+	struct db_stmt *st = db_prep(db, "SELECT u.id, u.name, u.email, "
+	    "m.role, m.joined_at FROM team_members m JOIN users u ON "
+	    "u.id = m.user_id WHERE m.team_id = ? ORDER BY CASE m.role "
+	    "WHEN 'owner' THEN 0 ELSE 1 END, u.name, u.id");
 
-	*out = NULL;
-	*n = 0;
-	st = db_prep(db, "SELECT u.id, u.name, u.email, m.role, m.joined_at "
-	    "FROM team_members m JOIN users u ON u.id = m.user_id WHERE "
-	    "m.team_id = ? ORDER BY CASE m.role WHEN 'owner' THEN 0 ELSE 1 "
-	    "END, u.name, u.id");
 	db_bind_int64(st, 1, team_id);
-	while ((e = db_next(st)) == ERR_OK) {
-		if ((m = arena_push(a, (void **)out, n, &cap, sizeof(*m))) ==
-		    NULL) {
-			e = ERR_INTERNAL;
-			break;
-		}
-		m->user_id = db_col_int64(st, 0);
-		m->role = team_role_parse(db_col_text(st, 3));
-		m->joined_at = db_col_int64(st, 4);
-		if ((m->name = db_col_text_dup(a, st, 1)) == NULL ||
-		    (m->email = db_col_text_dup(a, st, 2)) == NULL) {
-			e = ERR_INTERNAL;
-			break;
-		}
-	}
-	db_done(st);
-	return e == ERR_NOTFOUND ? ERR_OK : e;
+	return db_rows(st, a, member_row, sizeof(**out), (void **)out, n);
 }
 
 /* Reads an invitation row of the statements below: id, team_id, email,
  * role, team name, inviter's name, created_at, expires_at. */
 static enum err
-invite_row(struct arena *a, struct db_stmt *st, struct team_invite *v)
+invite_row(struct arena *a, struct db_stmt *st, void *elem)
 {
+	struct team_invite *v = elem;
+
 	v->id = db_col_int64(st, 0);
 	v->team_id = db_col_int64(st, 1);
 	v->role = team_role_parse(db_col_text(st, 3));
@@ -309,28 +292,15 @@ enum err
 team_invites_pending(struct db *db, struct arena *a, int64_t team_id,
     int64_t now, struct team_invite **out, size_t *n)
 {
-	struct db_stmt *st;
-	size_t cap = 0;
-	struct team_invite *v;
-	enum err e;
-
-	*out = NULL;
-	*n = 0;
-	st = db_prep(db, "SELECT i.id, i.team_id, i.email, i.role, t.name, "
+	struct db_stmt *st = db_prep(db, "SELECT i.id, i.team_id, i.email, "
+	    "i.role, t.name, "
 	    "coalesce(u.name, ''), i.created_at, i.expires_at FROM "
 	    "team_invitations i JOIN teams t ON t.id = i.team_id LEFT JOIN "
 	    "users u ON u.id = i.invited_by WHERE i.team_id = ? AND "
 	    "i.accepted_at IS NULL AND i.expires_at > ? ORDER BY i.id DESC");
 	db_bind_int64(st, 1, team_id);
 	db_bind_int64(st, 2, now);
-	while ((e = db_next(st)) == ERR_OK)
-		if ((v = arena_push(a, (void **)out, n, &cap, sizeof(*v))) ==
-		    NULL || (e = invite_row(a, st, v)) != ERR_OK) {
-			e = ERR_INTERNAL;
-			break;
-		}
-	db_done(st);
-	return e == ERR_NOTFOUND ? ERR_OK : e;
+	return db_rows(st, a, invite_row, sizeof(**out), (void **)out, n);
 }
 
 /* Queues the invitation mail of token to email. */

@@ -132,7 +132,7 @@ line_json(struct req *rq, cJSON *list, const struct recon_line *l)
 	cJSON_AddItemToObject(o, "store_refunded", money(l->store_refunded,
 	    l->currency));
 	cJSON_AddStringToObject(o, "what", recon_kind_what(l->kind));
-	cJSON_AddStringToObject(o, "todo", recon_kind_todo(l->kind, l->safe));
+	cJSON_AddStringToObject(o, "advice", recon_kind_advice(l->kind, l->safe));
 	cJSON_AddBoolToObject(o, "safe", l->safe);
 	return ERR_OK;
 }
