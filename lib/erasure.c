@@ -33,8 +33,23 @@ const struct erasure_step erasure_deleted[] = {
 	 * (one with other members blocks the deletion: erasure_check);
 	 * then their memberships, and the invitations they sent or were
 	 * sent (an address is personal data; the audit rows stay). */
+	/* Seats the person holds, or that wait for their address, are
+	 * given back to their teams (enrollments went above). */
+	{ "seat_assignments", "UPDATE team_seats SET held = held - (SELECT "
+	    "count(*) FROM seat_assignments s WHERE s.team_id = "
+	    "team_seats.team_id AND s.course_id = team_seats.course_id AND "
+	    "s.status <> 'revoked' AND (s.user_id = ?1 OR (s.user_id IS NULL "
+	    "AND s.email = ?2))) WHERE EXISTS (SELECT 1 FROM seat_assignments "
+	    "s WHERE s.team_id = team_seats.team_id AND s.course_id = "
+	    "team_seats.course_id AND s.status <> 'revoked' AND (s.user_id = "
+	    "?1 OR (s.user_id IS NULL AND s.email = ?2)))" },
+	{ "seat_assignments", "DELETE FROM seat_assignments WHERE user_id = ?1 "
+	    "OR (user_id IS NULL AND email = ?2)" },
+	/* A team that bought seats stays (its orders are kept for the
+	 * books and name it), memberless. */
 	{ "teams", "DELETE FROM teams WHERE id IN (SELECT team_id FROM "
-	    "team_members WHERE user_id = ?1 AND role = 'owner')" },
+	    "team_members WHERE user_id = ?1 AND role = 'owner') AND NOT "
+	    "EXISTS (SELECT 1 FROM orders o WHERE o.team_id = teams.id)" },
 	{ "team_members", "DELETE FROM team_members WHERE user_id = ?1" },
 	{ "team_invitations", "DELETE FROM team_invitations WHERE "
 	    "invited_by = ?1 OR accepted_by = ?1 OR email = ?2" },

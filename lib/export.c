@@ -84,6 +84,14 @@ static const struct part parts[] = {
 	    { { "team", COL_TEXT }, { "sent_to", COL_TEXT },
 	    { "role", COL_TEXT }, { "sent_by_you", COL_INT },
 	    { "sent_at", COL_INT }, { "accepted_at", COL_INT } } },
+	/* Seats of a team's course the person holds or held. */
+	{ "seats", "SELECT t.name, c.title, s.status, s.created_at, "
+	    "s.accepted_at, s.revoked_at FROM seat_assignments s JOIN teams t "
+	    "ON t.id = s.team_id JOIN courses c ON c.id = s.course_id WHERE "
+	    "s.user_id = ?1 ORDER BY s.id",
+	    { { "team", COL_TEXT }, { "course", COL_TEXT },
+	    { "status", COL_TEXT }, { "assigned_at", COL_INT },
+	    { "accepted_at", COL_INT }, { "revoked_at", COL_INT } } },
 	{ "activity", "SELECT at, action, subject, detail FROM audit_log "
 	    "WHERE actor_user_id = ?1 ORDER BY id",
 	    { { "at", COL_INT }, { "action", COL_TEXT },
@@ -105,7 +113,7 @@ const char *const export_read[] = { "users", "orders", "order_items",
 	"enrollments", "sessions", "carts", "cart_items", "stripe_customers",
 	"outbox", "audit_log", "lesson_progress", "course_progress",
 	"certificates", "wishlist", "teams", "team_members",
-	"team_invitations", NULL };
+	"team_invitations", "seat_assignments", NULL };
 
 static const struct part profile = { "profile", "SELECT id, email, name, "
     "role, created_at, email_verified_at FROM users WHERE id = ?1 AND "

@@ -16,6 +16,7 @@
 #include "db_rows.h"
 #include "link.h"
 #include "mail.h"
+#include "seat.h"
 #include "team.h"
 #include "user.h"
 
@@ -139,12 +140,20 @@ member_set(struct db *db, int64_t team_id, int64_t user_id,
 	return db_run(st);
 }
 
+/* user_id leaves team_id (actor removed them, or they left): the seats
+ * of the team they hold go back to it, their own purchases stay. */
 static enum err
-member_delete(struct db *db, int64_t team_id, int64_t user_id)
+member_delete(struct db *db, int64_t actor, int64_t team_id,
+    int64_t user_id, int64_t now)
 {
-	struct db_stmt *st = db_prep(db, "DELETE FROM team_members WHERE "
-	    "team_id = ? AND user_id = ?");
+	struct db_stmt *st;
+	enum err e;
 
+	if ((e = seat_revoke_member(db, team_id, user_id, actor, now,
+	    NULL)) != ERR_OK)
+		return e;
+	st = db_prep(db, "DELETE FROM team_members WHERE team_id = ? AND "
+	    "user_id = ?");
 	db_bind_int64(st, 1, team_id);
 	db_bind_int64(st, 2, user_id);
 	return db_run(st);
@@ -559,7 +568,7 @@ remove_tx(struct db *db, int64_t actor, int64_t team_id, int64_t member_id,
 		return e;
 	if (had == TEAM_OWNER)
 		return ERR_CONFLICT;
-	if ((e = member_delete(db, team_id, member_id)) != ERR_OK)
+	if ((e = member_delete(db, actor, team_id, member_id, now)) != ERR_OK)
 		return e;
 	return audit_member(db, actor, "team.remove", team_id, member_id, had,
 	    TEAM_NONE, now);
@@ -588,7 +597,7 @@ leave_tx(struct db *db, int64_t user_id, int64_t team_id, int64_t now)
 		return ERR_NOTFOUND;
 	if (had == TEAM_OWNER)
 		return ERR_CONFLICT;
-	if ((e = member_delete(db, team_id, user_id)) != ERR_OK)
+	if ((e = member_delete(db, user_id, team_id, user_id, now)) != ERR_OK)
 		return e;
 	return audit_member(db, user_id, "team.leave", team_id, user_id, had,
 	    TEAM_NONE, now);
