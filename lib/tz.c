@@ -1,4 +1,5 @@
 /* The school's time zone, through the C library's local time. */
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -56,6 +57,7 @@ enum err
 tz_parse_local(const char *s, int64_t *out)
 {
 	struct tm tm, back;
+	int64_t best;
 	time_t t;
 	int n = 0, y, mo, d, h = 0, mi = 0;
 
@@ -73,21 +75,31 @@ tz_parse_local(const char *s, int64_t *out)
 	if (y < 1970 || y > 9999 || mo < 1 || mo > 12 || d < 1 || d > 31 ||
 	    h > 23 || mi > 59 || h < 0 || mi < 0)
 		return ERR_INVALID;
-	memset(&tm, 0, sizeof(tm));
-	tm.tm_year = y - 1900;
-	tm.tm_mon = mo - 1;
-	tm.tm_mday = d;
-	tm.tm_hour = h;
-	tm.tm_min = mi;
-	tm.tm_isdst = -1;
-	if ((t = mktime(&tm)) == (time_t)-1 || localtime_r(&t, &back) == NULL)
+	/* Tried as standard and as summer time: the reading that comes
+	 * back as the same wall clock is the time.  On the night the
+	 * clocks go back both do, and the first (the earlier) is taken;
+	 * on the night they skip it (02:30 in a gap) neither does. */
+	best = INT64_MAX;
+	for (int dst = 0; dst <= 1; dst++) {
+		memset(&tm, 0, sizeof(tm));
+		tm.tm_year = y - 1900;
+		tm.tm_mon = mo - 1;
+		tm.tm_mday = d;
+		tm.tm_hour = h;
+		tm.tm_min = mi;
+		tm.tm_isdst = dst;
+		if ((t = mktime(&tm)) == (time_t)-1 ||
+		    localtime_r(&t, &back) == NULL)
+			continue;
+		/* 31 February comes back as another day. */
+		if (back.tm_year == y - 1900 && back.tm_mon == mo - 1 &&
+		    back.tm_mday == d && back.tm_hour == h &&
+		    back.tm_min == mi && (int64_t)t < best)
+			best = (int64_t)t;
+	}
+	if (best == INT64_MAX)
 		return ERR_INVALID;
-	/* 31 February, or 02:30 on the night the clocks skip it, comes back
-	 * as another day or hour: not a time of this zone. */
-	if (back.tm_year != y - 1900 || back.tm_mon != mo - 1 ||
-	    back.tm_mday != d || back.tm_hour != h || back.tm_min != mi)
-		return ERR_INVALID;
-	*out = (int64_t)t;
+	*out = best;
 	return ERR_OK;
 }
 
