@@ -45,6 +45,22 @@ const struct erasure_step erasure_deleted[] = {
 	    "?1 OR (s.user_id IS NULL AND s.email = ?2)))" },
 	{ "seat_assignments", "DELETE FROM seat_assignments WHERE user_id = ?1 "
 	    "OR (user_id IS NULL AND email = ?2)" },
+	/* Cohort places and booked sessions the person holds are given
+	 * back, so others can take them. */
+	{ "cohort_places", "UPDATE cohorts SET held = held - (SELECT count(*) "
+	    "FROM cohort_places p WHERE p.cohort_id = cohorts.id AND "
+	    "p.user_id = ?1 AND p.status <> 'released') WHERE id IN (SELECT "
+	    "cohort_id FROM cohort_places WHERE user_id = ?1 AND status <> "
+	    "'released')" },
+	{ "cohort_places", "DELETE FROM cohort_places WHERE user_id = ?1" },
+	{ "step_bookings", "UPDATE step_options SET booked = booked - (SELECT "
+	    "count(*) FROM step_bookings b WHERE b.option_id = "
+	    "step_options.id AND b.user_id = ?1) WHERE id IN (SELECT "
+	    "option_id FROM step_bookings WHERE user_id = ?1 AND option_id IS "
+	    "NOT NULL)" },
+	{ "step_bookings", "DELETE FROM step_bookings WHERE user_id = ?1" },
+	{ "cohort_waitlist", "DELETE FROM cohort_waitlist WHERE user_id = ?1" },
+	{ "calendar_feeds", "DELETE FROM calendar_feeds WHERE user_id = ?1" },
 	/* A team that bought seats stays (its orders are kept for the
 	 * books and name it), memberless. */
 	{ "teams", "DELETE FROM teams WHERE id IN (SELECT team_id FROM "

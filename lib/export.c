@@ -92,6 +92,21 @@ static const struct part parts[] = {
 	    { { "team", COL_TEXT }, { "course", COL_TEXT },
 	    { "status", COL_TEXT }, { "assigned_at", COL_INT },
 	    { "accepted_at", COL_INT }, { "revoked_at", COL_INT } } },
+	/* Live sessions the person booked, or has still to book. */
+	{ "sessions_booked", "SELECT c.name, st.label, st.title, o.name, "
+	    "o.starts_at, o.ends_at, b.booked_at FROM step_bookings b JOIN "
+	    "cohorts c ON c.id = b.cohort_id JOIN course_steps st ON st.id = "
+	    "b.step_id LEFT JOIN step_options o ON o.id = b.option_id WHERE "
+	    "b.user_id = ?1 ORDER BY b.cohort_id, st.position",
+	    { { "cohort", COL_TEXT }, { "step", COL_TEXT },
+	    { "title", COL_TEXT }, { "option", COL_TEXT },
+	    { "starts_at", COL_INT }, { "ends_at", COL_INT },
+	    { "booked_at", COL_INT } } },
+	{ "waitlists", "SELECT c.name, w.status, w.created_at, w.offered_at "
+	    "FROM cohort_waitlist w JOIN cohorts c ON c.id = w.cohort_id "
+	    "WHERE w.user_id = ?1 ORDER BY w.id",
+	    { { "cohort", COL_TEXT }, { "status", COL_TEXT },
+	    { "joined_at", COL_INT }, { "offered_at", COL_INT } } },
 	{ "activity", "SELECT at, action, subject, detail FROM audit_log "
 	    "WHERE actor_user_id = ?1 ORDER BY id",
 	    { { "at", COL_INT }, { "action", COL_TEXT },
@@ -103,6 +118,8 @@ static const struct part parts[] = {
 const char *const export_left_out[] = {
 	"coupon_redemptions",	/* an order's coupon and discount are in it */
 	"mail_links",		/* hashes of live links: secrets */
+	"calendar_feeds",	/* the hash of a feed's secret link */
+	"cohort_places",	/* a place is in the orders and bookings */
 	"refunds",		/* created_by names the admin who refunded;
 				   the amounts are in the person's orders */
 	NULL
@@ -113,7 +130,8 @@ const char *const export_read[] = { "users", "orders", "order_items",
 	"enrollments", "sessions", "carts", "cart_items", "stripe_customers",
 	"outbox", "audit_log", "lesson_progress", "course_progress",
 	"certificates", "wishlist", "teams", "team_members",
-	"team_invitations", "seat_assignments", NULL };
+	"team_invitations", "seat_assignments", "step_bookings",
+	"cohort_waitlist", NULL };
 
 static const struct part profile = { "profile", "SELECT id, email, name, "
     "role, created_at, email_verified_at FROM users WHERE id = ?1 AND "
