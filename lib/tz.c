@@ -24,22 +24,27 @@ zone_name_ok(const char *zone)
 	    "wxyz0123456789_-+/") == n;
 }
 
-enum err
-tz_set(const char *zone)
+int
+tz_known(const char *zone)
 {
 	const char *dir = getenv("TZDIR");
 	char path[512];
 
 	if (zone == NULL || !zone_name_ok(zone))
-		return ERR_INVALID;
+		return 0;
 	/* UTC needs no file: glibc knows it without tzdata. */
-	if (strcmp(zone, "UTC") != 0) {
-		snprintf(path, sizeof(path), "%s/%s",
-		    dir != NULL && *dir != '\0' ? dir : "/usr/share/zoneinfo",
-		    zone);
-		if (access(path, R_OK) != 0)
-			return ERR_INVALID;
-	}
+	if (strcmp(zone, "UTC") == 0)
+		return 1;
+	snprintf(path, sizeof(path), "%s/%s", dir != NULL && *dir != '\0' ?
+	    dir : "/usr/share/zoneinfo", zone);
+	return access(path, R_OK) == 0;
+}
+
+enum err
+tz_set(const char *zone)
+{
+	if (!tz_known(zone))
+		return ERR_INVALID;
 	if (setenv("TZ", zone, 1) != 0)
 		return ERR_INTERNAL;
 	tzset();
@@ -138,4 +143,34 @@ tz_day_start(int64_t t)
 	/* A zone whose clocks skip midnight starts that day at 01:00:
 	 * mktime moves the missing time forward, which is that instant. */
 	return (int64_t)mktime(&tm);
+}
+
+int
+tz_format_in(const char *zone, int64_t t, enum tz_style style, char *out,
+    size_t size)
+{
+
+	time_t secs = (time_t)t;
+	struct tm tm;
+	int other = zone != NULL && *zone != '\0' &&
+	    strcmp(zone, zone_name) != 0, r = 0;
+
+	out[0] = '\0';
+	if ((unsigned)style >= TZ_STYLE_MAX)
+		return -1;
+	if (other && (!tz_known(zone) || setenv("TZ", zone, 1) != 0))
+		return -1;
+	if (other)
+		tzset();
+	if (localtime_r(&secs, &tm) == NULL ||
+	    (style == TZ_TIME ? strftime(out, size, "%H:%M", &tm) :
+	    strftime(out, size, "%a %-d %b %Y, %H:%M", &tm)) == 0) {
+		out[0] = '\0';
+		r = -1;
+	}
+	if (other) {
+		setenv("TZ", zone_name, 1);
+		tzset();
+	}
+	return r;
 }

@@ -5,6 +5,7 @@
 #ifndef ENROLL_TZ_H
 #define ENROLL_TZ_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "err.h"
@@ -32,6 +33,23 @@ void tz_format_input(int64_t t, char *out);
 
 /* Writes t as local "YYYY-MM-DD" into out (11 bytes). */
 void tz_format_day(int64_t t, char *out);
+
+/* How tz_format_in writes a time. */
+enum tz_style {
+	TZ_DAY_TIME,		/* "Tue 23 Mar 2027, 18:00" */
+	TZ_TIME,		/* "18:00" */
+	TZ_STYLE_MAX
+};
+
+/* Writes t in style in zone (an IANA name; NULL or "" for the school's)
+ * into out.  The process's zone is switched for the
+ * call and back (the workers are single-threaded).  Returns 0, or -1 with
+ * out empty when zone is unknown or the result does not fit. */
+int tz_format_in(const char *zone, int64_t t, enum tz_style style,
+    char *out, size_t size);
+
+/* Whether zone names a zone of this machine. */
+int tz_known(const char *zone);
 
 /* The UTC second at which the local day holding t begins. */
 int64_t tz_day_start(int64_t t);

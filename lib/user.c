@@ -12,6 +12,7 @@
 #include "log.h"
 #include "password.h"
 #include "throttle.h"
+#include "tz.h"
 #include "user.h"
 
 static const char *const role_names[ROLE_MAX] = {
@@ -198,6 +199,38 @@ user_authenticate(struct db *db, const char *email, const char *password,
 	*result = disabled ? AUTH_DISABLED : AUTH_OK;
 	rehash_if_old(db, *id, hash, password);
 	return throttle_clear(db, email);
+}
+
+enum err
+user_timezone(struct db *db, struct arena *a, int64_t id, char **zone)
+{
+	struct db_stmt *st = db_prep(db, "SELECT timezone FROM users WHERE "
+	    "id = ?");
+	enum err e;
+
+	*zone = NULL;
+	db_bind_int64(st, 1, id);
+	if ((e = db_next(st)) == ERR_OK && !db_col_is_null(st, 0) &&
+	    (*zone = db_col_text_dup(a, st, 0)) == NULL)
+		e = ERR_INTERNAL;
+	db_done(st);
+	return e;
+}
+
+enum err
+user_set_timezone(struct db *db, int64_t id, const char *zone)
+{
+	struct db_stmt *st;
+	enum err e;
+
+	if (zone != NULL && !tz_known(zone))
+		return ERR_INVALID;
+	st = db_prep(db, "UPDATE users SET timezone = ? WHERE id = ?");
+	db_bind_text_or_null(st, 1, zone);
+	db_bind_int64(st, 2, id);
+	if ((e = db_run(st)) != ERR_OK)
+		return e;
+	return db_changes(db) == 1 ? ERR_OK : ERR_NOTFOUND;
 }
 
 enum err

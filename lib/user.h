@@ -55,6 +55,15 @@ enum err user_authenticate(struct db *db, const char *email,
 /* Changes the display name of user id. */
 enum err user_set_name(struct db *db, int64_t id, const char *name);
 
+/* Sets *zone (arena) to user id's own time zone, or NULL when they keep
+ * the school's. */
+enum err user_timezone(struct db *db, struct arena *a, int64_t id,
+    char **zone);
+
+/* Sets user id's own time zone (an IANA name this machine knows, else
+ * ERR_INVALID), or clears it with NULL. */
+enum err user_set_timezone(struct db *db, int64_t id, const char *zone);
+
 /* Changes the email of user id (normalised).  ERR_CONFLICT when another
  * account has it, ERR_INVALID when it is unfit. */
 enum err user_set_email(struct db *db, int64_t id, const char *email);

@@ -36,6 +36,8 @@ need_cmd npm "nodejs npm"
 need_cmd chromium chromium
 # ENROLL_TIMEZONE names a zone of the IANA database (t/admin_*.t use one).
 [ -e /usr/share/zoneinfo/Europe/Paris ] || missing="$missing tzdata"
+# An .ics file is read back by a standard iCalendar parser (t/booking.t).
+/usr/bin/python3 -c 'import icalendar' >/dev/null 2>&1 || missing="$missing python3-icalendar"
 # libFuzzer's runtime comes with clang's compiler-rt package.
 if command -v clang >/dev/null 2>&1 &&
     ! printf 'int LLVMFuzzerTestOneInput(const char *d, unsigned long n) { return 0; }\n' |

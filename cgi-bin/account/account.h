@@ -75,6 +75,16 @@ enum err sessions_add_to(struct req *rq, struct resp *rs);
 enum err h_session_end(struct req *rq, struct resp *rs);
 enum err h_sessions_end_others(struct req *rq, struct resp *rs);
 
+/* booking.c: booking live sessions, their calendar files and feed
+ * (issue 19). */
+enum err h_booking(struct req *rq, struct resp *rs);
+enum err h_booking_save(struct req *rq, struct resp *rs);
+enum err h_booking_ics(struct req *rq, struct resp *rs);
+enum err h_calendar_feed(struct req *rq, struct resp *rs);
+enum err h_calendar_new(struct req *rq, struct resp *rs);
+enum err h_calendar_revoke(struct req *rq, struct resp *rs);
+extern const struct field booking_fields[];
+
 /* orders.c */
 enum err h_orders(struct req *rq, struct resp *rs);
 enum err h_order(struct req *rq, struct resp *rs);

@@ -65,6 +65,19 @@ static const struct route routes[] = {
 	{ METHOD_POST, "/account/wishlist/move-to-cart/<id>", h_wishlist_move,
 	    R_LOGIN, NULL },
 	{ METHOD_GET, "/account/billing", h_billing, R_LOGIN, billing_fields },
+	/* Booking live sessions (issue 19, booking.c); the feed is read by
+	 * calendar applications, by its token alone. */
+	{ METHOD_GET, "/account/courses/<id>/book", h_booking, R_LOGIN, NULL },
+	{ METHOD_POST, "/account/courses/<id>/book", h_booking_save, R_LOGIN,
+	    booking_fields },
+	{ METHOD_GET, "/account/bookings/<id>/session.ics", h_booking_ics,
+	    R_LOGIN, NULL },
+	{ METHOD_GET, "/account/calendar/<slug>/sessions.ics",
+	    h_calendar_feed, R_NOSESSION, NULL },
+	{ METHOD_POST, "/account/calendar/new", h_calendar_new, R_LOGIN,
+	    NULL },
+	{ METHOD_POST, "/account/calendar/revoke", h_calendar_revoke, R_LOGIN,
+	    next_fields },
 	/* Teams (issue 18): a team's routes answer 404 to non-members. */
 	{ METHOD_GET, "/account/teams", h_teams, R_LOGIN, NULL },
 	{ METHOD_POST, "/account/teams", h_team_create, R_LOGIN,

@@ -48,7 +48,7 @@ sub attrs {
 }
 
 # Every form of $html: a list of { method, action, attrs, controls } where
-# each control is { tag, type, name, value, checked, options => [ { value,
+# each control is { tag, type, id, name, value, checked, options => [ { value,
 # selected } ] }, in document order.
 sub parse {
 	my ($html) = @_;
@@ -59,7 +59,7 @@ sub parse {
 		while ($body =~ m{<(input|button)\b([^>]*)>|<select\b([^>]*)>(.*?)</select>|<textarea\b([^>]*)>(.*?)</textarea>}gsi) {
 			if (defined $1) {
 				my $a = attrs($2);
-				push @controls, { tag => lc $1, type => lc($a->{type} // (lc $1 eq 'button' ? 'submit' : 'text')),
+				push @controls, { tag => lc $1, id => $a->{id}, type => lc($a->{type} // (lc $1 eq 'button' ? 'submit' : 'text')),
 				    name => $a->{name}, value => $a->{value} // '', checked => exists $a->{checked},
 				    disabled => exists $a->{disabled} };
 			} elsif (defined $3) {
@@ -72,7 +72,7 @@ sub parse {
 					push @opts, { value => exists $oa->{value} ? $oa->{value} : unescape($text),
 					    selected => exists $oa->{selected} };
 				}
-				push @controls, { tag => 'select', type => 'select', name => $a->{name},
+				push @controls, { tag => 'select', type => 'select', id => $a->{id}, name => $a->{name},
 				    options => \@opts, disabled => exists $a->{disabled} };
 			} else {
 				my ($a, $text) = (attrs($5), $6);
