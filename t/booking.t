@@ -8,7 +8,8 @@
 # it; a session downloads as an .ics file that Python's icalendar reads
 # back with the right UTC times on both sides of the change to summer
 # time; the private calendar feed works without a session, and a new link
-# or a revoked one stops the old.  The cohort and the student's place are
+# or a revoked one stops the old; a student who gives their own zone
+# sees both times.  The cohort and the student's place are
 # planted in the database: enrolling through the cart comes later.
 use strict;
 use warnings;
@@ -193,6 +194,23 @@ subtest 'the private calendar feed, replaced and revoked' => sub {
 	$ann->get("/account/courses/$course/book");
 	Forms::submit($ann, '/account/calendar/revoke');
 	is($s->sql_one('SELECT count(*) FROM calendar_feeds WHERE user_id = ?1', $ann_id), 0, 'revoking removes it');
+};
+
+subtest 'a student sees the sessions in their own zone too' => sub {
+	$ann->get('/account/settings');
+	my $res = Forms::submit($ann, '/account/settings/timezone', timezone => 'Mars/Olympus');
+	is($res->{status}, 400, 'a zone that does not exist is refused');
+	like(Forms::field_error($res->{content}, 'timezone'), qr/not a time zone we know/, 'next to the field');
+	is($s->sql_one(q{SELECT coalesce(timezone, 'none') FROM users WHERE id = ?1}, $ann_id), 'none', 'and nothing is stored');
+	$ann->get('/account/settings');
+	$res = Forms::submit($ann, '/account/settings/timezone', timezone => 'America/New_York');
+	is($res->{status}, 303, 'New York is accepted');
+	my $t = text_of($ann->get("/account/courses/$course/book")->{content});
+	like($t, qr{and in yours, America/New_York}, 'the booking page names both zones');
+	like($t, qr{Tue 23 Mar 2027, 18:00-19:30 \(Tue 23 Mar 2027, 13:00-14:30 in America/New_York\)}, 'and gives both times');
+	$ann->get('/account/settings');
+	is(Forms::submit($ann, '/account/settings/timezone', timezone => '')->{status}, 303, 'emptied');
+	is($s->sql_one(q{SELECT coalesce(timezone, 'none') FROM users WHERE id = ?1}, $ann_id), 'none', 'the school\'s zone alone again');
 };
 
 done_testing;

@@ -51,7 +51,9 @@ enum err h_settings(struct req *rq, struct resp *rs);
 enum err h_settings_name(struct req *rq, struct resp *rs);
 enum err h_settings_email(struct req *rq, struct resp *rs);
 enum err h_settings_password(struct req *rq, struct resp *rs);
-extern const struct field name_fields[], email_fields[], password_fields[];
+enum err h_settings_timezone(struct req *rq, struct resp *rs);
+extern const struct field name_fields[], email_fields[], password_fields[],
+    timezone_fields[];
 
 /* Accounts a school can trust (issue 23), one file per area. */
 /* recovery.c: a forgotten password. */

@@ -14,6 +14,8 @@ static const struct route routes[] = {
 	{ METHOD_GET, "/account/settings", h_settings, R_LOGIN, NULL },
 	{ METHOD_POST, "/account/settings/name", h_settings_name, R_LOGIN,
 	    name_fields },
+	{ METHOD_POST, "/account/settings/timezone", h_settings_timezone,
+	    R_LOGIN, timezone_fields },
 	{ METHOD_POST, "/account/settings/email", h_settings_email, R_LOGIN,
 	    email_fields },
 	{ METHOD_POST, "/account/settings/password", h_settings_password,

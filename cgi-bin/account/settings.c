@@ -1,4 +1,4 @@
-/* account: the settings page: name, email and password (its list of
+/* account: the settings page: name, email, password and time zone (its list of
  * sessions is sessions.c's). */
 #include <stdio.h>
 #include <time.h>
@@ -7,6 +7,7 @@
 
 #include "account.h"
 #include "session.h"
+#include "tz.h"
 #include "user.h"
 #include "verify.h"
 
@@ -17,7 +18,7 @@ settings_page(struct req *rq, struct resp *rs, int status,
     const char *const *refill)
 {
 	cJSON *form;
-	char *pending;
+	char *pending, *zone;
 	enum err e;
 
 	if ((e = form_refill(rq, rs, refill)) != ERR_OK ||
@@ -29,7 +30,15 @@ settings_page(struct req *rq, struct resp *rs, int status,
 	if (pending != NULL && cJSON_AddStringToObject(rs->ctx,
 	    "pending_email", pending) == NULL)
 		return ERR_INTERNAL;
+	if ((e = user_timezone(rq->w->db, rq->arena, rq->user->id, &zone)) !=
+	    ERR_OK)
+		return e;
 	form = cJSON_GetObjectItemCaseSensitive(rs->ctx, "form");
+	if (cJSON_AddStringToObject(rs->ctx, "school_zone", tz_name()) ==
+	    NULL || (!cJSON_HasObjectItem(form, "timezone") &&
+	    cJSON_AddStringToObject(form, "timezone", zone != NULL ? zone :
+	    "") == NULL))
+		return ERR_INTERNAL;
 	if ((!cJSON_HasObjectItem(form, "name") &&
 	    cJSON_AddStringToObject(form, "name", rq->user->name) == NULL) ||
 	    (!cJSON_HasObjectItem(form, "email") &&
@@ -62,6 +71,29 @@ h_settings_name(struct req *rq, struct resp *rs)
 		return e;
 	return resp_flash_redirect(rq, rs, SETTINGS_PAGE,
 	    "Your name is changed.");
+}
+
+/* POST /account/settings/timezone: timezone, an IANA name, or empty for
+ * the school's. */
+enum err
+h_settings_timezone(struct req *rq, struct resp *rs)
+{
+	static const char *const refill[] = { "timezone", NULL };
+	const char *zone = field_str(rq, "timezone");
+	enum err e;
+
+	if (field_bad(rq, "timezone") || (zone != NULL && !tz_known(zone))) {
+		if ((e = form_error(rs, "timezone", "That is not a time zone "
+		    "we know. Write it as the IANA names it, such as "
+		    "America/New_York or Asia/Tokyo.")) != ERR_OK)
+			return e;
+		return settings_page(rq, rs, 400, refill);
+	}
+	if ((e = user_set_timezone(rq->w->db, rq->user->id, zone)) != ERR_OK)
+		return e;
+	return resp_flash_redirect(rq, rs, SETTINGS_PAGE, zone != NULL ?
+	    "Times are now also shown in your time zone." : "Times are shown "
+	    "in the school's time zone only.");
 }
 
 /* POST /account/settings/email: email, current_password.  Nothing
@@ -116,6 +148,11 @@ h_settings_password(struct req *rq, struct resp *rs)
 	    "changed. Everywhere else you were logged in, you are now logged "
 	    "out.");
 }
+
+const struct field timezone_fields[] = {
+	{ "timezone", F_LINE, 64 },
+	{ NULL, 0, 0 },
+};
 
 const struct field name_fields[] = {
 	{ "name", F_LINE, USER_NAME_MAX },
