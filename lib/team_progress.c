@@ -7,6 +7,7 @@
  * primary key), course_progress and the certificate, each through its
  * own index.  The statement asks for one member more than a page, to
  * know whether another page follows. */
+#include <stdint.h>
 #include <string.h>
 
 #include "buf.h"
@@ -47,12 +48,13 @@ row_of(struct arena *a, struct db_stmt *st, void *elem)
 	    r->course_title == NULL ? ERR_INTERNAL : ERR_OK;
 }
 
-/* Parameters: ?1 the team, ?2 the last name shown, ?3 its id, ?4 the
- * members wanted. */
-enum err
-team_progress_page(struct db *db, struct arena *a, int64_t team_id,
-    const struct team_progress_key *key, struct team_progress_row **out,
-    size_t *n, int *more)
+/* Sets *out to the rows of up to limit members after key (limit
+ * INT64_MAX: every one), one statement.  Parameters: ?1 the team, ?2 the
+ * last name shown, ?3 its id, ?4 the members wanted. */
+static enum err
+rows_after(struct db *db, struct arena *a, int64_t team_id,
+    const struct team_progress_key *key, int64_t limit,
+    struct team_progress_row **out, size_t *n)
 {
 	struct db_stmt *st = db_prep(db, "SELECT m.user_id, m.name, m.email, "
 	    "m.key_name, coalesce(s.course_id, 0), coalesce(c.title, ''), "
@@ -72,17 +74,26 @@ team_progress_page(struct db *db, struct arena *a, int64_t team_id,
 	    "s.course_id LEFT JOIN course_progress cp ON cp.user_id = "
 	    "m.user_id AND cp.course_id = s.course_id ORDER BY "
 	    "lower(m.key_name), m.user_id, c.title, s.course_id");
-	size_t members = 0, i;
-	enum err e;
 
-	*more = 0;
 	db_bind_int64(st, 1, team_id);
 	db_bind_text(st, 2, key->after_id > 0 && key->after_name != NULL ?
 	    key->after_name : "");
 	db_bind_int64(st, 3, key->after_id);
-	db_bind_int64(st, 4, TEAM_PROGRESS_PAGE + 1);
-	if ((e = db_rows(st, a, row_of, sizeof(**out), (void **)out, n)) !=
-	    ERR_OK)
+	db_bind_int64(st, 4, limit);
+	return db_rows(st, a, row_of, sizeof(**out), (void **)out, n);
+}
+
+enum err
+team_progress_page(struct db *db, struct arena *a, int64_t team_id,
+    const struct team_progress_key *key, struct team_progress_row **out,
+    size_t *n, int *more)
+{
+	size_t members = 0, i;
+	enum err e;
+
+	*more = 0;
+	if ((e = rows_after(db, a, team_id, key, TEAM_PROGRESS_PAGE + 1, out,
+	    n)) != ERR_OK)
 		return e;
 	/* Drops the rows of the member past the page. */
 	for (i = 0; i < *n; i++) {
@@ -151,23 +162,16 @@ team_progress_csv(struct db *db, struct arena *a, int64_t team_id,
 	struct team_progress_key key = { 0, NULL };
 	struct team_progress_row *v;
 	size_t n;
-	int more = 1;
 	enum err e;
 
 	if (buf_puts(b, "name,email,course,started,lessons_done,lessons,"
 	    "completed,last_activity\r\n") != 0)
 		return ERR_INTERNAL;
-	while (more) {
-		if ((e = team_progress_page(db, a, team_id, &key, &v, &n,
-		    &more)) != ERR_OK)
-			return e;
-		for (size_t i = 0; i < n; i++)
-			if (csv_row(b, &v[i]) != 0)
-				return ERR_INTERNAL;
-		if (n > 0) {
-			key.after_id = v[n - 1].user_id;
-			key.after_name = v[n - 1].key_name;
-		}
-	}
+	if ((e = rows_after(db, a, team_id, &key, INT64_MAX, &v, &n)) !=
+	    ERR_OK)
+		return e;
+	for (size_t i = 0; i < n; i++)
+		if (csv_row(b, &v[i]) != 0)
+			return ERR_INTERNAL;
 	return ERR_OK;
 }

@@ -64,8 +64,8 @@ enum err team_progress_courses(struct db *db, struct arena *a,
 
 /* Appends every member's rows to b as CSV with a header: name, email,
  * course, started, lessons done, lessons, completed, last activity (the
- * day in the school's zone, empty when never).  Pages through the team
- * by key (one statement per TEAM_PROGRESS_PAGE members). */
+ * day in the school's zone, empty when never), in the page's order, from
+ * one statement. */
 enum err team_progress_csv(struct db *db, struct arena *a, int64_t team_id,
     struct buf *b);
 
