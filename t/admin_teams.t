@@ -130,7 +130,7 @@ subtest 'a team\'s page: members, seats, assignments, orders, audit trail' => su
 	is($res->{status}, 200, 'the team\'s page opens');
 	my $html = $res->{content};
 	for my $m ([$owner, 'owner'], [$u{'max@example.org'}, 'member'], [$u{'mia@example.org'}, 'manager']) {
-		like($html, qr{<tr data-member="$m->[0]"><td><a href="/admin/users/$m->[0]">[^<]+</a></td><td>[^<]+</td><td class="role">$m->[1]</td>},
+		like($html, qr{<tr data-member="$m->[0]"><td><a href="/admin/users/$m->[0]">[^<]+</a></td><td[^>]*>[^<]+</td><td class="role">$m->[1]</td>},
 		    "member $m->[0] is listed as $m->[1], linked to their page");
 	}
 	my ($seat) = $html =~ m{(<tr data-course="$sql_c">.*?</tr>)}s;
