@@ -139,4 +139,9 @@ enum err h_team_accept(struct req *rq, struct resp *rs);
 extern const struct field team_create_fields[], team_invite_fields[],
     team_member_fields[], team_accept_fields[];
 
+/* team_progress.c: a team's members' progress, page and CSV. */
+enum err h_team_progress(struct req *rq, struct resp *rs);
+enum err h_team_progress_csv(struct req *rq, struct resp *rs);
+extern const struct field team_progress_fields[];
+
 #endif

@@ -99,6 +99,11 @@ static const struct route routes[] = {
 	    R_LOGIN, team_member_fields },
 	{ METHOD_POST, "/account/teams/<id>/leave", h_team_leave, R_LOGIN,
 	    NULL },
+	/* A team's progress (team_progress.c): owner and managers. */
+	{ METHOD_GET, "/account/teams/<id>/progress", h_team_progress,
+	    R_LOGIN, team_progress_fields },
+	{ METHOD_GET, "/account/teams/<id>/progress.csv",
+	    h_team_progress_csv, R_LOGIN, NULL },
 };
 
 const struct app account_app = { "account", routes, NELEM(routes), NULL };

@@ -126,4 +126,12 @@ extern const struct field admin_order_review_fields[];
 extern const struct field admin_order_refund_fields[];
 extern const struct field admin_order_refund_retry_fields[];
 
+/* teams.c: teams, a team's page and the seat utilisation report */
+enum err h_admin_teams(struct req *rq, struct resp *rs);
+enum err h_admin_team(struct req *rq, struct resp *rs);
+enum err h_admin_seat_report(struct req *rq, struct resp *rs);
+enum err h_admin_seat_report_csv(struct req *rq, struct resp *rs);
+extern const struct field admin_teams_fields[], admin_team_fields[],
+    admin_seat_report_fields[];
+
 #endif

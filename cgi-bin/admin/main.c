@@ -80,6 +80,16 @@ static const struct route routes[] = {
 	    reconcile_fields },
 	{ METHOD_POST, "/admin/reconcile/apply", h_reconcile_apply, R_ADMIN,
 	    reconcile_apply_fields },
+	/* Teams, their seats and the seat utilisation report (teams.c):
+	 * read only. */
+	{ METHOD_GET, "/admin/teams", h_admin_teams, R_ADMIN,
+	    admin_teams_fields },
+	{ METHOD_GET, "/admin/teams/<id>", h_admin_team, R_ADMIN,
+	    admin_team_fields },
+	{ METHOD_GET, "/admin/reports/seats", h_admin_seat_report, R_ADMIN,
+	    admin_seat_report_fields },
+	{ METHOD_GET, "/admin/reports/seats.csv", h_admin_seat_report_csv,
+	    R_ADMIN, admin_seat_report_fields },
 	/* Orders and refunds (orders.c, refunds.c). */
 	{ METHOD_GET, "/admin/orders", h_admin_orders, R_ADMIN,
 	    admin_orders_fields },

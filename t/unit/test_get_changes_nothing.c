@@ -22,7 +22,9 @@
 #include "db.h"
 #include "harness.h"
 #include "order.h"
+#include "seat.h"
 #include "session.h"
+#include "team.h"
 #include "user.h"
 
 /* What a request changed that it may not. */
@@ -137,6 +139,26 @@ people_make(struct harness *h, struct people *p)
 	db_bind_int64(st, 1, student);
 	db_bind_int64(st, 2, (int64_t)time(NULL));
 	assert_int_equal(db_run(st), ERR_OK);
+	/* Team 1, the walk's <id>, owned by the student, with a seat of the
+	 * course held by them: its admin and progress pages render. */
+	{
+		int64_t team;
+
+		assert_int_equal(team_create(h->w.db, student, "Walk Team",
+		    (int64_t)time(NULL), &team), ERR_OK);
+		assert_int_equal(team, 1);
+		assert_int_equal(seat_add(h->w.db, team, course, 2,
+		    (int64_t)time(NULL)), ERR_OK);
+		assert_int_equal(seat_take(h->w.db, team, course,
+		    (int64_t)time(NULL)), ERR_OK);
+		st = db_prep(h->w.db, "INSERT INTO seat_assignments (team_id, "
+		    "course_id, user_id, email, status, created_at) VALUES "
+		    "(?1, ?2, ?3, 'walk-student@example.org', 'active', 1)");
+		db_bind_int64(st, 1, team);
+		db_bind_int64(st, 2, course);
+		db_bind_int64(st, 3, student);
+		assert_int_equal(db_run(st), ERR_OK);
+	}
 	snprintf(p->guest, sizeof(p->guest), "%s", guest);
 	cookies_for(h->w.db, student, guest, p->student, sizeof(p->student));
 	cookies_for(h->w.db, admin, guest, p->admin, sizeof(p->admin));
