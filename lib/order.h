@@ -26,7 +26,7 @@ struct order_item {
 	const char *title;	/* title at checkout */
 	const char *slug;	/* for links */
 	int64_t unit_amount;	/* price at checkout, minor units */
-	int64_t quantity;	/* 1 for a course */
+	int64_t quantity;	/* 1, or a team order's seats */
 	int64_t discount;	/* this line's share of the discount */
 };
 
@@ -34,6 +34,8 @@ struct order {
 	int64_t id;		/* orders.id */
 	const char *number;	/* ORD-YYYYMMDD-XXXXXX */
 	int64_t user_id;	/* buyer */
+	int64_t team_id;	/* bought for this team's seats, 0: for the
+				   buyer */
 	enum order_status status; /* life-cycle state */
 	const char *currency;	/* lower-case ISO code */
 	int64_t subtotal;	/* sum of items */
@@ -68,6 +70,9 @@ struct order_request {
 	const char *coupon_code;/* or NULL */
 	int64_t now;		/* unix seconds */
 	int64_t expires_at;	/* when the checkout lapses */
+	int64_t team_id;	/* for this team (the buyer manages it), 0 */
+	const int64_t *seats;	/* seats of each course (team_id), or NULL:
+				   one of each */
 };
 
 /* Why order_create refused, for the cart page. */
@@ -80,7 +85,9 @@ struct order_refusal {
 };
 
 /* Creates a pending order for rq in one transaction: loads and prices the
- * courses (active, one currency, not already owned), applies and reserves
+ * courses (active, one currency, not already owned unless bought for a
+ * team, whose seats the buyer must still manage: ERR_FORBIDDEN with
+ * why->message otherwise), applies (per seat, cart_team.h) and reserves
  * the coupon (its limits counted with other reservations, so concurrent
  * checkouts never exceed them).  ERR_CONFLICT with *why filled when the cart
  * cannot be bought as it is, or when the user has a pending order already
