@@ -283,6 +283,7 @@ checkout_start(struct db *db, struct stripe *s, struct arena *a,
     const unsigned char key[32], int64_t now, struct checkout_outcome *out)
 {
 	struct order_request rq;
+	struct order_team team;
 	struct order_refusal why;
 	struct order pending, o;
 	struct cart c;
@@ -333,9 +334,10 @@ checkout_start(struct db *db, struct stripe *s, struct arena *a,
 	} else if (e != ERR_NOTFOUND)
 		return e;
 	rq = (struct order_request){ b->user_id, cart_course_ids(a, &c), c.n,
-	    c.coupon_code, now, now + CHECKOUT_MINUTES * 60, c.team_id,
-	    cart_seats(a, &c) };
-	if ((e = order_create(db, a, &rq, &o, &why)) != ERR_OK) {
+	    c.coupon_code, now, now + CHECKOUT_MINUTES * 60 };
+	team = (struct order_team){ c.team_id, cart_seats(a, &c) };
+	if ((e = order_create_for(db, a, &rq, c.team_id != 0 ? &team : NULL,
+	    &o, &why)) != ERR_OK) {
 		out->message = why.message;
 		return e;
 	}

@@ -71,8 +71,9 @@ order_number(char out[21], int64_t now)
  * bought.  Returns ERR_CONFLICT with why filled, or a database error. */
 static enum err
 price_course(struct db *db, struct arena *a, const struct order_request *rq,
-    size_t i, struct price_line *line, struct order_item *item,
-    const char **currency, struct order_refusal *why)
+    const struct order_team *team, size_t i, struct price_line *line,
+    struct order_item *item, const char **currency,
+    struct order_refusal *why)
 {
 	int64_t course_id = rq->course_ids[i];
 	struct db_stmt *st;
@@ -99,7 +100,7 @@ price_course(struct db *db, struct arena *a, const struct order_request *rq,
 	line->course_type = db_col_text_dup(a, st, 2);
 	/* line: one seat, for the coupon (cart_team.h) */
 	item->unit_amount = line->amount = db_col_int64(st, 3);
-	item->quantity = rq->seats != NULL ? rq->seats[i] : 1;
+	item->quantity = team != NULL ? team->seats[i] : 1;
 	if (*currency == NULL)
 		*currency = db_col_text_dup(a, st, 4);
 	else if (strcmp(*currency, db_col_text(st, 4)) != 0)
@@ -109,7 +110,7 @@ price_course(struct db *db, struct arena *a, const struct order_request *rq,
 		why->message = "A course in your cart is no longer on sale.";
 	db_done(st);
 	/* A team's seats of a course the buyer has are for others. */
-	if (rq->team_id == 0 && access_owned(&acc))
+	if (team == NULL && access_owned(&acc))
 		why->message = "You already have access to a course in your "
 		    "cart.";
 	if (item->quantity < 1 || item->quantity > CART_SEATS_MAX)
@@ -159,6 +160,7 @@ static enum err
 insert_order(struct db *db, const struct order_request *rq, struct order *o,
     char number[21])
 {
+	/* o->team_id: 0, or the team of order_create_for */
 	struct db_stmt *st;
 	enum err e = ERR_CONFLICT;
 
@@ -183,8 +185,8 @@ insert_order(struct db *db, const struct order_request *rq, struct order *o,
 		db_bind_int64(st, 9, rq->expires_at);
 		db_bind_int64(st, 10, rq->now);
 		db_bind_int64(st, 11, rq->now);
-		if (rq->team_id != 0)
-			db_bind_int64(st, 12, rq->team_id);
+		if (o->team_id != 0)
+			db_bind_int64(st, 12, o->team_id);
 		else
 			db_bind_null(st, 12);
 		e = db_run(st);
@@ -247,6 +249,14 @@ enum err
 order_create(struct db *db, struct arena *a, const struct order_request *rq,
     struct order *o, struct order_refusal *why)
 {
+	return order_create_for(db, a, rq, NULL, o, why);
+}
+
+enum err
+order_create_for(struct db *db, struct arena *a,
+    const struct order_request *rq, const struct order_team *team,
+    struct order *o, struct order_refusal *why)
+{
 	struct price_line *lines;
 	struct coupon c;
 	int64_t *seats, amount;
@@ -281,7 +291,7 @@ order_create(struct db *db, struct arena *a, const struct order_request *rq,
 		goto out;
 	}
 	/* Under the same lock: the buyer still manages the team. */
-	if (rq->team_id != 0 && (e = cart_team_manages(db, rq->team_id,
+	if (team != NULL && (e = cart_team_manages(db, team->team_id,
 	    rq->user_id, &manages)) != ERR_OK)
 		goto out;
 	if (!manages) {
@@ -291,7 +301,7 @@ order_create(struct db *db, struct arena *a, const struct order_request *rq,
 		goto out;
 	}
 	for (i = 0; i < rq->ncourses; i++) {
-		e = price_course(db, a, rq, i, &lines[i], &o->items[i],
+		e = price_course(db, a, rq, team, i, &lines[i], &o->items[i],
 		    &o->currency, why);
 		if (e != ERR_OK)
 			goto out;
@@ -312,7 +322,7 @@ order_create(struct db *db, struct arena *a, const struct order_request *rq,
 	o->coupon_code = c.id != 0 ? c.code : NULL;
 	o->total = o->subtotal - o->discount;
 	o->user_id = rq->user_id;
-	o->team_id = rq->team_id;
+	o->team_id = team != NULL ? team->team_id : 0;
 	o->status = ORDER_PENDING;
 	o->expires_at = rq->expires_at;
 	o->created_at = rq->now;

@@ -70,9 +70,12 @@ struct order_request {
 	const char *coupon_code;/* or NULL */
 	int64_t now;		/* unix seconds */
 	int64_t expires_at;	/* when the checkout lapses */
-	int64_t team_id;	/* for this team (the buyer manages it), 0 */
-	const int64_t *seats;	/* seats of each course (team_id), or NULL:
-				   one of each */
+};
+
+/* What a checkout for a team adds (cart_team.h). */
+struct order_team {
+	int64_t team_id;	/* the buyer manages it */
+	const int64_t *seats;	/* seats of each course of the request */
 };
 
 /* Why order_create refused, for the cart page. */
@@ -95,6 +98,11 @@ struct order_refusal {
  * or resumes that one first).  *o lives in the arena. */
 enum err order_create(struct db *db, struct arena *a,
     const struct order_request *rq, struct order *o, struct order_refusal *why);
+
+/* The same for team (NULL: for the buyer, as order_create). */
+enum err order_create_for(struct db *db, struct arena *a,
+    const struct order_request *rq, const struct order_team *team,
+    struct order *o, struct order_refusal *why);
 
 /* Loads order id with its items into *o (arena).  user_id > 0 restricts to
  * that user's orders (ERR_NOTFOUND for anyone else's). */

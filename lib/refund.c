@@ -814,3 +814,62 @@ refund_list(struct db *db, struct arena *a, int64_t order_id,
 		return e;
 	return list_items(db, a, order_id, *out, *n);
 }
+
+enum err
+refund_seat_item_load(struct db *db, struct arena *a, int64_t order_id,
+    int64_t item_id, struct refund_seat_item *it)
+{
+	struct db_stmt *st = db_prep(db, "SELECT i.id, o.id, o.number, "
+	    "o.status, o.currency, o.team_id, t.name, i.course_id, i.title, "
+	    "i.unit_amount, i.quantity, i.refunded_seats, i.unit_amount * "
+	    "i.quantity - i.discount_amount, i.unit_amount * i.quantity - "
+	    "i.discount_amount - i.refunded_amount FROM order_items i JOIN "
+	    "orders o ON o.id = i.order_id JOIN teams t ON t.id = o.team_id "
+	    "WHERE i.id = ? AND o.id = ?");
+	enum err e;
+
+	db_bind_int64(st, 1, item_id);
+	db_bind_int64(st, 2, order_id);
+	if ((e = db_next(st)) == ERR_OK) {
+		*it = (struct refund_seat_item){ .id = db_col_int64(st, 0),
+		    .order_id = db_col_int64(st, 1),
+		    .number = db_col_text_dup(a, st, 2),
+		    .order_status = db_col_text_dup(a, st, 3),
+		    .currency = db_col_text_dup(a, st, 4),
+		    .team_id = db_col_int64(st, 5),
+		    .team_name = db_col_text_dup(a, st, 6),
+		    .course_id = db_col_int64(st, 7),
+		    .title = db_col_text_dup(a, st, 8),
+		    .unit_amount = db_col_int64(st, 9),
+		    .quantity = db_col_int64(st, 10),
+		    .refunded_seats = db_col_int64(st, 11),
+		    .paid = db_col_int64(st, 12),
+		    .left = db_col_int64(st, 13) };
+		if (it->number == NULL || it->order_status == NULL ||
+		    it->currency == NULL || it->team_name == NULL ||
+		    it->title == NULL)
+			e = ERR_INTERNAL;
+	}
+	db_done(st);
+	return e;
+}
+
+enum err
+refund_order_team(struct db *db, struct arena *a, int64_t order_id,
+    int64_t *team_id, const char **name)
+{
+	struct db_stmt *st = db_prep(db, "SELECT t.id, t.name FROM orders o "
+	    "JOIN teams t ON t.id = o.team_id WHERE o.id = ?");
+	enum err e;
+
+	*team_id = 0;
+	*name = NULL;
+	db_bind_int64(st, 1, order_id);
+	if ((e = db_next(st)) == ERR_OK) {
+		*team_id = db_col_int64(st, 0);
+		if ((*name = db_col_text_dup(a, st, 1)) == NULL)
+			e = ERR_INTERNAL;
+	}
+	db_done(st);
+	return e == ERR_NOTFOUND ? ERR_OK : e;
+}

@@ -116,6 +116,34 @@ enum err refund_open(struct db *db, const struct refund_request *rq,
 enum err refund_send(struct db *db, struct stripe *s, int64_t refund_id,
     const char *base_url, int64_t now, struct stripe_error *se);
 
+/* An item of a team order, for the seats refund page. */
+struct refund_seat_item {
+	int64_t id;		/* order_items.id */
+	int64_t order_id;	/* orders.id */
+	const char *number;	/* ORD-... */
+	const char *order_status; /* orders.status */
+	const char *currency;	/* lower-case */
+	int64_t team_id;	/* teams.id */
+	const char *team_name;	/* its name now */
+	int64_t course_id;	/* courses.id */
+	const char *title;	/* the item's title */
+	int64_t unit_amount;	/* one seat's price */
+	int64_t quantity;	/* seats bought */
+	int64_t refunded_seats;	/* seats refunded */
+	int64_t paid;		/* price times seats less discount */
+	int64_t left;		/* paid less what was refunded of it */
+};
+
+/* Loads item_id of order_id into *it (arena).  ERR_NOTFOUND unless it is
+ * an item of that order and the order was bought for a team. */
+enum err refund_seat_item_load(struct db *db, struct arena *a,
+    int64_t order_id, int64_t item_id, struct refund_seat_item *it);
+
+/* Sets *team_id and *name (arena) to the team order_id bought seats
+ * for; *team_id 0 when it was bought for its buyer. */
+enum err refund_order_team(struct db *db, struct arena *a, int64_t order_id,
+    int64_t *team_id, const char **name);
+
 /* One refund of an order, for its page. */
 struct refund_row {
 	int64_t id;		/* refunds.id */
