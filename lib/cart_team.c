@@ -60,8 +60,12 @@ cart_buy_for(struct db *db, int64_t user_id, int64_t team_id, int64_t now)
 		e = ERR_FORBIDDEN;
 		goto out;
 	}
-	st = db_prep(db, "UPDATE carts SET team_id = ?1, updated_at = ?2 "
-	    "WHERE user_id = ?3");
+	/* The choice comes first, the courses after: an empty cart is
+	 * made to keep it. */
+	st = db_prep(db, "INSERT INTO carts (user_id, team_id, created_at, "
+	    "updated_at) VALUES (?3, ?1, ?2, ?2) ON CONFLICT (user_id) DO "
+	    "UPDATE SET team_id = excluded.team_id, updated_at = "
+	    "excluded.updated_at");
 	if (team_id != 0)
 		db_bind_int64(st, 1, team_id);
 	else

@@ -33,9 +33,9 @@ enum err cart_team_manages(struct db *db, int64_t team_id, int64_t user_id,
 enum err cart_team_choices(struct db *db, struct arena *a, int64_t user_id,
     struct cart_team **out, size_t *n);
 
-/* Buys user_id's cart for team_id (0: for user_id): ERR_FORBIDDEN when
- * they do not manage it (nothing changes).  Back to "me", every line is
- * one seat again.  No cart: nothing to change (ERR_OK). */
+/* Buys user_id's cart for team_id (0: for user_id), making the cart
+ * when they have none: ERR_FORBIDDEN when they do not manage it (nothing
+ * changes).  Back to "me", every line is one seat again. */
 enum err cart_buy_for(struct db *db, int64_t user_id, int64_t team_id,
     int64_t now);
 
