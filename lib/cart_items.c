@@ -353,6 +353,11 @@ cart_take_order(struct db *db, const struct order *o, size_t *added,
 
 	*added = 0;
 	*refused = CART_ADD_MAX;
+	/* A team order goes back as one: for the team (while the buyer
+	 * still manages it), with its seats. */
+	if (o->team_id != 0 && (e = cart_buy_for(db, o->user_id, o->team_id,
+	    (int64_t)time(NULL))) != ERR_OK && e != ERR_FORBIDDEN)
+		return e;
 	for (size_t i = 0; i < o->nitems; i++) {
 		if ((e = cart_add(db, o->user_id, NULL, o->items[i].course_id,
 		    &r)) != ERR_OK)
@@ -361,6 +366,11 @@ cart_take_order(struct db *db, const struct order *o, size_t *added,
 			(*added)++;
 		else if (r != CART_ALREADY_IN && *refused == CART_ADD_MAX)
 			*refused = r;
+		if (o->team_id != 0 && (r == CART_ADDED ||
+		    r == CART_ALREADY_IN) && (e = cart_set_seats(db, o->user_id,
+		    o->items[i].course_id, o->items[i].quantity,
+		    (int64_t)time(NULL))) != ERR_OK && e != ERR_CONFLICT)
+			return e;
 	}
 	if (o->coupon_code == NULL)
 		return ERR_OK;

@@ -214,4 +214,37 @@ subtest 'the team\'s billing page' => sub {
 	is($olly->get("/account/teams/$team/billing")->{status}, 404, 'an outsider finds no such team');
 };
 
+subtest 'an unpaid team order checked out again comes back for the team, with its seats' => sub {
+	$mia->get('/payment/cart');
+	$s->add_to_cart($mia, $cid);
+	$mia->get('/payment/cart');
+	is(Forms::submit($mia, "/payment/cart-seats/$cid", seats => '4')->{status}, 303, '4 seats');
+	$mia->get('/payment/cart');
+	my $cs = $s->checkout_session(Forms::submit($mia, '/payment/checkout'));
+	my $o3 = order_of($cs);
+	ok($o3, 'a checkout');
+	# It lapses unpaid; Mia empties her cart and buys for herself.
+	$s->sql(q{UPDATE orders SET status = 'expired' WHERE id = ?1}, $o3);
+	$s->sql(q{DELETE FROM cart_items WHERE cart_id = (SELECT id FROM carts WHERE user_id = ?1)}, $mia_id);
+	$mia->get('/payment/cart');
+	is(Forms::submit($mia, '/payment/buy-for', for => 'me')->{status}, 303, 'back to buying for herself');
+	$mia->get("/payment/order/$o3");
+	$res = Forms::submit($mia, "/payment/order/$o3/continue");
+	is($res->{status}, 303, 'she checks the order out again');
+	is($s->sql_one('SELECT team_id FROM carts WHERE user_id = ?1', $mia_id), $team, 'the cart is for the team again');
+	is($s->sql_one(q{SELECT quantity FROM cart_items WHERE course_id = ?1 AND cart_id = (SELECT id FROM carts WHERE user_id = ?2)}, $cid, $mia_id), 4, 'with its 4 seats');
+};
+
+subtest 'a whole refund made at Stripe takes the order\'s seats back, newest assignments first' => sub {
+	is(seats_of($team), '4/4', 'four seats, all held');
+	my @newest = map { $_->[0] } $s->sql(q{SELECT id FROM seat_assignments WHERE team_id = ?1 AND status <> 'revoked' ORDER BY created_at DESC, id DESC LIMIT 2}, $team);
+	my $pi = $s->sql_one('SELECT stripe_payment_intent FROM orders WHERE id = ?1', $o2);
+	is($s->emu('POST', '/v1/refunds', { payment_intent => $pi })->{status}, 200, 'the second order refunded in Stripe\'s dashboard');
+	ok($s->wait_for(sub { status_of($o2) eq 'refunded' }), 'the order is refunded');
+	is(seats_of($team), '2/2', 'its 2 seats are gone');
+	is($s->sql_one(q{SELECT count(*) FROM seat_assignments WHERE id IN (?1, ?2) AND status = 'revoked'}, @newest), 2, 'the two newest assignments were revoked');
+	like($s->sql_one('SELECT review_reason FROM orders WHERE id = ?1', $o2), qr/2 seats, and 2 assigned seats were revoked/, 'the order is flagged, saying so');
+	is($s->sql_one('SELECT refunded_seats FROM order_items WHERE order_id = ?1', $o2), 2, 'its seats count as refunded');
+};
+
 done_testing;
