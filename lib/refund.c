@@ -626,15 +626,24 @@ mail_text(struct db *db, int64_t id, const struct sending *r,
 	money_format(body, r->amount, r->currency);
 	buf_printf(body, " of your order %s. It reaches your card in a few "
 	    "days.\n\n", r->number);
-	st = db_prep(db, "SELECT oi.title FROM refund_items ri JOIN "
+	st = db_prep(db, "SELECT oi.title, ri.seats FROM refund_items ri JOIN "
 	    "order_items oi ON oi.id = ri.order_item_id WHERE ri.refund_id = ? "
 	    "ORDER BY oi.id");
 	db_bind_int64(st, 1, id);
 	while ((e = db_next(st)) == ERR_OK) {
+		int64_t seats = db_col_int64(st, 1);
+
+		/* A team order's refund takes seats, not the buyer's access. */
 		if (!any++)
-			buf_puts(body, "These courses are refunded, and their "
-			    "lessons are closed to you now:\n");
-		buf_printf(body, "- %s\n", db_col_text(st, 0));
+			buf_puts(body, seats > 0 ? "These seats are refunded and "
+			    "are no longer your team's:\n" : "These courses are "
+			    "refunded, and their lessons are closed to you now:\n");
+		if (seats > 0)
+			buf_printf(body, "- %lld seat%s of %s\n",
+			    (long long)seats, seats == 1 ? "" : "s",
+			    db_col_text(st, 0));
+		else
+			buf_printf(body, "- %s\n", db_col_text(st, 0));
 	}
 	db_done(st);
 	if (e != ERR_NOTFOUND)

@@ -196,6 +196,8 @@ subtest 'refund of 1 seat when all are held: the admin chooses whose seat ends' 
 	is($s->sql_one(q{SELECT amount FROM refunds WHERE order_id = ?1 AND status = 'succeeded'}, $o1), 4410, 'refunded $44.10');
 	is(status_of($o1), 'partially_refunded', 'the order is partly refunded');
 	is($s->sql_one(q{SELECT count(*) FROM audit_log WHERE action = 'seat.revoke' AND subject = 'team:' || ?1}, $team), 1, 'the revocation has its audit row');
+	like($s->sql_one(q{SELECT replace(body, char(10), ' ') FROM outbox WHERE to_addr = ?1 AND subject LIKE 'Refund for your order%'}, lc $mia_email) // '',
+	    qr/\$44\.10 .*1 seat of C Programming Fundamentals/, 'the buyer is told what was refunded: a seat');
 };
 
 subtest 'the team\'s billing page' => sub {
