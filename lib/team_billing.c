@@ -17,7 +17,8 @@ bill_row(struct arena *a, struct db_stmt *st, void *elem)
 	    .currency = db_col_text_dup(a, st, 6),
 	    .total = db_col_int64(st, 7),
 	    .refunded = db_col_int64(st, 8),
-	    .receipt_url = db_col_text_dup(a, st, 9) };
+	    .receipt_url = db_col_text_dup(a, st, 9),
+	    .buyer_id = db_col_int64(st, 10) };
 	return b->number == NULL || b->buyer == NULL || b->status == NULL ||
 	    b->currency == NULL || b->receipt_url == NULL ? ERR_INTERNAL :
 	    ERR_OK;
@@ -48,7 +49,8 @@ team_bills(struct db *db, struct arena *a, int64_t team_id,
 	st = db_prep(db, "SELECT o.id, o.number, o.created_at, "
 	    "coalesce(o.paid_at, 0), CASE WHEN u.name <> '' THEN u.name ELSE "
 	    "u.email END, o.status, o.currency, o.total_amount, "
-	    "o.refunded_amount, coalesce(o.receipt_url, '') FROM orders o "
+	    "o.refunded_amount, coalesce(o.receipt_url, ''), o.user_id "
+	    "FROM orders o "
 	    "JOIN users u ON u.id = o.user_id WHERE o.team_id = ?1 AND "
 	    "o.status IN ('paid', 'partially_refunded', 'refunded', "
 	    "'disputed') AND (?3 = 0 OR o.created_at < ?2 OR (o.created_at = "

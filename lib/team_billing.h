@@ -23,6 +23,7 @@ struct team_bill {
 	const char *number;	/* ORD-... */
 	int64_t created_at;	/* unix seconds (the key of the list) */
 	int64_t paid_at;	/* 0 when never paid */
+	int64_t buyer_id;	/* users.id of the buyer */
 	const char *buyer;	/* the buyer's name, or email */
 	const char *status;	/* orders.status */
 	const char *currency;	/* lower-case */

@@ -211,6 +211,15 @@ subtest 'the team\'s billing page' => sub {
 	    'both orders, newest first, with their seats and refunds');
 	my $receipt = $s->sql_one('SELECT receipt_url FROM orders WHERE id = ?1', $o1);
 	ok($receipt && index($res->{content}, qq{href="$receipt"}) >= 0, 'and Stripe\'s receipt of each');
+	like($res->{content}, qr{href="/payment/order/$o1"}, 'the buyer\'s orders link to their pages');
+	my ($nora, $nora_id) = $s->student(name => 'Nora Manager');
+	$s->sql(q{INSERT INTO team_members (team_id, user_id, role, joined_at) VALUES (?1, ?2, 'manager', 0)}, $team, $nora_id);
+	$res = $nora->get("/account/teams/$team/billing");
+	is($res->{status}, 200, 'another manager sees it');
+	like(text_of($res->{content}), qr/\Q$n1\E Mia Manager 3 ×/, 'the same orders');
+	unlike($res->{content}, qr{href="/payment/order/}, 'without links to pages only the buyer may open');
+	ok(index($res->{content}, qq{href="$receipt"}) >= 0, 'with Stripe\'s receipts');
+	is($nora->get("/payment/order/$o1")->{status}, 404, 'the buyer\'s order page is indeed not hers');
 	is($pete->get("/account/teams/$team/billing")->{status}, 403, 'a plain member is refused');
 	like(text_of($pete->{last}{content}), qr/Only the team's owner and managers/, 'in plain words');
 	is($olly->get("/account/teams/$team/billing")->{status}, 404, 'an outsider finds no such team');

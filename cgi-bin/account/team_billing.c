@@ -31,10 +31,13 @@ bill_json(struct req *rq, const struct team_bill *b)
 {
 	cJSON *o = cJSON_CreateObject(), *arr, *x;
 
+	/* The order's own page is its buyer's (another manager has
+	 * Stripe's receipt). */
 	if (o == NULL || cJSON_AddNumberToObject(o, "id", (double)b->id) ==
 	    NULL || cJSON_AddStringToObject(o, "number", b->number) == NULL ||
-	    cJSON_AddStringToObject(o, "url", arena_printf(rq->arena,
-	    "/payment/order/%lld", (long long)b->id)) == NULL ||
+	    (b->buyer_id == rq->user->id && cJSON_AddStringToObject(o, "url",
+	    arena_printf(rq->arena, "/payment/order/%lld", (long long)b->id)) ==
+	    NULL) ||
 	    cJSON_AddNumberToObject(o, "date", (double)(b->paid_at != 0 ?
 	    b->paid_at : b->created_at)) == NULL ||
 	    cJSON_AddStringToObject(o, "buyer", b->buyer) == NULL ||
