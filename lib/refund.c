@@ -454,6 +454,7 @@ struct sending {
 	char session[STRIPE_ID_SIZE]; /* its Checkout Session */
 	int64_t actor;		/* the admin who asked */
 	int64_t user_id;	/* the buyer */
+	int for_team;		/* the order bought a team's seats */
 };
 
 static enum err
@@ -465,8 +466,8 @@ sending_load(struct db *db, int64_t id, struct sending *r)
 	st = db_prep(db, "SELECT r.status, r.amount, r.currency, r.reason, "
 	    "r.order_id, o.number, coalesce(o.stripe_payment_intent, ''), "
 	    "coalesce(o.stripe_session_id, ''), coalesce(r.created_by, 0), "
-	    "o.user_id FROM refunds r JOIN orders o ON o.id = r.order_id "
-	    "WHERE r.id = ?");
+	    "o.user_id, o.team_id IS NOT NULL FROM refunds r JOIN orders o ON "
+	    "o.id = r.order_id WHERE r.id = ?");
 	db_bind_int64(st, 1, id);
 	if ((e = db_next(st)) == ERR_OK) {
 		snprintf(r->status, sizeof(r->status), "%s", db_col_text(st, 0));
@@ -481,6 +482,7 @@ sending_load(struct db *db, int64_t id, struct sending *r)
 		    db_col_text(st, 7));
 		r->actor = db_col_int64(st, 8);
 		r->user_id = db_col_int64(st, 9);
+		r->for_team = db_col_int64(st, 10) != 0;
 	}
 	db_done(st);
 	return e;
@@ -649,7 +651,8 @@ mail_text(struct db *db, int64_t id, const struct sending *r,
 	if (e != ERR_NOTFOUND)
 		return e;
 	if (!any)
-		buf_puts(body, "Your courses stay open to you.\n");
+		buf_puts(body, r->for_team ? "Your team keeps its seats.\n" :
+		    "Your courses stay open to you.\n");
 	buf_printf(body, "\nThe order: %s/payment/order/%lld\n", base_url,
 	    (long long)r->order_id);
 	return body->oom ? ERR_INTERNAL : ERR_OK;
