@@ -2,6 +2,7 @@
  * and its coupon.  Guests have a cart too, kept by their guest cookie and
  * merged into their own at login. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <cjson/cJSON.h>
@@ -10,6 +11,7 @@
 #include "app.h"
 #include "apps.h"
 #include "cart_items.h"
+#include "cart_team.h"
 #include "catalog.h"
 #include "content.h"
 #include "events.h"
@@ -233,11 +235,85 @@ add_money(cJSON *o, const char *key, int64_t amount, const char *currency)
 	return m != NULL && cJSON_AddItemToObject(o, key, m) ? 0 : -1;
 }
 
+/* Adds the "Buy for" choice of a logged-in buyer who owns or manages a
+ * team (ctx.buy_for: "me" and each team, the cart's selected), and
+ * ctx.for_team, the name of the team the cart is for. */
+static enum err
+add_buy_for(struct req *rq, cJSON *ctx, const struct cart *c)
+{
+	struct cart_team *teams;
+	size_t n;
+	cJSON *arr, *o;
+	enum err e;
+
+	if (rq->user == NULL)
+		return ERR_OK;
+	if ((e = cart_team_choices(rq->w->db, rq->arena, rq->user->id, &teams,
+	    &n)) != ERR_OK)
+		return e;
+	if (c->team_id != 0)
+		cJSON_AddStringToObject(ctx, "for_team", "a team you no longer "
+		    "manage");
+	if (n == 0)
+		return ERR_OK;
+	if ((arr = cJSON_AddArrayToObject(ctx, "buy_for")) == NULL ||
+	    (o = cJSON_CreateObject()) == NULL)
+		return ERR_INTERNAL;
+	cJSON_AddItemToArray(arr, o);
+	cJSON_AddStringToObject(o, "value", "me");
+	cJSON_AddStringToObject(o, "label", "Me");
+	cJSON_AddBoolToObject(o, "selected", c->team_id == 0);
+	for (size_t i = 0; i < n; i++) {
+		if ((o = cJSON_CreateObject()) == NULL)
+			return ERR_INTERNAL;
+		cJSON_AddItemToArray(arr, o);
+		cJSON_AddStringToObject(o, "value", arena_printf(rq->arena,
+		    "%lld", (long long)teams[i].id));
+		cJSON_AddStringToObject(o, "label", teams[i].name);
+		cJSON_AddBoolToObject(o, "selected", teams[i].id == c->team_id);
+		if (teams[i].id == c->team_id)
+			cJSON_ReplaceItemInObject(ctx, "for_team",
+			    cJSON_CreateString(teams[i].name));
+	}
+	return ERR_OK;
+}
+
+/* A team line's seats: how many, the line's amount, and the seats field
+ * as typed with its error when seats_error names this course. */
+static enum err
+add_seats(struct req *rq, cJSON *o, const struct cart *c,
+    const struct cart_line *l, int64_t error_course, const char *error)
+{
+	const char *typed = field_raw(rq, "seats");
+
+	cJSON_AddNumberToObject(o, "seats", (double)l->seats);
+	if (add_money(o, "amount", l->amount, c->currency) == -1)
+		return ERR_INTERNAL;
+	if (error_course != l->course.id)
+		return ERR_OK;
+	cJSON_AddStringToObject(o, "seats_error", error);
+	cJSON_AddStringToObject(o, "seats_typed", typed != NULL ? typed : "");
+	return ERR_OK;
+}
+
+/* The cart page as cart_page, with error beside the seats field of the
+ * line of course error_course (0: none). */
+static enum err
+cart_page_seats(struct req *rq, struct resp *rs, int status,
+    const char *code_error, int64_t error_course, const char *error);
+
 /* The cart page: the lines, subtotal, discount and total, priced now.
  * code_error (or NULL) is shown beside the coupon field, which keeps the
  * code as typed; status is 200, or 400 with an error. */
 static enum err
 cart_page(struct req *rq, struct resp *rs, int status, const char *code_error)
+{
+	return cart_page_seats(rq, rs, status, code_error, 0, NULL);
+}
+
+static enum err
+cart_page_seats(struct req *rq, struct resp *rs, int status,
+    const char *code_error, int64_t error_course, const char *error)
 {
 	const char *typed = field_raw(rq, "code");
 	struct offer_viewer v;
@@ -273,7 +349,12 @@ cart_page(struct req *rq, struct resp *rs, int status, const char *code_error)
 			return ERR_INTERNAL;
 		if ((e = add_offer(rq, &v, o, &c.lines[i].course)) != ERR_OK)
 			return e;
+		if (c.team_id != 0 && (e = add_seats(rq, o, &c, &c.lines[i],
+		    error_course, error)) != ERR_OK)
+			return e;
 	}
+	if ((e = add_buy_for(rq, ctx, &c)) != ERR_OK)
+		return e;
 	if (add_money(ctx, "subtotal", c.subtotal, c.currency) == -1 ||
 	    add_money(ctx, "discount", c.discount, c.currency) == -1 ||
 	    add_money(ctx, "total", c.total, c.currency) == -1)
@@ -370,6 +451,66 @@ h_remove_coupon(struct req *rq, struct resp *rs)
 	    "The coupon is removed.");
 }
 
+/* POST /payment/buy-for: for (me, or a team's id) — whom the cart is
+ * bought for.  A team the buyer does not manage is refused (403). */
+static enum err
+h_buy_for(struct req *rq, struct resp *rs)
+{
+	const char *to = field_str(rq, "for");
+	int64_t team_id = 0;
+	char *end = NULL;
+	enum err e;
+
+	if (to != NULL && strcmp(to, "me") != 0)
+		team_id = strtoll(to, &end, 10);
+	if (to == NULL || (strcmp(to, "me") != 0 && (end == NULL ||
+	    *end != '\0' || team_id <= 0))) {
+		rs->message = "Choose yourself or one of your teams.";
+		return ERR_INVALID;
+	}
+	e = cart_buy_for(rq->w->db, rq->user->id, team_id, time(NULL));
+	if (e == ERR_FORBIDDEN)
+		rs->message = "You can buy for a team only when you own or "
+		    "manage it. Nothing changed.";
+	if (e != ERR_OK)
+		return e;
+	return resp_flash_redirect(rq, rs, "/payment/cart", team_id != 0 ?
+	    "This cart is now for your team: choose how many seats of each "
+	    "course." : "This cart is now for you.");
+}
+
+/* POST /payment/cart-seats/<course id>: seats (1..1000) of a team
+ * cart's line. */
+static enum err
+h_seats(struct req *rq, struct resp *rs)
+{
+	int64_t n = 0;
+	enum err e;
+
+	if (!field_int(rq, "seats", &n) || n < 1 || n > CART_SEATS_MAX)
+		return cart_page_seats(rq, rs, 400, NULL, rq->id, "Type a "
+		    "number of seats from 1 to 1000.");
+	e = cart_set_seats(rq->w->db, rq->user->id, rq->id, n, time(NULL));
+	if (e == ERR_CONFLICT) {
+		rs->message = "Seats are for a cart bought for a team: choose "
+		    "the team first.";
+		return e;
+	}
+	if (e != ERR_OK)
+		return e;
+	return resp_flash_redirect(rq, rs, "/payment/cart", "Seats updated.");
+}
+
+static const struct field buy_for_fields[] = {
+	{ "for", F_TOKEN, 20 },
+	{ NULL, 0, 0 },
+};
+
+static const struct field seats_fields[] = {
+	{ "seats", F_INT, 12 },
+	{ NULL, 0, 0 },
+};
+
 static const struct field catalog_fields[] = {
 	{ "type", F_TOKEN, 20 },
 	{ "q", F_LINE, 100 },
@@ -460,6 +601,11 @@ static const struct route routes[] = {
 	{ METHOD_POST, "/payment/apply-coupon", h_apply_coupon, 0,
 	    coupon_fields },
 	{ METHOD_POST, "/payment/remove-coupon", h_remove_coupon, 0, NULL },
+	/* Buying for a team (issue 18). */
+	{ METHOD_POST, "/payment/buy-for", h_buy_for, R_LOGIN,
+	    buy_for_fields },
+	{ METHOD_POST, "/payment/cart-seats/<id>", h_seats, R_LOGIN,
+	    seats_fields },
 };
 
 const struct app cart_app = { "cart", routes, NELEM(routes), NULL };

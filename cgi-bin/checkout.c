@@ -12,6 +12,7 @@
 #include "catalog.h"
 #include "checkout.h"
 #include "enrollment.h"
+#include "order.h"
 #include "server.h"
 #include "session.h"
 #include "url.h"
@@ -40,6 +41,8 @@ h_checkout(struct req *rq, struct resp *rs)
 		return resp_flash_redirect(rq, rs, "/payment/cart", out.message);
 	if (e == ERR_UPSTREAM)
 		rs->message = out.refused ? refused_message : upstream_message;
+	if (e == ERR_FORBIDDEN)
+		rs->message = out.message;
 	if (e != ERR_OK)
 		return e;
 	if (out.message != NULL)
@@ -54,6 +57,7 @@ static enum err
 h_success(struct req *rq, struct resp *rs)
 {
 	const char *sid = field_str(rq, "session_id");
+	struct order o = { 0 };
 	enum fulfil_outcome fo;
 	int64_t order_id;
 	char where[64];
@@ -73,11 +77,18 @@ h_success(struct req *rq, struct resp *rs)
 		return e;
 	snprintf(where, sizeof(where), "/payment/order/%lld",
 	    (long long)order_id);
+	if ((fo == FULFIL_GRANTED || fo == FULFIL_ALREADY) &&
+	    (e = order_load(rq->w->db, rq->arena, order_id, rq->user->id,
+	    &o)) != ERR_OK)
+		return e;
 	switch (fo) {
 	case FULFIL_GRANTED:
 	case FULFIL_ALREADY:
 		return resp_flash_redirect(rq, rs, arena_strdup(rq->arena,
-		    where), "Payment received: your courses are ready.");
+		    where), o.team_id != 0 ? "Payment received: the seats "
+		    "are your team's now. Hand them out from the team's "
+		    "seats page." : "Payment received: your courses are "
+		    "ready.");
 	case FULFIL_PARTIAL:
 		return resp_flash_redirect(rq, rs, arena_strdup(rq->arena,
 		    where), "Payment received: your courses are ready. Part "

@@ -6,6 +6,7 @@
 
 #include "access.h"
 #include "cart_items.h"
+#include "cart_team.h"
 #include "db.h"
 #include "money.h"
 #include "order.h"
@@ -29,19 +30,21 @@ cart_add_message(enum cart_add_result r)
 
 /* Finds the visitor's cart; *id is 0 when there is none. */
 static enum err
-cart_find(struct db *db, struct arena *a, int64_t user_id,
-    const char *guest_id, int64_t *id, const char **coupon)
+cart_find_team(struct db *db, struct arena *a, int64_t user_id,
+    const char *guest_id, int64_t *id, const char **coupon, int64_t *team_id)
 {
 	struct db_stmt *st;
 	enum err e;
 
 	*id = 0;
+	if (team_id != NULL)
+		*team_id = 0;
 	if (user_id > 0)
-		st = db_prep(db, "SELECT id, coupon_code FROM carts "
-		    "WHERE user_id = ?");
+		st = db_prep(db, "SELECT id, coupon_code, coalesce(team_id, 0) "
+		    "FROM carts WHERE user_id = ?");
 	else
-		st = db_prep(db, "SELECT id, coupon_code FROM carts "
-		    "WHERE guest_id = ?");
+		st = db_prep(db, "SELECT id, coupon_code, coalesce(team_id, 0) "
+		    "FROM carts WHERE guest_id = ?");
 	if (st == NULL)
 		return ERR_INTERNAL;
 	if (user_id > 0)
@@ -54,9 +57,19 @@ cart_find(struct db *db, struct arena *a, int64_t user_id,
 		*id = db_col_int64(st, 0);
 		if (coupon != NULL)
 			*coupon = a != NULL ? db_col_text_dup(a, st, 1) : NULL;
+		if (team_id != NULL)
+			*team_id = db_col_int64(st, 2);
 	}
 	db_done(st);
 	return e == ERR_NOTFOUND ? ERR_OK : e;
+}
+
+/* Finds the visitor's cart; *id is 0 when there is none. */
+static enum err
+cart_find(struct db *db, struct arena *a, int64_t user_id,
+    const char *guest_id, int64_t *id, const char **coupon)
+{
+	return cart_find_team(db, a, user_id, guest_id, id, coupon, NULL);
 }
 
 enum err
@@ -104,13 +117,14 @@ apply_cart_coupon(struct db *db, struct arena *a, int64_t user_id,
 {
 	struct price_line *pl;
 	struct coupon cp;
-	int64_t total, mine;
+	int64_t total, mine, *seats;
 	enum err e;
 
 	c->coupon_verdict = COUPON_OK;
 	if (c->coupon_code == NULL || c->n == 0)
 		return ERR_OK;
-	if ((pl = arena_alloc(a, c->n * sizeof(*pl))) == NULL)
+	if ((pl = arena_alloc(a, c->n * sizeof(*pl))) == NULL ||
+	    (seats = cart_seats(a, c)) == NULL)
 		return ERR_INTERNAL;
 	for (size_t i = 0; i < c->n; i++) {
 		pl[i].course_id = c->lines[i].course.id;
@@ -124,8 +138,8 @@ apply_cart_coupon(struct db *db, struct arena *a, int64_t user_id,
 	if (e != ERR_OK || (e = coupon_usage(db, cp.id, user_id, 0, &total,
 	    &mine)) != ERR_OK)
 		return e;
-	c->coupon_verdict = coupon_apply(&cp, now, total, mine, c->currency,
-	    pl, c->n, &c->discount);
+	c->coupon_verdict = cart_coupon_per_seat(&cp, now, total, mine,
+	    c->currency, pl, seats, c->n, &c->discount);
 	for (size_t i = 0; i < c->n; i++)
 		c->lines[i].discount = pl[i].discount;
 	return ERR_OK;
@@ -137,19 +151,23 @@ cart_load(struct db *db, struct arena *a, int64_t user_id,
 {
 	struct db_stmt *st;
 	int64_t ids[CART_MAX_ITEMS], added[CART_MAX_ITEMS];
+	int64_t seats[CART_MAX_ITEMS];
 	size_t n = 0;
 	enum err e;
 
 	memset(c, 0, sizeof(*c));
 	c->currency = "usd";
-	if ((e = cart_find(db, a, user_id, guest_id, &c->id, &c->coupon_code))
-	    != ERR_OK || c->id == 0)
+	if ((e = cart_find_team(db, a, user_id, guest_id, &c->id,
+	    &c->coupon_code, &c->team_id)) != ERR_OK || c->id == 0)
 		return e;
-	st = db_prep(db, "SELECT course_id, coalesce(added_amount, -1) "
-	    "FROM cart_items WHERE cart_id = ? ORDER BY added_at, id LIMIT 20");
+	st = db_prep(db, "SELECT course_id, coalesce(added_amount, -1), "
+	    "quantity FROM cart_items WHERE cart_id = ? ORDER BY added_at, id "
+	    "LIMIT 20");
 	db_bind_int64(st, 1, c->id);
 	while ((e = db_next(st)) == ERR_OK && n < CART_MAX_ITEMS) {
 		added[n] = db_col_int64(st, 1);
+		/* A cart for its owner is one of each, whatever is stored. */
+		seats[n] = c->team_id != 0 ? db_col_int64(st, 2) : 1;
 		ids[n++] = db_col_int64(st, 0);
 	}
 	db_done(st);
@@ -164,9 +182,12 @@ cart_load(struct db *db, struct arena *a, int64_t user_id,
 		if (e != ERR_OK)
 			return e;
 		c->lines[c->n].added_amount = added[i];
+		c->lines[c->n].seats = seats[i];
 		if (c->n == 0)
 			c->currency = c->lines[0].course.currency;
-		if (money_add(c->subtotal, c->lines[c->n].course.price_amount,
+		if (money_mul(c->lines[c->n].course.price_amount, seats[i],
+		    &c->lines[c->n].amount) != ERR_OK ||
+		    money_add(c->subtotal, c->lines[c->n].amount,
 		    &c->subtotal) != ERR_OK)
 			return ERR_INVALID;
 		c->n++;
@@ -180,10 +201,12 @@ cart_load(struct db *db, struct arena *a, int64_t user_id,
 }
 
 /* Decides whether course_id may go into the cart: "owned" is what
- * access.h says (an expired or refunded course can be bought again). */
+ * access.h says (an expired or refunded course can be bought again), and
+ * only for a cart bought for its owner (for_team 0): a team's seats of a
+ * course the buyer has are for others. */
 static enum err
 check_addable(struct db *db, int64_t user_id, int64_t course_id,
-    enum cart_add_result *res)
+    int for_team, enum cart_add_result *res)
 {
 	struct db_stmt *st;
 	struct access acc;
@@ -199,7 +222,7 @@ check_addable(struct db *db, int64_t user_id, int64_t course_id,
 		*res = CART_ADDED;
 		if (!db_col_int64(st, 0))
 			*res = CART_NOT_ON_SALE;
-		else if (access_owned(&acc))
+		else if (!for_team && access_owned(&acc))
 			*res = CART_OWNED;
 		else if (db_col_int64(st, 1) == 0)
 			*res = CART_FREE;
@@ -213,13 +236,14 @@ cart_add(struct db *db, int64_t user_id, const char *guest_id,
     int64_t course_id, enum cart_add_result *res)
 {
 	struct db_stmt *st;
-	int64_t cart_id, count = 0;
+	int64_t cart_id, count = 0, team_id = 0;
 	enum err e;
 
 	if ((e = db_begin(db)) != ERR_OK)
 		return e;
-	if ((e = check_addable(db, user_id, course_id, res)) != ERR_OK ||
-	    *res != CART_ADDED)
+	if ((e = cart_find_team(db, NULL, user_id, guest_id, &cart_id, NULL,
+	    &team_id)) != ERR_OK || (e = check_addable(db, user_id, course_id,
+	    team_id != 0, res)) != ERR_OK || *res != CART_ADDED)
 		goto out;
 	if ((e = cart_ensure(db, user_id, guest_id, &cart_id)) != ERR_OK)
 		goto out;
@@ -298,6 +322,16 @@ out:
 }
 
 int64_t *
+cart_seats(struct arena *a, const struct cart *c)
+{
+	int64_t *seats = arena_alloc(a, (c->n ? c->n : 1) * sizeof(*seats));
+
+	for (size_t i = 0; seats != NULL && i < c->n; i++)
+		seats[i] = c->lines[i].seats;
+	return seats;
+}
+
+int64_t *
 cart_course_ids(struct arena *a, const struct cart *c)
 {
 	int64_t *ids = arena_alloc(a, (c->n ? c->n : 1) * sizeof(*ids));
@@ -319,6 +353,11 @@ cart_take_order(struct db *db, const struct order *o, size_t *added,
 
 	*added = 0;
 	*refused = CART_ADD_MAX;
+	/* A team order goes back as one: for the team (while the buyer
+	 * still manages it), with its seats. */
+	if (o->team_id != 0 && (e = cart_buy_for(db, o->user_id, o->team_id,
+	    (int64_t)time(NULL))) != ERR_OK && e != ERR_FORBIDDEN)
+		return e;
 	for (size_t i = 0; i < o->nitems; i++) {
 		if ((e = cart_add(db, o->user_id, NULL, o->items[i].course_id,
 		    &r)) != ERR_OK)
@@ -327,6 +366,11 @@ cart_take_order(struct db *db, const struct order *o, size_t *added,
 			(*added)++;
 		else if (r != CART_ALREADY_IN && *refused == CART_ADD_MAX)
 			*refused = r;
+		if (o->team_id != 0 && (r == CART_ADDED ||
+		    r == CART_ALREADY_IN) && (e = cart_set_seats(db, o->user_id,
+		    o->items[i].course_id, o->items[i].quantity,
+		    (int64_t)time(NULL))) != ERR_OK && e != ERR_CONFLICT)
+			return e;
 	}
 	if (o->coupon_code == NULL)
 		return ERR_OK;

@@ -17,17 +17,22 @@ struct db;
 
 struct cart_line {
 	struct course course;	/* the course at today's price */
-	int64_t discount;	/* its share of the coupon's discount */
+	int64_t seats;		/* 1, or a team cart's seats of it */
+	int64_t amount;		/* price times seats */
+	int64_t discount;	/* its share of the coupon's discount (all
+				   its seats) */
 	int64_t added_amount;	/* its price when it went into the cart, or
 				   -1 when unknown */
 };
 
 struct cart {
 	int64_t id;		/* carts.id, 0 when the visitor has none */
+	int64_t team_id;	/* bought for this team (cart_team.h), 0: for
+				   its owner */
 	struct cart_line *lines;/* n lines, oldest first, arena memory */
 	size_t n;		/* lines */
 	const char *currency;	/* of the lines; "usd" when empty */
-	int64_t subtotal;	/* sum of prices */
+	int64_t subtotal;	/* sum of the lines' amounts */
 	int64_t discount;	/* coupon discount, 0 when none applies */
 	int64_t total;		/* subtotal - discount */
 	const char *coupon_code;/* code stored on the cart, or NULL */
@@ -88,5 +93,8 @@ enum err cart_drop_order(struct db *db, const struct order *o, int *removed);
 
 /* Returns the course ids of c in order (arena), for checkout. */
 int64_t *cart_course_ids(struct arena *a, const struct cart *c);
+
+/* Returns the seats of each line of c in order (arena), for checkout. */
+int64_t *cart_seats(struct arena *a, const struct cart *c);
 
 #endif

@@ -7,6 +7,7 @@
 #include <sodium.h>
 
 #include "cart_items.h"
+#include "cart_team.h"
 #include "checkout.h"
 #include "db.h"
 #include "install.h"
@@ -94,7 +95,8 @@ order_matches_cart(const struct order *o, const struct cart *c)
 {
 	size_t i, j;
 
-	if (o->nitems != c->n || (o->coupon_code == NULL) !=
+	if (o->nitems != c->n || o->team_id != c->team_id ||
+	    (o->coupon_code == NULL) !=
 	    (c->coupon_code == NULL || c->discount == 0))
 		return 0;
 	if (o->coupon_code != NULL &&
@@ -104,7 +106,8 @@ order_matches_cart(const struct order *o, const struct cart *c)
 		for (j = 0; j < c->n; j++)
 			if (o->items[i].course_id == c->lines[j].course.id &&
 			    o->items[i].unit_amount ==
-			    c->lines[j].course.price_amount)
+			    c->lines[j].course.price_amount &&
+			    o->items[i].quantity == c->lines[j].seats)
 				break;
 		if (j == c->n)
 			return 0;
@@ -225,7 +228,13 @@ open_session(struct db *db, struct stripe *s, struct arena *a,
 	for (size_t i = 0; i < o->nitems; i++)
 		items[i] = (struct stripe_line_item){ o->items[i].title,
 		    o->items[i].unit_amount, o->currency, o->items[i].quantity };
-	snprintf(ref, sizeof(ref), "%lld", (long long)o->id);
+	/* The order is found by its session (checkout_sessions) and
+	 * metadata[order_id], never by this: for a team order it names the
+	 * team, as Stripe's dashboard shows it. */
+	if (o->team_id != 0)
+		snprintf(ref, sizeof(ref), "team_%lld", (long long)o->team_id);
+	else
+		snprintf(ref, sizeof(ref), "%lld", (long long)o->id);
 	snprintf(url, sizeof(url), "%s/payment/checkout/success?"
 	    "session_id={CHECKOUT_SESSION_ID}", base_url);
 	success = arena_strdup(a, url);
@@ -274,11 +283,12 @@ checkout_start(struct db *db, struct stripe *s, struct arena *a,
     const unsigned char key[32], int64_t now, struct checkout_outcome *out)
 {
 	struct order_request rq;
+	struct order_team team;
 	struct order_refusal why;
 	struct order pending, o;
 	struct cart c;
 	enum fulfil_outcome fo;
-	int expired, paid;
+	int expired, paid, manages = 1;
 	enum err e;
 
 	memset(out, 0, sizeof(*out));
@@ -288,6 +298,17 @@ checkout_start(struct db *db, struct stripe *s, struct arena *a,
 	if (c.n == 0) {
 		out->message = "Your cart is empty.";
 		return ERR_CONFLICT;
+	}
+	/* Before anything changes (order_create checks again under its
+	 * lock): a cart for a team the buyer no longer manages is refused. */
+	if (c.team_id != 0 && (e = cart_team_manages(db, c.team_id,
+	    b->user_id, &manages)) != ERR_OK)
+		return e;
+	if (!manages) {
+		out->message = "You no longer manage the team this cart is "
+		    "for. Nothing was bought; choose again whom you buy for "
+		    "on your cart.";
+		return ERR_FORBIDDEN;
 	}
 	e = order_find_pending(db, a, b->user_id, &pending);
 	if (e == ERR_OK && order_matches_cart(&pending, &c)) {
@@ -314,7 +335,9 @@ checkout_start(struct db *db, struct stripe *s, struct arena *a,
 		return e;
 	rq = (struct order_request){ b->user_id, cart_course_ids(a, &c), c.n,
 	    c.coupon_code, now, now + CHECKOUT_MINUTES * 60 };
-	if ((e = order_create(db, a, &rq, &o, &why)) != ERR_OK) {
+	team = (struct order_team){ c.team_id, cart_seats(a, &c) };
+	if ((e = order_create_for(db, a, &rq, c.team_id != 0 ? &team : NULL,
+	    &o, &why)) != ERR_OK) {
 		out->message = why.message;
 		return e;
 	}

@@ -11,6 +11,7 @@
 #include "db.h"
 #include "enrollment.h"
 #include "fulfil.h"
+#include "fulfil_seats.h"
 #include "log.h"
 #include "mail.h"
 #include "money.h"
@@ -57,6 +58,7 @@ fulfil_payment_from(struct payment *p, const struct stripe_session *ss,
 
 struct order_row {
 	int64_t user_id;	/* buyer */
+	int64_t team_id;	/* the team of a team order, 0 */
 	char status[24];	/* orders.status */
 	char number[32];	/* ORD-... */
 	char currency[8];	/* lower-case */
@@ -72,8 +74,8 @@ load_order_row(struct db *db, int64_t id, struct order_row *r)
 	enum err e;
 
 	st = db_prep(db, "SELECT user_id, status, number, currency, "
-	    "coalesce(stripe_session_id, ''), total_amount, refunded_amount "
-	    "FROM orders WHERE id = ?");
+	    "coalesce(stripe_session_id, ''), total_amount, refunded_amount, "
+	    "coalesce(team_id, 0) FROM orders WHERE id = ?");
 	db_bind_int64(st, 1, id);
 	if ((e = db_next(st)) == ERR_OK) {
 		r->user_id = db_col_int64(st, 0);
@@ -85,6 +87,7 @@ load_order_row(struct db *db, int64_t id, struct order_row *r)
 		    db_col_text(st, 4));
 		r->total = db_col_int64(st, 5);
 		r->refunded = db_col_int64(st, 6);
+		r->team_id = db_col_int64(st, 7);
 	}
 	db_done(st);
 	return e;
@@ -104,12 +107,17 @@ queue_paid_mail(struct db *db, int64_t order_id, const struct order_row *r,
 		return e == ERR_NOTFOUND ? ERR_INTERNAL : e;
 	buf_printf(&body, "Hello %s,\n\nthank you for your order %s.\n\n",
 	    name, r->number);
-	/* The lines as the receipt page shows them (lib/receipt.c). */
-	if ((e = receipt_mail_text(db, order_id, base_url, &body)) != ERR_OK)
+	/* The lines as the receipt page shows them (lib/receipt.c), or the
+	 * seats a team order bought. */
+	if ((e = r->team_id != 0 ? fulfil_seats_mail_text(db, order_id,
+	    base_url, &body) : receipt_mail_text(db, order_id, base_url,
+	    &body)) != ERR_OK)
 		goto out;
-	buf_printf(&body, "\nYour receipt: %s/payment/order/%lld\n"
-	    "Your courses: %s/account/my-courses\n", base_url,
-	    (long long)order_id, base_url);
+	buf_printf(&body, "\nYour receipt: %s/payment/order/%lld\n",
+	    base_url, (long long)order_id);
+	if (r->team_id == 0)
+		buf_printf(&body, "Your courses: %s/account/my-courses\n",
+		    base_url);
 	buf_printf(&key, "order-paid-%lld", (long long)order_id);
 	buf_printf(&subj, "Your order %s is confirmed", r->number);
 	if (body.oom || key.oom || subj.oom)
@@ -188,8 +196,52 @@ queue_refund_mail(struct db *db, int64_t order_id, const struct order_row *r,
 	return e;
 }
 
-/* The grant itself: order paid, enrollments, redemption, cart and
- * wishlist emptied of what was bought, mail queued. */
+/* The coupon redeemed, and the buyer's cart emptied of what was bought
+ * (its coupon too when nothing is left). */
+static enum err
+redeem_and_empty_cart(struct db *db, int64_t order_id,
+    const struct order_row *r, int64_t now)
+{
+	struct db_stmt *st;
+	enum err e;
+
+	st = db_prep(db, "UPDATE coupon_redemptions SET status = 'redeemed', "
+	    "updated_at = ? WHERE order_id = ?");
+	db_bind_int64(st, 1, now);
+	db_bind_int64(st, 2, order_id);
+	if ((e = db_run(st)) != ERR_OK)
+		return e;
+	st = db_prep(db, "DELETE FROM cart_items WHERE cart_id IN (SELECT id "
+	    "FROM carts WHERE user_id = ?1) AND course_id IN (SELECT course_id "
+	    "FROM order_items WHERE order_id = ?2)");
+	db_bind_int64(st, 1, r->user_id);
+	db_bind_int64(st, 2, order_id);
+	if ((e = db_run(st)) != ERR_OK)
+		return e;
+	st = db_prep(db, "UPDATE carts SET coupon_code = NULL WHERE user_id = ? "
+	    "AND NOT EXISTS (SELECT 1 FROM cart_items WHERE cart_id = carts.id)");
+	db_bind_int64(st, 1, r->user_id);
+	return db_run(st);
+}
+
+/* A team order's grant: the team's seats instead of the buyer's
+ * enrollments (fulfil_seats.h); the buyer's wishlist stays theirs. */
+static enum err
+grant_seats(struct db *db, int64_t order_id, const struct order_row *r,
+    const char *base_url, int64_t now)
+{
+	enum err e;
+
+	if ((e = fulfil_seats_grant(db, order_id, r->team_id, now)) !=
+	    ERR_OK || (e = redeem_and_empty_cart(db, order_id, r, now)) !=
+	    ERR_OK)
+		return e;
+	return queue_paid_mail(db, order_id, r, base_url);
+}
+
+/* The grant itself: order paid, enrollments (or a team order's seats),
+ * redemption, cart and wishlist emptied of what was bought, mail
+ * queued. */
 static enum err
 grant(struct db *db, int64_t order_id, const struct order_row *r,
     const char *payment_intent, const char *base_url, int64_t now)
@@ -210,6 +262,8 @@ grant(struct db *db, int64_t order_id, const struct order_row *r,
 		return ERR_CONFLICT;
 	if ((e = report_order_changed(db, order_id)) != ERR_OK)
 		return e;
+	if (r->team_id != 0)
+		return grant_seats(db, order_id, r, base_url, now);
 	/* One enrollment per (user, course): a revoked or expired one comes
 	 * back, its access counted from this payment (checkout refuses a
 	 * course the buyer still has access to: see access.h). */
@@ -224,23 +278,7 @@ grant(struct db *db, int64_t order_id, const struct order_row *r,
 	db_bind_int64(st, 3, now);
 	if ((e = db_run(st)) != ERR_OK)
 		return e;
-	st = db_prep(db, "UPDATE coupon_redemptions SET status = 'redeemed', "
-	    "updated_at = ? WHERE order_id = ?");
-	db_bind_int64(st, 1, now);
-	db_bind_int64(st, 2, order_id);
-	if ((e = db_run(st)) != ERR_OK)
-		return e;
-	st = db_prep(db, "DELETE FROM cart_items WHERE cart_id IN (SELECT id "
-	    "FROM carts WHERE user_id = ?1) AND course_id IN (SELECT course_id "
-	    "FROM order_items WHERE order_id = ?2)");
-	db_bind_int64(st, 1, r->user_id);
-	db_bind_int64(st, 2, order_id);
-	if ((e = db_run(st)) != ERR_OK)
-		return e;
-	st = db_prep(db, "UPDATE carts SET coupon_code = NULL WHERE user_id = ? "
-	    "AND NOT EXISTS (SELECT 1 FROM cart_items WHERE cart_id = carts.id)");
-	db_bind_int64(st, 1, r->user_id);
-	if ((e = db_run(st)) != ERR_OK)
+	if ((e = redeem_and_empty_cart(db, order_id, r, now)) != ERR_OK)
 		return e;
 	/* What is bought is no longer wished for. */
 	st = db_prep(db, "DELETE FROM wishlist WHERE user_id = ?1 AND course_id "
@@ -320,6 +358,26 @@ revoke_access(struct db *db, int64_t order_id, int64_t now)
 	return db_run(st);
 }
 
+/* Stripe took all of a team order's money back: its seats go, and when
+ * that revoked someone's seat the order says so for review. */
+static enum err
+take_back_seats(struct db *db, int64_t order_id, int64_t team_id,
+    int64_t now)
+{
+	char reason[200];
+	int64_t removed, revoked;
+	enum err e;
+
+	if ((e = fulfil_seats_take_back(db, order_id, team_id, now, &removed,
+	    &revoked)) != ERR_OK || removed == 0)
+		return e;
+	snprintf(reason, sizeof(reason), "Stripe took the money back: the "
+	    "team lost this order's %lld seat%s, and %lld assigned seat%s "
+	    "revoked (the newest)", (long long)removed, removed == 1 ? "" :
+	    "s", (long long)revoked, revoked == 1 ? " was" : "s were");
+	return order_flag(db, order_id, reason);
+}
+
 static enum fulfil_outcome
 outcome_of(enum held h)
 {
@@ -394,6 +452,9 @@ settle(struct db *db, int64_t order_id, const struct order_row *r,
 	*out = outcome_of(h);
 	if (h != was && h >= HELD_DISPUTED &&
 	    (e = revoke_access(db, order_id, now)) != ERR_OK)
+		return e;
+	if (h != was && h >= HELD_DISPUTED && r->team_id != 0 &&
+	    (e = take_back_seats(db, order_id, r->team_id, now)) != ERR_OK)
 		return e;
 	if (refunded > r->refunded && (e = refunds_ours(db, order_id, refunded,
 	    &ours, &pending)) != ERR_OK)

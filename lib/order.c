@@ -10,6 +10,7 @@
 #include <sodium.h>
 
 #include "access.h"
+#include "cart_team.h"
 #include "db.h"
 #include "money.h"
 #include "order.h"
@@ -70,9 +71,11 @@ order_number(char out[21], int64_t now)
  * bought.  Returns ERR_CONFLICT with why filled, or a database error. */
 static enum err
 price_course(struct db *db, struct arena *a, const struct order_request *rq,
-    int64_t course_id, struct price_line *line, struct order_item *item,
-    const char **currency, struct order_refusal *why)
+    const struct order_team *team, size_t i, struct price_line *line,
+    struct order_item *item, const char **currency,
+    struct order_refusal *why)
 {
+	int64_t course_id = rq->course_ids[i];
 	struct db_stmt *st;
 	struct access acc;
 	enum err e;
@@ -95,8 +98,9 @@ price_course(struct db *db, struct arena *a, const struct order_request *rq,
 	item->title = db_col_text_dup(a, st, 0);
 	item->slug = db_col_text_dup(a, st, 1);
 	line->course_type = db_col_text_dup(a, st, 2);
+	/* line: one seat, for the coupon (cart_team.h) */
 	item->unit_amount = line->amount = db_col_int64(st, 3);
-	item->quantity = 1;
+	item->quantity = team != NULL ? team->seats[i] : 1;
 	if (*currency == NULL)
 		*currency = db_col_text_dup(a, st, 4);
 	else if (strcmp(*currency, db_col_text(st, 4)) != 0)
@@ -105,9 +109,12 @@ price_course(struct db *db, struct arena *a, const struct order_request *rq,
 	if (!db_col_int64(st, 5))
 		why->message = "A course in your cart is no longer on sale.";
 	db_done(st);
-	if (access_owned(&acc))
+	/* A team's seats of a course the buyer has are for others. */
+	if (team == NULL && access_owned(&acc))
 		why->message = "You already have access to a course in your "
 		    "cart.";
+	if (item->quantity < 1 || item->quantity > CART_SEATS_MAX)
+		why->message = "Seats are from 1 to 1000 per course.";
 	if (item->title == NULL || item->slug == NULL ||
 	    line->course_type == NULL || *currency == NULL)
 		return ERR_INTERNAL;
@@ -121,8 +128,8 @@ price_course(struct db *db, struct arena *a, const struct order_request *rq,
 /* Applies rq's coupon to the lines: sets *discount and c (id 0: none). */
 static enum err
 apply_coupon(struct db *db, struct arena *a, const struct order_request *rq,
-    const char *currency, struct price_line *lines, size_t n,
-    struct coupon *c, int64_t *discount, struct order_refusal *why)
+    const char *currency, struct price_line *lines, const int64_t *seats,
+    size_t n, struct coupon *c, int64_t *discount, struct order_refusal *why)
 {
 	int64_t total, mine;
 	enum err e;
@@ -139,8 +146,8 @@ apply_coupon(struct db *db, struct arena *a, const struct order_request *rq,
 	    (e = coupon_usage(db, c->id, rq->user_id, 0, &total, &mine)) !=
 	    ERR_OK)
 		return e;
-	why->coupon = coupon_apply(c, rq->now, total, mine, currency, lines, n,
-	    discount);
+	why->coupon = cart_coupon_per_seat(c, rq->now, total, mine, currency,
+	    lines, seats, n, discount);
 	if (why->coupon == COUPON_OK)
 		return ERR_OK;
 refused:
@@ -153,13 +160,14 @@ static enum err
 insert_order(struct db *db, const struct order_request *rq, struct order *o,
     char number[21])
 {
+	/* o->team_id: 0, or the team of order_create_for */
 	struct db_stmt *st;
 	enum err e = ERR_CONFLICT;
 
 	st = db_prep(db, "INSERT INTO orders (number, user_id, currency, "
 	    "subtotal_amount, discount_amount, total_amount, coupon_id, "
-	    "coupon_code, expires_at, created_at, updated_at) "
-	    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+	    "coupon_code, expires_at, created_at, updated_at, team_id) "
+	    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
 	/* A clash of random order numbers is rare; try a few. */
 	for (int tries = 0; tries < 5 && e == ERR_CONFLICT; tries++) {
 		order_number(number, rq->now);
@@ -177,6 +185,10 @@ insert_order(struct db *db, const struct order_request *rq, struct order *o,
 		db_bind_int64(st, 9, rq->expires_at);
 		db_bind_int64(st, 10, rq->now);
 		db_bind_int64(st, 11, rq->now);
+		if (o->team_id != 0)
+			db_bind_int64(st, 12, o->team_id);
+		else
+			db_bind_null(st, 12);
 		e = db_run(st);
 	}
 	if (e == ERR_OK)
@@ -237,9 +249,19 @@ enum err
 order_create(struct db *db, struct arena *a, const struct order_request *rq,
     struct order *o, struct order_refusal *why)
 {
+	return order_create_for(db, a, rq, NULL, o, why);
+}
+
+enum err
+order_create_for(struct db *db, struct arena *a,
+    const struct order_request *rq, const struct order_team *team,
+    struct order *o, struct order_refusal *why)
+{
 	struct price_line *lines;
 	struct coupon c;
+	int64_t *seats, amount;
 	char *number;
+	int manages = 1;
 	enum err e;
 	size_t i;
 
@@ -252,7 +274,9 @@ order_create(struct db *db, struct arena *a, const struct order_request *rq,
 	lines = arena_alloc(a, rq->ncourses * sizeof(*lines));
 	o->items = arena_alloc(a, rq->ncourses * sizeof(*o->items));
 	number = arena_alloc(a, 21);
-	if (lines == NULL || o->items == NULL || number == NULL)
+	seats = arena_alloc(a, rq->ncourses * sizeof(*seats));
+	if (lines == NULL || o->items == NULL || number == NULL ||
+	    seats == NULL)
 		return ERR_INTERNAL;
 	if ((e = db_begin(db)) != ERR_OK)
 		return e;
@@ -266,20 +290,31 @@ order_create(struct db *db, struct arena *a, const struct order_request *rq,
 		e = ERR_CONFLICT;
 		goto out;
 	}
+	/* Under the same lock: the buyer still manages the team. */
+	if (team != NULL && (e = cart_team_manages(db, team->team_id,
+	    rq->user_id, &manages)) != ERR_OK)
+		goto out;
+	if (!manages) {
+		why->message = "You no longer manage the team this cart is "
+		    "for: choose again whom you buy for.";
+		e = ERR_FORBIDDEN;
+		goto out;
+	}
 	for (i = 0; i < rq->ncourses; i++) {
-		e = price_course(db, a, rq, rq->course_ids[i], &lines[i],
-		    &o->items[i], &o->currency, why);
+		e = price_course(db, a, rq, team, i, &lines[i], &o->items[i],
+		    &o->currency, why);
 		if (e != ERR_OK)
 			goto out;
-		if (money_add(o->subtotal, lines[i].amount, &o->subtotal) !=
-		    ERR_OK) {
+		seats[i] = o->items[i].quantity;
+		if (money_mul(lines[i].amount, seats[i], &amount) != ERR_OK ||
+		    money_add(o->subtotal, amount, &o->subtotal) != ERR_OK) {
 			e = ERR_INVALID;
 			goto out;
 		}
 	}
 	o->nitems = rq->ncourses;
-	if ((e = apply_coupon(db, a, rq, o->currency, lines, o->nitems, &c,
-	    &o->discount, why)) != ERR_OK)
+	if ((e = apply_coupon(db, a, rq, o->currency, lines, seats, o->nitems,
+	    &c, &o->discount, why)) != ERR_OK)
 		goto out;
 	for (i = 0; i < o->nitems; i++)
 		o->items[i].discount = lines[i].discount;
@@ -287,6 +322,7 @@ order_create(struct db *db, struct arena *a, const struct order_request *rq,
 	o->coupon_code = c.id != 0 ? c.code : NULL;
 	o->total = o->subtotal - o->discount;
 	o->user_id = rq->user_id;
+	o->team_id = team != NULL ? team->team_id : 0;
 	o->status = ORDER_PENDING;
 	o->expires_at = rq->expires_at;
 	o->created_at = rq->now;
@@ -306,7 +342,7 @@ out:
 	"checkout_attempt, stripe_session_id, stripe_session_url, " \
 	"stripe_payment_intent, coalesce(expires_at, 0), refunded_amount, " \
 	"needs_review, review_reason, coalesce(paid_at, 0), created_at, " \
-	"receipt_url"
+	"receipt_url, coalesce(team_id, 0)"
 
 static void
 order_from_row(struct arena *a, struct db_stmt *st, struct order *o)
@@ -333,6 +369,7 @@ order_from_row(struct arena *a, struct db_stmt *st, struct order *o)
 	o->paid_at = db_col_int64(st, 18);
 	o->created_at = db_col_int64(st, 19);
 	o->receipt_url = db_col_text_dup(a, st, 20);
+	o->team_id = db_col_int64(st, 21);
 }
 
 static enum err

@@ -26,7 +26,7 @@ struct order_item {
 	const char *title;	/* title at checkout */
 	const char *slug;	/* for links */
 	int64_t unit_amount;	/* price at checkout, minor units */
-	int64_t quantity;	/* 1 for a course */
+	int64_t quantity;	/* 1, or a team order's seats */
 	int64_t discount;	/* this line's share of the discount */
 };
 
@@ -34,6 +34,8 @@ struct order {
 	int64_t id;		/* orders.id */
 	const char *number;	/* ORD-YYYYMMDD-XXXXXX */
 	int64_t user_id;	/* buyer */
+	int64_t team_id;	/* bought for this team's seats, 0: for the
+				   buyer */
 	enum order_status status; /* life-cycle state */
 	const char *currency;	/* lower-case ISO code */
 	int64_t subtotal;	/* sum of items */
@@ -70,6 +72,12 @@ struct order_request {
 	int64_t expires_at;	/* when the checkout lapses */
 };
 
+/* What a checkout for a team adds (cart_team.h). */
+struct order_team {
+	int64_t team_id;	/* the buyer manages it */
+	const int64_t *seats;	/* seats of each course of the request */
+};
+
 /* Why order_create refused, for the cart page. */
 struct order_refusal {
 	enum coupon_verdict coupon;	/* COUPON_OK unless the coupon failed */
@@ -80,7 +88,9 @@ struct order_refusal {
 };
 
 /* Creates a pending order for rq in one transaction: loads and prices the
- * courses (active, one currency, not already owned), applies and reserves
+ * courses (active, one currency, not already owned unless bought for a
+ * team, whose seats the buyer must still manage: ERR_FORBIDDEN with
+ * why->message otherwise), applies (per seat, cart_team.h) and reserves
  * the coupon (its limits counted with other reservations, so concurrent
  * checkouts never exceed them).  ERR_CONFLICT with *why filled when the cart
  * cannot be bought as it is, or when the user has a pending order already
@@ -88,6 +98,11 @@ struct order_refusal {
  * or resumes that one first).  *o lives in the arena. */
 enum err order_create(struct db *db, struct arena *a,
     const struct order_request *rq, struct order *o, struct order_refusal *why);
+
+/* The same for team (NULL: for the buyer, as order_create). */
+enum err order_create_for(struct db *db, struct arena *a,
+    const struct order_request *rq, const struct order_team *team,
+    struct order *o, struct order_refusal *why);
 
 /* Loads order id with its items into *o (arena).  user_id > 0 restricts to
  * that user's orders (ERR_NOTFOUND for anyone else's). */

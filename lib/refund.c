@@ -14,15 +14,17 @@
 #include "db.h"
 #include "db_rows.h"
 #include "fulfil.h"
+#include "fulfil_seats.h"
 #include "install.h"
 #include "log.h"
 #include "mail.h"
 #include "money.h"
 #include "refund.h"
+#include "report.h"
 
 static const char *const kinds[REFUND_KIND_MAX] = {
 	[REFUND_WHOLE] = "whole", [REFUND_ITEMS] = "items",
-	[REFUND_AMOUNT] = "amount",
+	[REFUND_AMOUNT] = "amount", [REFUND_SEATS] = "seats",
 };
 
 const char *
@@ -82,11 +84,17 @@ struct plan {
 	char currency[8];	/* lower-case */
 	int64_t remaining;	/* total - refunded so far */
 	int has_payment;	/* a payment intent to refund */
+	int64_t team_id;	/* a team order's team, 0 */
 	size_t n;		/* items below */
 	struct {
 		int64_t id;	/* order_items.id */
 		int64_t left;	/* what of it is not refunded yet */
 		int64_t take;	/* what this refund gives back of it */
+		int64_t paid;	/* price times seats less discount */
+		int64_t quantity; /* seats (1 for a student's item) */
+		int64_t seats_left; /* quantity - refunded_seats */
+		int64_t course_id; /* courses.id */
+		int64_t seats;	/* seats this refund takes back */
 	} item[ORDER_ITEMS_MAX];
 };
 
@@ -97,8 +105,8 @@ plan_load(struct db *db, int64_t order_id, struct plan *pl)
 	enum err e;
 
 	st = db_prep(db, "SELECT status, currency, total_amount - "
-	    "refunded_amount, stripe_payment_intent IS NOT NULL FROM orders "
-	    "WHERE id = ?");
+	    "refunded_amount, stripe_payment_intent IS NOT NULL, "
+	    "coalesce(team_id, 0) FROM orders WHERE id = ?");
 	db_bind_int64(st, 1, order_id);
 	if ((e = db_next(st)) == ERR_OK) {
 		snprintf(pl->status, sizeof(pl->status), "%s",
@@ -107,22 +115,75 @@ plan_load(struct db *db, int64_t order_id, struct plan *pl)
 		    db_col_text(st, 1));
 		pl->remaining = db_col_int64(st, 2);
 		pl->has_payment = db_col_int64(st, 3) != 0;
+		pl->team_id = db_col_int64(st, 4);
 	}
 	db_done(st);
 	if (e != ERR_OK)
 		return e;
 	st = db_prep(db, "SELECT id, unit_amount * quantity - discount_amount "
-	    "- refunded_amount FROM order_items WHERE order_id = ? ORDER BY id "
-	    "LIMIT 128");
+	    "- refunded_amount, unit_amount * quantity - discount_amount, "
+	    "quantity, quantity - refunded_seats, course_id FROM order_items "
+	    "WHERE order_id = ? ORDER BY id LIMIT 128");
 	db_bind_int64(st, 1, order_id);
 	pl->n = 0;
 	while ((e = db_next(st)) == ERR_OK && pl->n < ORDER_ITEMS_MAX) {
 		pl->item[pl->n].id = db_col_int64(st, 0);
 		pl->item[pl->n].left = db_col_int64(st, 1);
+		pl->item[pl->n].paid = db_col_int64(st, 2);
+		pl->item[pl->n].quantity = db_col_int64(st, 3);
+		pl->item[pl->n].seats_left = db_col_int64(st, 4);
+		pl->item[pl->n].course_id = db_col_int64(st, 5);
+		pl->item[pl->n].seats = 0;
 		pl->item[pl->n++].take = 0;
 	}
 	db_done(st);
 	return e == ERR_NOTFOUND ? ERR_OK : e;
+}
+
+int64_t
+refund_seats_amount(int64_t paid, int64_t quantity, int64_t seats_left,
+    int64_t left, int64_t n)
+{
+	int64_t take;
+
+	if (n >= seats_left)
+		return left;
+	/* paid * n / quantity without overflow, rounded down. */
+	take = quantity > 0 ? paid / quantity * n + paid % quantity * n /
+	    quantity : 0;
+	return take < left ? take : left;
+}
+
+/* REFUND_SEATS: rq->seats of the item rq->items[0]. */
+static int
+plan_seats(const struct refund_request *rq, struct plan *pl, int64_t *amount,
+    struct refund_refusal *why)
+{
+	size_t i;
+
+	*why = (struct refund_refusal){ "seats", "Choose the course whose "
+	    "seats you refund.", 1 };
+	if (rq->nitems != 1)
+		return 0;
+	for (i = 0; i < pl->n && pl->item[i].id != rq->items[0]; i++)
+		;
+	if (i == pl->n)
+		return 0;
+	*why = (struct refund_refusal){ "seats", "No seat of this course is "
+	    "left to refund.", 0 };
+	if (pl->item[i].seats_left <= 0 || pl->item[i].left <= 0)
+		return 0;
+	*why = (struct refund_refusal){ "seats", "Type a number of seats from "
+	    "1 to the seats not refunded yet.", 1 };
+	if (rq->seats < 1 || rq->seats > pl->item[i].seats_left)
+		return 0;
+	pl->item[i].seats = rq->seats;
+	pl->item[i].take = *amount = refund_seats_amount(pl->item[i].paid,
+	    pl->item[i].quantity, pl->item[i].seats_left, pl->item[i].left,
+	    rq->seats);
+	*why = (struct refund_refusal){ "seats", "These seats come to more "
+	    "than what remains refundable of the order.", 0 };
+	return *amount > 0 && *amount <= pl->remaining;
 }
 
 /* Sets *amount to what rq refunds and each item's take; *why when it
@@ -167,6 +228,8 @@ plan_amount(const struct refund_request *rq, struct plan *pl, int64_t *amount,
 		*why = (struct refund_refusal){ "items", "These items come to "
 		    "more than what remains refundable of the order.", 0 };
 		return *amount <= pl->remaining;
+	case REFUND_SEATS:
+		return plan_seats(rq, pl, amount, why);
 	case REFUND_AMOUNT:
 		*why = (struct refund_refusal){ "amount", "Type an amount such "
 		    "as 12.50.", 1 };
@@ -186,8 +249,8 @@ plan_amount(const struct refund_request *rq, struct plan *pl, int64_t *amount,
 
 /* Checks that the order can be refunded at all; *why when not. */
 static enum err
-order_refundable(struct db *db, int64_t order_id, const struct plan *pl,
-    struct refund_refusal *why)
+order_refundable(struct db *db, int64_t order_id, enum refund_kind kind,
+    const struct plan *pl, struct refund_refusal *why)
 {
 	struct db_stmt *st;
 	enum err e;
@@ -200,6 +263,14 @@ order_refundable(struct db *db, int64_t order_id, const struct plan *pl,
 	*why = (struct refund_refusal){ "kind", "Nothing of this order is left "
 	    "to refund.", 0 };
 	if (pl->remaining <= 0)
+		return ERR_INVALID;
+	/* A team order's seats go back as the admin chooses, per course. */
+	*why = (struct refund_refusal){ "kind", pl->team_id != 0 ? "This order "
+	    "bought seats for a team: refund seats of a course (the seats "
+	    "refund page), or an amount." : "Only a team order has seats to "
+	    "refund.", 1 };
+	if ((pl->team_id != 0 && (kind == REFUND_WHOLE || kind ==
+	    REFUND_ITEMS)) || (pl->team_id == 0 && kind == REFUND_SEATS))
 		return ERR_INVALID;
 	st = db_prep(db, "SELECT 1 FROM refunds WHERE order_id = ? AND "
 	    "status = 'pending'");
@@ -245,7 +316,10 @@ audit_open(struct db *db, const struct refund_request *rq, int64_t id,
 	    cJSON_AddStringToObject(after, "currency", currency) != NULL &&
 	    cJSON_AddStringToObject(after, "status", "pending") != NULL &&
 	    cJSON_AddStringToObject(after, "note", rq->note != NULL ?
-	    rq->note : "") != NULL)
+	    rq->note : "") != NULL && (rq->kind != REFUND_SEATS ||
+	    (cJSON_AddNumberToObject(after, "seats", (double)rq->seats) !=
+	    NULL && cJSON_AddNumberToObject(after, "seats_revoked",
+	    (double)rq->nrevoke) != NULL)))
 		e = audit_write(db, rq->actor, "refund.request", subject, NULL,
 		    after, "refund asked of Stripe", rq->now);
 	cJSON_Delete(after);
@@ -280,14 +354,51 @@ insert_refund(struct db *db, const struct refund_request *rq,
 		if (pl->item[i].take <= 0)
 			continue;
 		st = db_prep(db, "INSERT INTO refund_items (refund_id, "
-		    "order_item_id, amount) VALUES (?, ?, ?)");
+		    "order_item_id, amount, seats) VALUES (?, ?, ?, ?)");
 		db_bind_int64(st, 1, *id);
 		db_bind_int64(st, 2, pl->item[i].id);
 		db_bind_int64(st, 3, pl->item[i].take);
+		db_bind_int64(st, 4, pl->item[i].seats);
 		if ((e = db_run(st)) != ERR_OK)
 			return e;
 	}
 	return ERR_OK;
+}
+
+/* REFUND_SEATS: revokes the chosen assignments and removes the seats
+ * (fulfil_seats.h), in refund_open's transaction; ERR_INVALID with *why
+ * when the choice does not free enough seats. */
+static enum err
+take_seats(struct db *db, const struct refund_request *rq,
+    const struct plan *pl, struct refund_refusal *why)
+{
+	char detail[96];
+	size_t i;
+	enum err e;
+
+	for (i = 0; i < pl->n && pl->item[i].seats == 0; i++)
+		;
+	if (i == pl->n)
+		return ERR_INTERNAL;
+	snprintf(detail, sizeof(detail), "seats refunded of order %lld",
+	    (long long)rq->order_id);
+	e = fulfil_seats_refund(db, pl->team_id, pl->item[i].course_id,
+	    pl->item[i].id, rq->seats, rq->revoke, rq->nrevoke, rq->actor,
+	    detail, rq->now);
+	if (e == ERR_NOTFOUND)
+		*why = (struct refund_refusal){ "revoke", "Someone you chose "
+		    "no longer holds a seat of this course: look at the list "
+		    "again.", 0 };
+	else if (e == ERR_CONFLICT)
+		*why = (struct refund_refusal){ "revoke", "Too few seats are "
+		    "free: choose whose seats end, at least as many as the "
+		    "seats refunded beyond the free ones.", 0 };
+	if (e == ERR_NOTFOUND || e == ERR_CONFLICT)
+		return ERR_INVALID;
+	if (e != ERR_OK)
+		return e;
+	/* The seats left the sales report's count now. */
+	return report_order_changed(db, rq->order_id);
 }
 
 enum err
@@ -311,13 +422,16 @@ refund_open(struct db *db, const struct refund_request *rq,
 		goto out;
 	}
 	if (e != ERR_NOTFOUND || (e = plan_load(db, rq->order_id, &pl)) !=
-	    ERR_OK || (e = order_refundable(db, rq->order_id, &pl, why)) !=
+	    ERR_OK || (e = order_refundable(db, rq->order_id, rq->kind, &pl, why)) !=
 	    ERR_OK)
 		goto out;
 	if (!plan_amount(rq, &pl, &amount, why)) {
 		e = ERR_INVALID;
 		goto out;
 	}
+	if (rq->kind == REFUND_SEATS && (e = take_seats(db, rq, &pl, why)) !=
+	    ERR_OK)
+		goto out;
 	if ((e = insert_refund(db, rq, &pl, amount, refund_id)) != ERR_OK ||
 	    (e = audit_open(db, rq, *refund_id, amount, pl.currency)) !=
 	    ERR_OK)
@@ -340,6 +454,7 @@ struct sending {
 	char session[STRIPE_ID_SIZE]; /* its Checkout Session */
 	int64_t actor;		/* the admin who asked */
 	int64_t user_id;	/* the buyer */
+	int for_team;		/* the order bought a team's seats */
 };
 
 static enum err
@@ -351,8 +466,8 @@ sending_load(struct db *db, int64_t id, struct sending *r)
 	st = db_prep(db, "SELECT r.status, r.amount, r.currency, r.reason, "
 	    "r.order_id, o.number, coalesce(o.stripe_payment_intent, ''), "
 	    "coalesce(o.stripe_session_id, ''), coalesce(r.created_by, 0), "
-	    "o.user_id FROM refunds r JOIN orders o ON o.id = r.order_id "
-	    "WHERE r.id = ?");
+	    "o.user_id, o.team_id IS NOT NULL FROM refunds r JOIN orders o ON "
+	    "o.id = r.order_id WHERE r.id = ?");
 	db_bind_int64(st, 1, id);
 	if ((e = db_next(st)) == ERR_OK) {
 		snprintf(r->status, sizeof(r->status), "%s", db_col_text(st, 0));
@@ -367,6 +482,7 @@ sending_load(struct db *db, int64_t id, struct sending *r)
 		    db_col_text(st, 7));
 		r->actor = db_col_int64(st, 8);
 		r->user_id = db_col_int64(st, 9);
+		r->for_team = db_col_int64(st, 10) != 0;
 	}
 	db_done(st);
 	return e;
@@ -459,6 +575,10 @@ mark_failed(struct db *db, int64_t id, const struct sending *r,
 	if ((e = settle(db, id, r, "failed", NULL, message, now, &before,
 	    &settled)) != ERR_OK)
 		goto out;
+	/* The seats it removed come back (who was revoked stays so). */
+	if (settled && ((e = fulfil_seats_restore(db, id, now)) != ERR_OK ||
+	    (e = report_order_changed(db, r->order_id)) != ERR_OK))
+		goto out;
 	if (settled && (e = audit_outcome(db, r, "refund.failed", before,
 	    "failed", message, now)) != ERR_OK)
 		goto out;
@@ -508,21 +628,31 @@ mail_text(struct db *db, int64_t id, const struct sending *r,
 	money_format(body, r->amount, r->currency);
 	buf_printf(body, " of your order %s. It reaches your card in a few "
 	    "days.\n\n", r->number);
-	st = db_prep(db, "SELECT oi.title FROM refund_items ri JOIN "
+	st = db_prep(db, "SELECT oi.title, ri.seats FROM refund_items ri JOIN "
 	    "order_items oi ON oi.id = ri.order_item_id WHERE ri.refund_id = ? "
 	    "ORDER BY oi.id");
 	db_bind_int64(st, 1, id);
 	while ((e = db_next(st)) == ERR_OK) {
+		int64_t seats = db_col_int64(st, 1);
+
+		/* A team order's refund takes seats, not the buyer's access. */
 		if (!any++)
-			buf_puts(body, "These courses are refunded, and their "
-			    "lessons are closed to you now:\n");
-		buf_printf(body, "- %s\n", db_col_text(st, 0));
+			buf_puts(body, seats > 0 ? "These seats are refunded and "
+			    "are no longer your team's:\n" : "These courses are "
+			    "refunded, and their lessons are closed to you now:\n");
+		if (seats > 0)
+			buf_printf(body, "- %lld seat%s of %s\n",
+			    (long long)seats, seats == 1 ? "" : "s",
+			    db_col_text(st, 0));
+		else
+			buf_printf(body, "- %s\n", db_col_text(st, 0));
 	}
 	db_done(st);
 	if (e != ERR_NOTFOUND)
 		return e;
 	if (!any)
-		buf_puts(body, "Your courses stay open to you.\n");
+		buf_puts(body, r->for_team ? "Your team keeps its seats.\n" :
+		    "Your courses stay open to you.\n");
 	buf_printf(body, "\nThe order: %s/payment/order/%lld\n", base_url,
 	    (long long)r->order_id);
 	return body->oom ? ERR_INTERNAL : ERR_OK;
@@ -695,4 +825,63 @@ refund_list(struct db *db, struct arena *a, int64_t order_id,
 	    ERR_OK)
 		return e;
 	return list_items(db, a, order_id, *out, *n);
+}
+
+enum err
+refund_seat_item_load(struct db *db, struct arena *a, int64_t order_id,
+    int64_t item_id, struct refund_seat_item *it)
+{
+	struct db_stmt *st = db_prep(db, "SELECT i.id, o.id, o.number, "
+	    "o.status, o.currency, o.team_id, t.name, i.course_id, i.title, "
+	    "i.unit_amount, i.quantity, i.refunded_seats, i.unit_amount * "
+	    "i.quantity - i.discount_amount, i.unit_amount * i.quantity - "
+	    "i.discount_amount - i.refunded_amount FROM order_items i JOIN "
+	    "orders o ON o.id = i.order_id JOIN teams t ON t.id = o.team_id "
+	    "WHERE i.id = ? AND o.id = ?");
+	enum err e;
+
+	db_bind_int64(st, 1, item_id);
+	db_bind_int64(st, 2, order_id);
+	if ((e = db_next(st)) == ERR_OK) {
+		*it = (struct refund_seat_item){ .id = db_col_int64(st, 0),
+		    .order_id = db_col_int64(st, 1),
+		    .number = db_col_text_dup(a, st, 2),
+		    .order_status = db_col_text_dup(a, st, 3),
+		    .currency = db_col_text_dup(a, st, 4),
+		    .team_id = db_col_int64(st, 5),
+		    .team_name = db_col_text_dup(a, st, 6),
+		    .course_id = db_col_int64(st, 7),
+		    .title = db_col_text_dup(a, st, 8),
+		    .unit_amount = db_col_int64(st, 9),
+		    .quantity = db_col_int64(st, 10),
+		    .refunded_seats = db_col_int64(st, 11),
+		    .paid = db_col_int64(st, 12),
+		    .left = db_col_int64(st, 13) };
+		if (it->number == NULL || it->order_status == NULL ||
+		    it->currency == NULL || it->team_name == NULL ||
+		    it->title == NULL)
+			e = ERR_INTERNAL;
+	}
+	db_done(st);
+	return e;
+}
+
+enum err
+refund_order_team(struct db *db, struct arena *a, int64_t order_id,
+    int64_t *team_id, const char **name)
+{
+	struct db_stmt *st = db_prep(db, "SELECT t.id, t.name FROM orders o "
+	    "JOIN teams t ON t.id = o.team_id WHERE o.id = ?");
+	enum err e;
+
+	*team_id = 0;
+	*name = NULL;
+	db_bind_int64(st, 1, order_id);
+	if ((e = db_next(st)) == ERR_OK) {
+		*team_id = db_col_int64(st, 0);
+		if ((*name = db_col_text_dup(a, st, 1)) == NULL)
+			e = ERR_INTERNAL;
+	}
+	db_done(st);
+	return e == ERR_NOTFOUND ? ERR_OK : e;
 }

@@ -32,6 +32,9 @@ enum refund_kind {
 	REFUND_ITEMS,		/* chosen items, each in full; their access
 				   ends */
 	REFUND_AMOUNT,		/* money back, access stays */
+	REFUND_SEATS,		/* seats of one item of a team order, at
+				   their share of what it cost; the seats
+				   go (fulfil_seats.h) */
 	REFUND_KIND_MAX
 };
 
@@ -41,7 +44,7 @@ enum refund_kind {
 /* The form's one-time token: 32 random bytes as hex, plus the NUL. */
 #define REFUND_TOKEN_SIZE 65
 
-/* Returns "whole", "items", "amount"; refund_kind_of reads one back
+/* Returns "whole", "items", "amount", "seats"; refund_kind_of reads one back
  * (1 when found). */
 const char *refund_kind_name(enum refund_kind k);
 int refund_kind_of(const char *name, enum refund_kind *k);
@@ -69,18 +72,32 @@ struct refund_request {
 	const char *form_token;	/* the rendered form's token */
 	int64_t actor;		/* the admin (users.id) */
 	int64_t now;		/* unix seconds */
+	int64_t seats;		/* REFUND_SEATS: how many of items[0] */
+	const int64_t *revoke;	/* REFUND_SEATS: assignments the admin chose
+				   to revoke (seat_assignments ids) */
+	size_t nrevoke;		/* entries in revoke */
 };
 
 /* Why a refund was not opened: the form field at fault and plain words
  * (static text). */
 struct refund_refusal {
-	const char *field;	/* "kind", "items", "amount" */
+	const char *field;	/* "kind", "items", "amount", "seats",
+				   "revoke" */
 	const char *message;	/* shown next to it */
 	int input;		/* 1: what was typed is unusable (a 400);
 				   0: the order's state refuses it (a 409) */
 };
 
+/* What n of a team item's seats_left seats refund: paid (price times
+ * quantity less discount) shared per seat, and all that is left of it
+ * (left) for its last seats. */
+int64_t refund_seats_amount(int64_t paid, int64_t quantity,
+    int64_t seats_left, int64_t left, int64_t n);
+
 /* Opens a pending refund for rq in one transaction (BEGIN IMMEDIATE:
+ * for REFUND_SEATS the chosen assignments are revoked and the seats
+ * removed in it too, so nobody assigns them while Stripe is asked; a team
+ * order is refunded by seats or by an amount, never whole or by items;
  * SQLite's single writer makes the checks of what remains and of pending
  * refunds hold until the row is in) and writes its audit row.  Returns
  * ERR_OK with *refund_id; ERR_CONFLICT with *repeat = 1 and *refund_id
@@ -90,13 +107,42 @@ enum err refund_open(struct db *db, const struct refund_request *rq,
     int64_t *refund_id, int *repeat, struct refund_refusal *why);
 
 /* Asks Stripe for pending refund refund_id (through s) and records its
- * answer as the header says.  Returns ERR_OK when it succeeded (also when
+ * answer as the header says (a refused refund of seats gives the seats
+ * back; the assignments it revoked stay revoked).  Returns ERR_OK when it succeeded (also when
  * it had already); ERR_INVALID when Stripe refused it (now failed);
  * ERR_UPSTREAM when Stripe did not answer (still pending); ERR_CONFLICT
  * when the refund is failed already.  se gets Stripe's words on every
  * return but ERR_OK. */
 enum err refund_send(struct db *db, struct stripe *s, int64_t refund_id,
     const char *base_url, int64_t now, struct stripe_error *se);
+
+/* An item of a team order, for the seats refund page. */
+struct refund_seat_item {
+	int64_t id;		/* order_items.id */
+	int64_t order_id;	/* orders.id */
+	const char *number;	/* ORD-... */
+	const char *order_status; /* orders.status */
+	const char *currency;	/* lower-case */
+	int64_t team_id;	/* teams.id */
+	const char *team_name;	/* its name now */
+	int64_t course_id;	/* courses.id */
+	const char *title;	/* the item's title */
+	int64_t unit_amount;	/* one seat's price */
+	int64_t quantity;	/* seats bought */
+	int64_t refunded_seats;	/* seats refunded */
+	int64_t paid;		/* price times seats less discount */
+	int64_t left;		/* paid less what was refunded of it */
+};
+
+/* Loads item_id of order_id into *it (arena).  ERR_NOTFOUND unless it is
+ * an item of that order and the order was bought for a team. */
+enum err refund_seat_item_load(struct db *db, struct arena *a,
+    int64_t order_id, int64_t item_id, struct refund_seat_item *it);
+
+/* Sets *team_id and *name (arena) to the team order_id bought seats
+ * for; *team_id 0 when it was bought for its buyer. */
+enum err refund_order_team(struct db *db, struct arena *a, int64_t order_id,
+    int64_t *team_id, const char **name);
 
 /* One refund of an order, for its page. */
 struct refund_row {

@@ -80,7 +80,9 @@ report_share(int64_t unattributed, const int64_t *weights, size_t n,
 struct course_acc {
 	char currency[4];	/* lower-case code */
 	int64_t course_id;	/* courses.id */
-	int64_t enrollments;	/* items not refunded in full */
+	int64_t enrollments;	/* places sold: a student's item, or a
+				   team item's seats not refunded, when
+				   the item is not refunded in full */
 	int64_t gross;		/* item amounts after discount */
 	int64_t refunded;	/* their share of the refunds */
 };
@@ -90,6 +92,8 @@ struct item {
 	int64_t course_id;	/* courses.id */
 	int64_t amount;		/* unit * quantity - discount */
 	int64_t refunded;	/* order_items.refunded_amount */
+	int64_t places;		/* quantity - refunded_seats: 1 for a
+				   student's item */
 };
 
 /* The day's course figures and the order being read. */
@@ -173,7 +177,7 @@ order_flush(struct course_sum *s)
 		a->gross += s->items[i].amount;
 		a->refunded += refunded;
 		if (s->items[i].amount == 0 || refunded < s->items[i].amount)
-			a->enrollments++;
+			a->enrollments += s->items[i].places;
 	}
 	s->nitems = 0;
 	return ERR_OK;
@@ -198,7 +202,7 @@ course_sum_item(struct course_sum *s, struct db_stmt *st)
 		s->share = p;
 	}
 	s->items[s->nitems++] = (struct item){ db_col_int64(st, 3),
-	    db_col_int64(st, 4), db_col_int64(st, 5) };
+	    db_col_int64(st, 4), db_col_int64(st, 5), db_col_int64(st, 6) };
 	return ERR_OK;
 }
 
@@ -213,9 +217,9 @@ course_sum_read(struct db *db, int64_t from, int64_t to,
 
 	st = db_prep(db, "SELECT o.id, o.currency, o.refunded_amount, "
 	    "i.course_id, i.unit_amount * i.quantity - i.discount_amount, "
-	    "i.refunded_amount FROM orders o JOIN order_items i ON "
-	    "i.order_id = o.id WHERE o.paid_at >= ?1 AND o.paid_at < ?2 "
-	    "ORDER BY o.id, i.id");
+	    "i.refunded_amount, i.quantity - i.refunded_seats FROM orders o "
+	    "JOIN order_items i ON i.order_id = o.id WHERE o.paid_at >= ?1 AND "
+	    "o.paid_at < ?2 ORDER BY o.id, i.id");
 	db_bind_int64(st, 1, from);
 	db_bind_int64(st, 2, to);
 	while ((e = db_next(st)) == ERR_OK) {

@@ -138,6 +138,9 @@ enum err h_team_accept_form(struct req *rq, struct resp *rs);
 enum err h_team_accept(struct req *rq, struct resp *rs);
 extern const struct field team_create_fields[], team_invite_fields[],
     team_member_fields[], team_accept_fields[];
+/* team_billing.c: a team's orders and seats (issue 18) */
+enum err h_team_billing(struct req *rq, struct resp *rs);
+extern const struct field team_billing_fields[];
 
 /* team_progress.c: a team's members' progress, page and CSV. */
 enum err h_team_progress(struct req *rq, struct resp *rs);

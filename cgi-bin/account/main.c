@@ -104,6 +104,9 @@ static const struct route routes[] = {
 	    R_LOGIN, team_progress_fields },
 	{ METHOD_GET, "/account/teams/<id>/progress.csv",
 	    h_team_progress_csv, R_LOGIN, NULL },
+	/* A team's billing (issue 18, team_billing.c). */
+	{ METHOD_GET, "/account/teams/<id>/billing", h_team_billing, R_LOGIN,
+	    team_billing_fields },
 };
 
 const struct app account_app = { "account", routes, NELEM(routes), NULL };

@@ -125,6 +125,13 @@ extern const struct field admin_orders_fields[];
 extern const struct field admin_order_review_fields[];
 extern const struct field admin_order_refund_fields[];
 extern const struct field admin_order_refund_retry_fields[];
+/* refund_seats.c: refunding a team order's seats (issue 18) */
+enum err h_admin_refund_seats_page(struct req *rq, struct resp *rs);
+enum err h_admin_refund_seats(struct req *rq, struct resp *rs);
+/* Adds ctx.team_order to order rq->id's page when it bought seats. */
+enum err admin_order_team_ctx(struct req *rq, struct cJSON *ctx);
+extern const struct field admin_refund_seats_page_fields[];
+extern const struct field admin_refund_seats_fields[];
 
 /* teams.c: teams, a team's page and the seat utilisation report */
 enum err h_admin_teams(struct req *rq, struct resp *rs);

@@ -101,6 +101,12 @@ static const struct route routes[] = {
 	{ METHOD_POST, "/admin/orders/<id>/refund-retry",
 	    h_admin_order_refund_retry, R_ADMIN,
 	    admin_order_refund_retry_fields },
+	/* Refunding a team order's seats (issue 18, refund_seats.c). */
+	{ METHOD_GET, "/admin/orders/<id>/refund-seats",
+	    h_admin_refund_seats_page, R_ADMIN,
+	    admin_refund_seats_page_fields },
+	{ METHOD_POST, "/admin/orders/<id>/refund-seats",
+	    h_admin_refund_seats, R_ADMIN, admin_refund_seats_fields },
 };
 
 const struct app admin_app = { "admin", routes, NELEM(routes), NULL };

@@ -427,7 +427,8 @@ admin_order_page(struct req *rq, struct resp *rs, int status,
 	    (e = add_order(rq, ctx, &o)) != ERR_OK ||
 	    (e = add_items(rq, ctx, &o)) != ERR_OK ||
 	    (e = add_trail(rq, ctx, &o)) != ERR_OK ||
-	    (e = add_refunds(rq, ctx, &o)) != ERR_OK)
+	    (e = add_refunds(rq, ctx, &o)) != ERR_OK ||
+	    (e = admin_order_team_ctx(rq, ctx)) != ERR_OK)
 		return e;
 	rs->status = status;
 	rs->tmpl = "admin/order.html";

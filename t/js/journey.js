@@ -391,6 +391,70 @@ async function adminRefundsOneCourse(browser, page) {
   await admin.context().close();
 }
 
+// The student, now a manager at work, makes a team, buys it 3 seats of
+// the course still in the cart, takes one and hands one to a colleague
+// who has no account yet: the colleague registers from the mail's link,
+// accepts the seat and opens a lesson.
+const COLLEAGUE = { name: 'Journey Colleague', email: `colleague${process.pid}@example.org`, password: 'another horse battery staple' };
+async function teamBuysSeats(browser, page) {
+  await page.goto(`${base}/account/teams`);
+  await page.fill('#team-name', 'Lighthouse Keepers');
+  await press(page, 'Create the team');
+  like(await text(page, 'h1'), /Lighthouse Keepers/, 'the student creates a team');
+  await page.goto(`${base}/payment/cart`);
+  await page.selectOption('#buy-for-select', { label: 'Lighthouse Keepers' });
+  await press(page, 'Choose');
+  like(await text(page, '#for-team'), /Buying seats for the team Lighthouse Keepers/, 'the cart is now for the team');
+  const seats = page.locator('input[name=seats]').first();
+  await seats.fill('3');
+  await Promise.all([page.waitForNavigation(), page.locator('form.seats-form button').first().click()]);
+  like(await text(page, 'table.cart'), /\$49\.00 × 3 =\s*\$147\.00/, 'three seats of C Programming Fundamentals: $49.00 × 3');
+  is(await text(page, '#total'), '$147.00', 'a total of $147.00');
+  await shot(page, 'cart-for-team');
+  await checkout(page, '4242 4242 4242 4242');
+  like(await main(page), /Payment received/, 'the manager pays');
+  let res = await page.goto(`${base}/learn/c-programming-fundamentals/2`);
+  is(res.status(), 403, 'buying seats gives the buyer no seat by itself');
+  await page.goto(`${base}/account/teams`);
+  await Promise.all([page.waitForNavigation(), page.click('main a:has-text("Lighthouse Keepers")')]);
+  await Promise.all([page.waitForNavigation(), page.click('main a:has-text("Seats")')]);
+  const course = page.locator('section.seat-course', { hasText: 'C Programming Fundamentals' });
+  is(await course.locator('dd.seats').innerText(), '3', 'the seats page shows 3 bought');
+  is(await course.locator('dd.free').innerText(), '3', 'all 3 free');
+  await course.locator('select[name=member]').selectOption({ label: `${STUDENT.name} (${STUDENT.email})` });
+  await Promise.all([page.waitForNavigation(), course.locator('button:has-text("Give a seat")').click()]);
+  is(await page.locator('section.seat-course dd.active').first().innerText(), '1', 'the manager gives one to themselves');
+  res = await page.goto(`${base}/learn/c-programming-fundamentals/2`);
+  is(res.status(), 200, 'and opens its lessons');
+  await page.goBack();
+  await page.fill('section.seat-course input[name=email]', COLLEAGUE.email);
+  await Promise.all([page.waitForNavigation(), page.click('section.seat-course button:has-text("Give a seat")')]);
+  is(await page.locator('section.seat-course dd.invited').first().innerText(), '1', 'and invites a colleague by address');
+  await shot(page, 'team-seats');
+  const link = await mailLink(/(https?:\/\/\S*\/account\/seats\/accept\?token=[0-9a-f]+)/);
+  ok(link !== null, 'the colleague gets the invitation mail');
+  const ctx = await browser.newContext({ viewport: WIDE });
+  const colleague = await ctx.newPage();
+  colleague.setDefaultTimeout(15000);
+  await colleague.goto(link);
+  like(colleague.url(), /\/account\/login\?next=/, 'the link asks a stranger to log in first');
+  await Promise.all([colleague.waitForNavigation(), colleague.click('main a:has-text("Create an account")')]);
+  await colleague.fill('#name', COLLEAGUE.name);
+  await colleague.fill('#email', COLLEAGUE.email);
+  await colleague.fill('#password', COLLEAGUE.password);
+  await Promise.all([colleague.waitForNavigation(), colleague.click('main button[type=submit]')]);
+  like(await main(colleague), /C Programming Fundamentals/, 'after registering, the colleague is back at the seat');
+  await shot(colleague, 'seat-accept');
+  await press(colleague, 'Accept the seat');
+  res = await colleague.goto(`${base}/learn/c-programming-fundamentals/2`);
+  is(res.status(), 200, 'accepts it and opens a lesson');
+  await shot(colleague, 'colleague-lesson');
+  await page.reload();
+  is(await page.locator('section.seat-course dd.active').first().innerText(), '2', 'the manager sees two seats assigned');
+  is(await page.locator('section.seat-course dd.free').first().innerText(), '1', 'and one free');
+  await ctx.close();
+}
+
 (async () => {
   fs.mkdirSync(outdir, { recursive: true });
   const browser = await chromium.launch({ executablePath: process.env.CHROMIUM || '/usr/bin/chromium', headless: true, args: ['--no-sandbox'] });
@@ -406,6 +470,7 @@ async function adminRefundsOneCourse(browser, page) {
     ['decline', () => declinedCard(page)],
     ['forgot', () => forgotPassword(page)],
     ['admin-money', () => adminRefundsOneCourse(browser, page)],
+    ['team', () => teamBuysSeats(browser, page)],
   ];
   for (const [name, step] of steps) {
     try {
