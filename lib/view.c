@@ -252,6 +252,11 @@ view_order(struct arena *a, const struct order *o)
 		cJSON_AddStringToObject(v, "coupon_code", o->coupon_code);
 	cJSON_AddNumberToObject(v, "created_at", (double)o->created_at);
 	cJSON_AddNumberToObject(v, "paid_at", (double)o->paid_at);
+	if (o->team_id > 0) {
+		snprintf(url, sizeof(url), "/account/teams/%lld/seats",
+		    (long long)o->team_id);
+		cJSON_AddStringToObject(v, "seats_url", url);
+	}
 	if (order_payable(o, (int64_t)time(NULL)))
 		cJSON_AddStringToObject(v, "pay_url", o->session_url);
 	if (o->receipt_url != NULL)

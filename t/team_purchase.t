@@ -113,7 +113,11 @@ subtest 'a manager buys 3 seats for the team with a coupon per seat' => sub {
 	is($s->sql_one(q{SELECT count(*) FROM cart_items ci JOIN carts c ON c.id = ci.cart_id WHERE c.user_id = ?1}, $mia_id), 0, 'the cart is emptied');
 	$res = $mia->get("/payment/checkout/success?session_id=$cs");
 	is($res->{headers}{location}, "/payment/order/$o1", 'the success page shows the order');
-	like(text_of($mia->get("/payment/order/$o1")->{content}), qr/the seats are your team's now/, 'saying the seats are the team\'s');
+	my $receipt = $mia->get("/payment/order/$o1")->{content};
+	like(text_of($receipt), qr/the seats are your team's now/, 'saying the seats are the team\'s');
+	like($receipt, qr{<p id="team-order">.*href="/account/teams/$team/seats"}s, 'the receipt sends the buyer to the seats page');
+	unlike($receipt, qr{href="/learn/}, 'not to lessons the buyer has no seat of');
+	like(text_of($receipt), qr/× 3 seats/, 'and counts the seats');
 	is(seats_of($team), '3/0', 'still 3 seats');
 	my $body = $s->sql_one(q{SELECT replace(body, char(10), ' ') FROM outbox WHERE to_addr = ?1 AND subject LIKE 'Your order%'}, lc $mia_email);
 	like($body, qr/3 seats of C Programming Fundamentals/, 'the mail says how many seats of what');
