@@ -15,6 +15,21 @@ id_row(struct arena *a, struct db_stmt *st, void *elem)
 }
 
 enum err
+cohort_bookings_rows(struct db *db, int64_t user_id, int64_t cohort_id,
+    int64_t now)
+{
+	struct db_stmt *st = db_prep(db, "INSERT INTO step_bookings (user_id, "
+	    "cohort_id, step_id, changed_at) SELECT ?1, c.id, s.id, ?3 FROM "
+	    "cohorts c JOIN course_steps s ON s.course_id = c.course_id WHERE "
+	    "c.id = ?2 ON CONFLICT (user_id, step_id) DO NOTHING");
+
+	db_bind_int64(st, 1, user_id);
+	db_bind_int64(st, 2, cohort_id);
+	db_bind_int64(st, 3, now);
+	return db_run(st);
+}
+
+enum err
 cohort_bookings_open(struct db *db, int64_t user_id, int64_t cohort_id,
     int64_t now, int64_t *booked)
 {
@@ -24,14 +39,7 @@ cohort_bookings_open(struct db *db, int64_t user_id, int64_t cohort_id,
 	size_t n = 0, i;
 	enum err e;
 
-	st = db_prep(db, "INSERT INTO step_bookings (user_id, cohort_id, "
-	    "step_id, changed_at) SELECT ?1, c.id, s.id, ?3 FROM cohorts c "
-	    "JOIN course_steps s ON s.course_id = c.course_id WHERE c.id = ?2 "
-	    "ON CONFLICT (user_id, step_id) DO NOTHING");
-	db_bind_int64(st, 1, user_id);
-	db_bind_int64(st, 2, cohort_id);
-	db_bind_int64(st, 3, now);
-	if ((e = db_run(st)) != ERR_OK)
+	if ((e = cohort_bookings_rows(db, user_id, cohort_id, now)) != ERR_OK)
 		return e;
 	if ((a = arena_new()) == NULL)
 		return ERR_INTERNAL;

@@ -13,6 +13,11 @@
 
 struct db;
 
+/* Makes user_id's unbooked rows for the steps of cohort_id's course they
+ * have none for (a step added since they joined). */
+enum err cohort_bookings_rows(struct db *db, int64_t user_id,
+    int64_t cohort_id, int64_t now);
+
 /* Makes user_id's rows for every step of cohort_id's course (rows they
  * have already stay), then books each step that has exactly one option in
  * the cohort and is still unbooked, when that option has room (a full one

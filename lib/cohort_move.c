@@ -214,8 +214,8 @@ cohort_move_option(struct db *db, int64_t actor, int64_t enrollment_id,
 	if ((e = seat_read(db, enrollment_id, &s)) != ERR_OK ||
 	    (before = seat_snapshot(db, enrollment_id, &e)) == NULL ||
 	    (e = option_of(db, option_id, s.cohort_id)) != ERR_OK ||
-	    (e = cohort_bookings_open(db, s.user_id, s.cohort_id, now,
-	    NULL)) != ERR_OK ||
+	    (e = cohort_bookings_rows(db, s.user_id, s.cohort_id, now)) !=
+	    ERR_OK ||
 	    (e = cohort_option_book(db, s.user_id, option_id, now)) != ERR_OK ||
 	    (e = audit_write_record(db, actor, "cohort.move_booking",
 	    "enrollment", enrollment_id, before, seat_snapshot, now)) !=
