@@ -165,9 +165,9 @@ add_option_choices(struct req *rq, cJSON *b, const struct option_admin *v,
 		    !cJSON_AddItemToArray(list, o) ||
 		    !cJSON_AddStringToObject(o, "value", value) ||
 		    !cJSON_AddStringToObject(o, "label", arena_printf(
-		    rq->arena, "%s, %s (%lld of %lld places left)", v[i].f.name,
-		    when, (long long)(v[i].f.capacity - v[i].booked),
-		    (long long)v[i].f.capacity)) ||
+		    rq->arena, "%s, %lld of %lld places left: %s",
+		    v[i].f.name, (long long)(v[i].f.capacity - v[i].booked),
+		    (long long)v[i].f.capacity, when)) ||
 		    !cJSON_AddBoolToObject(o, "selected", v[i].id == booked))
 			return ERR_INTERNAL;
 	}
