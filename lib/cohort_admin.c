@@ -299,13 +299,14 @@ out:
 static enum err
 never_used(struct db *db, int64_t id)
 {
-	struct db_stmt *st = db_prep(db, "SELECT EXISTS (SELECT 1 FROM "
-	    "cohort_places WHERE cohort_id = ?1) OR EXISTS (SELECT 1 FROM "
+	/* 0/1 by CASE: PostgreSQL's EXISTS is a boolean. */
+	struct db_stmt *st = db_prep(db, "SELECT CASE WHEN EXISTS (SELECT 1 "
+	    "FROM cohort_places WHERE cohort_id = ?1) OR EXISTS (SELECT 1 FROM "
 	    "enrollments WHERE cohort_id = ?1) OR EXISTS (SELECT 1 FROM "
 	    "step_bookings WHERE cohort_id = ?1) OR EXISTS (SELECT 1 FROM "
 	    "cohort_waitlist WHERE cohort_id = ?1) OR EXISTS (SELECT 1 FROM "
 	    "cart_items WHERE cohort_id = ?1) OR EXISTS (SELECT 1 FROM "
-	    "order_items WHERE cohort_id = ?1)");
+	    "order_items WHERE cohort_id = ?1) THEN 1 ELSE 0 END");
 	enum err e;
 	int64_t used = 1;
 
