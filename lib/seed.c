@@ -1,11 +1,13 @@
 /* Demo catalog loading from the embedded sql/seed_demo.sql; the lesson
  * bodies and descriptions it loads are then rendered (lib/content.c). */
 #include <string.h>
+#include <time.h>
 
 #include "content.h"
 #include "db.h"
 #include "embedded.h"
 #include "seed.h"
+#include "seed_cohorts.h"
 
 enum err
 seed_demo(struct db *db, int *seeded)
@@ -32,7 +34,8 @@ seed_demo(struct db *db, int *seeded)
 	db_done(st);
 	if (e != ERR_OK || courses > 0)
 		goto out;
-	if ((e = db_exec(db, sql)) != ERR_OK)
+	if ((e = db_exec(db, sql)) != ERR_OK ||
+	    (e = seed_cohorts(db, (int64_t)time(NULL))) != ERR_OK)
 		goto out;
 	if ((e = db_commit(db)) != ERR_OK)
 		return e;

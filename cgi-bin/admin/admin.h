@@ -141,4 +141,51 @@ enum err h_admin_seat_report_csv(struct req *rq, struct resp *rs);
 extern const struct field admin_teams_fields[], admin_team_fields[],
     admin_seat_report_fields[];
 
+/* steps.c, cohorts.c, cohort_options.c, roster.c: cohort courses (issue
+ * 19): steps, cohorts, their session options, the roster and moving a
+ * student by hand. */
+struct cohort_course;
+enum err h_steps(struct req *rq, struct resp *rs);
+enum err h_step_add(struct req *rq, struct resp *rs);
+enum err h_step(struct req *rq, struct resp *rs);
+enum err h_step_update(struct req *rq, struct resp *rs);
+enum err h_step_up(struct req *rq, struct resp *rs);
+enum err h_step_down(struct req *rq, struct resp *rs);
+enum err h_step_delete(struct req *rq, struct resp *rs);
+enum err h_cohorts(struct req *rq, struct resp *rs);
+enum err h_cohort_create(struct req *rq, struct resp *rs);
+enum err h_cohort(struct req *rq, struct resp *rs);
+enum err h_cohort_update(struct req *rq, struct resp *rs);
+enum err h_cohort_delete(struct req *rq, struct resp *rs);
+enum err h_option_add(struct req *rq, struct resp *rs);
+enum err h_option(struct req *rq, struct resp *rs);
+enum err h_option_update(struct req *rq, struct resp *rs);
+enum err h_option_delete(struct req *rq, struct resp *rs);
+enum err h_roster(struct req *rq, struct resp *rs);
+enum err h_roster_csv(struct req *rq, struct resp *rs);
+enum err h_cohort_student(struct req *rq, struct resp *rs);
+enum err h_cohort_student_move(struct req *rq, struct resp *rs);
+enum err h_cohort_student_option(struct req *rq, struct resp *rs);
+extern const struct field step_fields[], cohorts_fields[], cohort_fields[],
+    option_fields[], roster_fields[], cohort_move_fields[],
+    cohort_rebook_fields[];
+/* Adds ctx.course {id, title, is_cohort} of c. */
+enum err admin_cohort_course_ctx(struct cJSON *ctx,
+    const struct cohort_course *c);
+/* Which form of a cohort's page is shown as typed after a refusal. */
+enum cohort_refill { COHORT_REFILL_NONE, COHORT_REFILL_COHORT,
+    COHORT_REFILL_OPTION };
+/* Shows cohort id's page (its form, sessions, the new-session form) with
+ * status, the form refill names as typed (the errors added before stay
+ * beside their fields). */
+enum err admin_cohort_page(struct req *rq, struct resp *rs, int64_t id,
+    int status, enum cohort_refill refill);
+/* The session form: refilled as typed, or blank (in ctx.form). */
+enum err admin_option_form_refill(struct req *rq, struct resp *rs);
+enum err admin_option_form_blank(struct cJSON *ctx);
+/* Adds the session form's choices, ctx.step_choices (course_id's steps)
+ * and ctx.weekday_choices, with ctx.form's marked selected. */
+enum err admin_option_choices(struct req *rq, struct cJSON *ctx,
+    int64_t course_id);
+
 #endif

@@ -54,8 +54,10 @@ setup(void **state)
 	    "starts_on, enroll_deadline, capacity, created_at, updated_at) "
 	    "VALUES (?1, 'Spring', '2027-03-22', ?2 + 100, 2, ?2, ?2) "
 	    "RETURNING id", course, NOW);
+	/* After the demo's own steps of the course. */
 	x->step = insert(db, "INSERT INTO course_steps (course_id, position, "
-	    "label, title) VALUES (?1, ?2, 'Week 1', 'Requirements') "
+	    "label, title) SELECT ?1, coalesce(max(position), 0) + ?2, "
+	    "'Week 1', 'Requirements' FROM course_steps WHERE course_id = ?1 "
 	    "RETURNING id", course, 1);
 	x->small = insert(db, "INSERT INTO step_options (cohort_id, step_id, "
 	    "name, weekday, start_minute, end_minute, starts_at, ends_at, "
