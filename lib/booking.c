@@ -4,6 +4,7 @@
 
 #include "access.h"
 #include "booking.h"
+#include "cohort_bookings.h"
 #include "cohort_place.h"
 #include "db.h"
 #include "db_rows.h"
@@ -172,23 +173,6 @@ find_option(const struct booking_plan *p, int64_t id,
 	return NULL;
 }
 
-/* Makes sure user_id has a booking row for the step (one added to the
- * course after they joined has none yet). */
-static enum err
-booking_row(struct db *db, int64_t user_id, int64_t cohort_id,
-    int64_t step_id, int64_t now)
-{
-	struct db_stmt *st = db_prep(db, "INSERT INTO step_bookings (user_id, "
-	    "cohort_id, step_id, changed_at) VALUES (?, ?, ?, ?) ON CONFLICT "
-	    "(user_id, step_id) DO NOTHING");
-
-	db_bind_int64(st, 1, user_id);
-	db_bind_int64(st, 2, cohort_id);
-	db_bind_int64(st, 3, step_id);
-	db_bind_int64(st, 4, now);
-	return db_run(st);
-}
-
 /* One option of the submission, checked against the plan and booked. */
 static enum err
 apply_one(struct db *db, int64_t user_id, struct booking_plan *p,
@@ -216,9 +200,6 @@ apply_one(struct db *db, int64_t user_id, struct booking_plan *p,
 			    &held)->name;
 		return ERR_CONFLICT;
 	}
-	if ((e = booking_row(db, user_id, p->cohort_id, s->id, now)) !=
-	    ERR_OK)
-		return e;
 	if ((e = cohort_option_book(db, user_id, id, now)) == ERR_CONFLICT)
 		pr->why = BOOKING_FULL;
 	if (e == ERR_OK)
@@ -242,6 +223,9 @@ booking_apply(struct db *db, struct arena *a, int64_t user_id,
 	if ((e = db_begin(db)) != ERR_OK)
 		return e;
 	e = booking_plan_load(db, a, user_id, course_id, now, &p);
+	/* A step added to the course since they joined has no row yet. */
+	if (e == ERR_OK)
+		e = cohort_bookings_rows(db, user_id, p.cohort_id, now);
 	for (size_t i = 0; e == ERR_OK && i < n; i++)
 		e = apply_one(db, user_id, &p, options[i], now, pr, &count);
 	if (e != ERR_OK) {

@@ -23,6 +23,10 @@ use Stack;
 
 my $s = Stack->start(ENROLL_TIMEZONE => 'Europe/Paris');
 my $course = $s->course_id('systems-design-cohort');
+# A schedule of the test's own, not the demo's.
+$s->sql('DELETE FROM step_options WHERE cohort_id IN (SELECT id FROM cohorts WHERE course_id = ?1)', $course);
+$s->sql('DELETE FROM cohorts WHERE course_id = ?1', $course);
+$s->sql('DELETE FROM course_steps WHERE course_id = ?1', $course);
 
 sub text_of { my $h = shift // ''; $h =~ s/<[^>]+>/ /g; $h =~ s/&ndash;|–/-/g; $h =~ s/\s+/ /g; return $h }
 

@@ -1,4 +1,4 @@
-/* Booking live sessions (lib/cohort_join.c, lib/booking.c,
+/* Booking live sessions (lib/cohort_bookings.c, lib/booking.c,
  * lib/calendar.c; issue 19): joining a cohort makes a booking row for
  * every step and books the steps offered in a single option; the wizard's
  * submission is applied whole or not at all (a full option names its
@@ -18,7 +18,7 @@
 
 #include "booking.h"
 #include "calendar.h"
-#include "cohort_join.h"
+#include "cohort_bookings.h"
 #include "db.h"
 #include "fixtures.h"
 
@@ -51,20 +51,21 @@ insert(struct db *db, const char *sql, int64_t a1, int64_t a2, int64_t a3)
 /* An option of step for the fixture's cohort starting at starts_at, an
  * hour and a half long, with capacity places. */
 static int64_t
-option(struct fx *x, int64_t step, int64_t starts_at, int64_t capacity)
+option(struct fx *x, const char *name, int64_t step, int64_t starts_at,
+    int64_t capacity)
 {
 	struct db_stmt *st = db_prep(x->f.db, "INSERT INTO step_options "
 	    "(cohort_id, step_id, name, weekday, start_minute, end_minute, "
 	    "starts_at, ends_at, capacity, meeting_url, created_at, "
-	    "updated_at) SELECT ?1, ?2, 'Option ' || (count(*) + 1), 2, 1080, "
-	    "1170, ?3, ?3 + 5400, ?4, 'https://meet.example/' || (count(*) + "
-	    "1), 1, 1 FROM step_options RETURNING id");
+	    "updated_at) VALUES (?1, ?2, ?5, 2, 1080, 1170, ?3, ?3 + 5400, ?4, "
+	    "'https://meet.example/' || ?5, 1, 1) RETURNING id");
 	int64_t id;
 
 	db_bind_int64(st, 1, x->cohort);
 	db_bind_int64(st, 2, step);
 	db_bind_int64(st, 3, starts_at);
 	db_bind_int64(st, 4, capacity);
+	db_bind_text(st, 5, name);
 	assert_int_equal(db_next(st), ERR_OK);
 	id = db_col_int64(st, 0);
 	db_done(st);
@@ -80,6 +81,13 @@ setup(void **state)
 	x->ann = fixture_user(db, "ann@example.org", "Ann", ROLE_STUDENT);
 	x->bob = fixture_user(db, "bob@example.org", "Bob", ROLE_STUDENT);
 	x->course = fixture_course(db, "systems-design-cohort");
+	/* A schedule of the test's own, not the demo's. */
+	fixture_run(db, "DELETE FROM step_options WHERE cohort_id IN (SELECT "
+	    "id FROM cohorts WHERE course_id = ?)", x->course, 0);
+	fixture_run(db, "DELETE FROM cohorts WHERE course_id = ?", x->course,
+	    0);
+	fixture_run(db, "DELETE FROM course_steps WHERE course_id = ?",
+	    x->course, 0);
 	x->cohort = insert(db, "INSERT INTO cohorts (course_id, name, "
 	    "starts_on, enroll_deadline, capacity, created_at, updated_at) "
 	    "VALUES (?1, 'Spring', '2027-03-22', ?2, 10, 1, 1) RETURNING id",
@@ -88,11 +96,12 @@ setup(void **state)
 		x->step[i] = insert(db, "INSERT INTO course_steps (course_id, "
 		    "position, label, title) VALUES (?1, ?2, 'Week ' || ?2, "
 		    "'Topic ' || ?2) RETURNING id", x->course, i + 1, 0);
-	x->only = option(x, x->step[0], NOW + 2 * WEEK, 5);
-	x->tue = option(x, x->step[1], NOW + 3 * WEEK, 5);
-	x->thu = option(x, x->step[1], NOW + 3 * WEEK + 2 * 86400, 1);
-	x->soon = option(x, x->step[2], NOW + 3600, 5);
-	x->later = option(x, x->step[2], NOW + 4 * WEEK, 5);
+	x->only = option(x, "Only", x->step[0], NOW + 2 * WEEK, 5);
+	x->tue = option(x, "Tuesday", x->step[1], NOW + 3 * WEEK, 5);
+	x->thu = option(x, "Thursday", x->step[1], NOW + 3 * WEEK + 2 * 86400,
+	    1);
+	x->soon = option(x, "Soon", x->step[2], NOW + 3600, 5);
+	x->later = option(x, "Later", x->step[2], NOW + 4 * WEEK, 5);
 	*state = x;
 	return 0;
 }
@@ -106,7 +115,8 @@ enroll(struct fx *x, int64_t user)
 	fixture_run(x->f.db, "INSERT INTO enrollments (user_id, course_id, "
 	    "source, cohort_id) SELECT ?1, course_id, 'admin', id FROM "
 	    "cohorts WHERE id = ?2", user, x->cohort);
-	assert_int_equal(cohort_join(x->f.db, user, x->cohort, NOW, &booked),
+	assert_int_equal(cohort_bookings_open(x->f.db, user, x->cohort, NOW,
+	    &booked),
 	    ERR_OK);
 	assert_int_equal(booked, 1);
 }
@@ -143,7 +153,7 @@ joining_books_the_single_option_steps(void **state)
 	assert_int_equal(p.steps[1].noptions, 2);
 	/* The meeting link is shown for the booked option only. */
 	assert_string_equal(p.steps[0].options[0].meeting_url,
-	    "https://meet.example/1");
+	    "https://meet.example/Only");
 	assert_string_equal(p.steps[1].options[0].meeting_url, "");
 	assert_true(p.steps[2].options[0].closed);
 	/* Bob has no place: no plan. */
@@ -174,7 +184,7 @@ a_submission_is_applied_whole_or_not_at_all(void **state)
 	    both, 2, NOW, &pr, &changed), ERR_CONFLICT);
 	assert_int_equal(pr.why, BOOKING_FULL);
 	booking_problem_text(&pr, text, sizeof(text));
-	assert_string_equal(text, "Week 2: Option 3 has no place left. "
+	assert_string_equal(text, "Week 2: Thursday has no place left. "
 	    "Choose another option, or book this step later.");
 	assert_int_equal(option_of(x, x->ann, x->step[2]), 0);
 	assert_int_equal(booked(x, x->later), 0);
@@ -241,7 +251,7 @@ booked_sessions_are_calendar_events(void **state)
 	assert_int_equal(ev[0].starts_at, NOW + 2 * WEEK);
 	assert_string_equal(ev[0].summary, "Systems Design Cohort, Week 1: "
 	    "Topic 1");
-	assert_string_equal(ev[1].location, "https://meet.example/2");
+	assert_string_equal(ev[1].location, "https://meet.example/Tuesday");
 	assert_non_null(strstr(ev[1].uid, "@school.example"));
 	snprintf(url, sizeof(url), "https://school.example/account/courses/"
 	    "%lld/book", (long long)x->course);
