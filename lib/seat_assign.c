@@ -53,7 +53,8 @@ seat_courses(struct db *db, struct arena *a, int64_t team_id,
 	struct db_stmt *st = db_prep(db, "SELECT s.course_id, c.title, c.slug, "
 	    "s.seats, s.held, (SELECT count(*) FROM seat_assignments x WHERE "
 	    "x.team_id = s.team_id AND x.course_id = s.course_id AND "
-	    "x.status = 'invited') FROM team_seats s JOIN courses c ON "
+	    "x.status <> 'revoked' AND x.status = 'invited') FROM team_seats s "
+	    "JOIN courses c ON "
 	    "c.id = s.course_id WHERE s.team_id = ? ORDER BY c.title, c.id");
 
 	db_bind_int64(st, 1, team_id);

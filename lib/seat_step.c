@@ -47,22 +47,33 @@ seat_step_open(struct seat_step *s, struct db *db, int64_t actor,
 	return e == ERR_NOTFOUND ? ERR_INTERNAL : e;
 }
 
-/* Sets *holds when email or user_id holds a live seat of the course. */
+/* Sets *holds when email or user_id (0: none) holds a live seat of the
+ * course: two lookups, each on its own index (an OR of the two would
+ * scan every live seat of the course). */
 static enum err
 holds_seat(struct seat_step *s, const char *email, int64_t user_id,
     int *holds)
 {
 	struct db_stmt *st = db_prep(s->db, "SELECT 1 FROM seat_assignments "
-	    "WHERE team_id = ?1 AND course_id = ?2 AND status <> 'revoked' "
-	    "AND (email = ?3 OR user_id = ?4)");
+	    "WHERE team_id = ?1 AND course_id = ?2 AND email = ?3 AND "
+	    "status <> 'revoked'");
 	enum err e;
 
 	db_bind_int64(st, 1, s->team_id);
 	db_bind_int64(st, 2, s->course_id);
 	db_bind_text(st, 3, email);
-	db_bind_int64(st, 4, user_id);
 	e = db_next(st);
 	db_done(st);
+	if (e == ERR_NOTFOUND && user_id > 0) {
+		st = db_prep(s->db, "SELECT 1 FROM seat_assignments WHERE "
+		    "user_id = ?1 AND team_id = ?2 AND course_id = ?3 AND "
+		    "status <> 'revoked'");
+		db_bind_int64(st, 1, user_id);
+		db_bind_int64(st, 2, s->team_id);
+		db_bind_int64(st, 3, s->course_id);
+		e = db_next(st);
+		db_done(st);
+	}
 	*holds = e == ERR_OK;
 	return e == ERR_NOTFOUND ? ERR_OK : e;
 }
