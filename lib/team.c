@@ -653,3 +653,58 @@ team_transfer(struct db *db, int64_t actor, int64_t team_id,
 		return e;
 	return tx_end(db, transfer_tx(db, actor, team_id, member_id, now));
 }
+
+static enum err
+rename_tx(struct db *db, int64_t actor, int64_t team_id, const char *name,
+    int64_t now)
+{
+	char subject[AUDIT_SUBJECT_MAX], old[TEAM_NAME_MAX + 1] = "";
+	struct db_stmt *st;
+	cJSON *b, *a;
+	enum err e;
+
+	/* The role first: a non-member learns nothing from a bad name. */
+	if ((e = team_need_role(db, team_id, actor, TEAM_MANAGER)) != ERR_OK)
+		return e;
+	if (name[0] == '\0' || strlen(name) > TEAM_NAME_MAX)
+		return ERR_INVALID;
+	st = db_prep(db, "SELECT name FROM teams WHERE id = ?");
+	db_bind_int64(st, 1, team_id);
+	if ((e = db_next(st)) == ERR_OK)
+		snprintf(old, sizeof(old), "%s", db_col_text(st, 0));
+	db_done(st);
+	if (e != ERR_OK)
+		return e == ERR_NOTFOUND ? ERR_INTERNAL : e;
+	if (strcmp(old, name) == 0)
+		return ERR_OK;
+	st = db_prep(db, "UPDATE teams SET name = ? WHERE id = ?");
+	db_bind_text(st, 1, name);
+	db_bind_int64(st, 2, team_id);
+	if ((e = db_run(st)) != ERR_OK)
+		return e;
+	audit_subject(subject, "team", team_id);
+	b = cJSON_CreateObject();
+	a = cJSON_CreateObject();
+	if (b == NULL || a == NULL ||
+	    cJSON_AddStringToObject(b, "name", old) == NULL ||
+	    cJSON_AddStringToObject(a, "name", name) == NULL)
+		e = ERR_INTERNAL;
+	else
+		e = audit_write(db, actor, "team.rename", subject, b, a, NULL,
+		    now);
+	cJSON_Delete(b);
+	cJSON_Delete(a);
+	return e;
+}
+
+enum err
+team_rename(struct db *db, int64_t actor, int64_t team_id, const char *name,
+    int64_t now)
+{
+	enum err e;
+
+	assert(db != NULL && name != NULL);
+	if ((e = db_begin(db)) != ERR_OK)
+		return e;
+	return tx_end(db, rename_tx(db, actor, team_id, name, now));
+}

@@ -197,7 +197,7 @@ subtest 'an invitation to an unregistered address: register, accept, open a less
 	is($res->{headers}{location}, '/learn/c-programming-fundamentals', 'opens the course');
 	my $nina_id = $s->sql_one('SELECT id FROM users WHERE email = ?1', 'nina@example.org');
 	is($s->sql_one('SELECT role FROM team_members WHERE team_id = ?1 AND user_id = ?2', $team, $nina_id), 'member', 'Nina is a member of the team');
-	is($s->sql_one('SELECT status || "/" || (accepted_at IS NOT NULL) || "/" || user_id FROM seat_assignments WHERE course_id = ?1 AND email = ?2', $cid, 'nina@example.org'), "active/1/$nina_id", 'the seat is hers');
+	is($s->sql_one(q{SELECT status || '/' || (accepted_at IS NOT NULL) || '/' || user_id FROM seat_assignments WHERE course_id = ?1 AND email = ?2}, $cid, 'nina@example.org'), "active/1/$nina_id", 'the seat is hers');
 	is($nina->get(lesson_url('c-programming-fundamentals'))->{status}, 200, 'she opens a lesson');
 	is(audits($team, 'seat.accept'), 1, 'one audit row');
 
@@ -412,6 +412,23 @@ subtest 'someone who has the course by the time they accept gives the seat back'
 	is(seats_row($team, 'c-programming-fundamentals'), "$seats/" . ($h - 1), 'and is free');
 	is($s->sql_one('SELECT count(*) FROM team_members WHERE team_id = ?1 AND user_id = ?2', $team, $zed_id), 0, 'Zed did not join');
 	is(audits($team, 'seat.decline'), 1, 'one audit row');
+};
+
+subtest 'a manager renames the team; a blank name or a plain member changes nothing' => sub {
+	$olga->get("/account/teams/$team");
+	my $res = Forms::submit($olga, "/account/teams/$team/name", name => '   ');
+	is($res->{status}, 400, 'a blank name is refused');
+	like(Forms::field_error($res->{content}, 'team-name') // '', qr/Give the team a name/, 'beside the field');
+	my $before = state_of();
+	$res = $max->post("/account/teams/$team/name", { name => 'Max Corp' }, from => "/account/teams/$team");
+	is($res->{status}, 403, 'a plain member cannot rename it');
+	is(state_of(), $before, 'nothing changed');
+	$olga->get("/account/teams/$team");
+	$res = Forms::submit($olga, "/account/teams/$team/name", name => 'Acme Academy');
+	is($res->{status}, 303, 'the owner renames it');
+	is($s->sql_one('SELECT name FROM teams WHERE id = ?1', $team), 'Acme Academy', 'the name is changed');
+	like($s->sql_one(q{SELECT before_json || ' ' || after_json FROM audit_log WHERE action = 'team.rename'}), qr/Acme Learning.*Acme Academy/, 'one audit row with both names');
+	like(text_of($olga->get("/account/teams/$team/seats")->{content}), qr/Seats of Acme Academy/, 'the seats page shows it');
 };
 
 subtest 'the audit rows name no invited address' => sub {

@@ -122,10 +122,11 @@ enum err h_team_role(struct req *rq, struct resp *rs);
 enum err h_team_remove(struct req *rq, struct resp *rs);
 enum err h_team_transfer(struct req *rq, struct resp *rs);
 enum err h_team_leave(struct req *rq, struct resp *rs);
+enum err h_team_rename(struct req *rq, struct resp *rs);
 enum err h_team_accept_form(struct req *rq, struct resp *rs);
 enum err h_team_accept(struct req *rq, struct resp *rs);
 extern const struct field team_create_fields[], team_invite_fields[],
-    team_member_fields[], team_accept_fields[];
+    team_member_fields[], team_accept_fields[], team_rename_fields[];
 /* seats.c: a team's seats page, giving seats (one, or a list with its
  * preview), giving them back, accepting a seat's invitation. */
 enum err h_team_seats(struct req *rq, struct resp *rs);

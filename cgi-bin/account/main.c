@@ -84,6 +84,8 @@ static const struct route routes[] = {
 	    R_LOGIN, team_member_fields },
 	{ METHOD_POST, "/account/teams/<id>/leave", h_team_leave, R_LOGIN,
 	    NULL },
+	{ METHOD_POST, "/account/teams/<id>/name", h_team_rename, R_LOGIN,
+	    team_rename_fields },
 	/* A team's seats (issue 18): owners and managers; members 403. */
 	{ METHOD_GET, "/account/teams/<id>/seats", h_team_seats, R_LOGIN,
 	    seats_page_fields },
