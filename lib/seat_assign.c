@@ -112,14 +112,16 @@ enum err
 seat_members_without(struct db *db, struct arena *a, int64_t team_id,
     int64_t course_id, size_t limit, struct seat_member **out, size_t *n)
 {
-	struct db_stmt *st = db_prep(db, "SELECT u.id, u.name, u.email FROM "
-	    "team_members m JOIN users u ON u.id = m.user_id WHERE "
-	    "m.team_id = ?1 AND NOT EXISTS (SELECT 1 FROM enrollments en "
-	    "WHERE en.user_id = m.user_id AND en.course_id = ?2 AND "
-	    "en.status = 'active') AND NOT EXISTS (SELECT 1 FROM "
-	    "seat_assignments x WHERE x.user_id = m.user_id AND x.team_id = "
-	    "?1 AND x.course_id = ?2 AND x.status <> 'revoked') "
-	    "ORDER BY u.name, u.id LIMIT ?3");
+	/* The first members by id (the members index's order: a team of
+	 * thousands stops reading at limit), then by name for the list. */
+	struct db_stmt *st = db_prep(db, "SELECT id, name, email FROM (SELECT "
+	    "u.id, u.name, u.email FROM team_members m JOIN users u ON "
+	    "u.id = m.user_id WHERE m.team_id = ?1 AND NOT EXISTS (SELECT 1 "
+	    "FROM enrollments en WHERE en.user_id = m.user_id AND "
+	    "en.course_id = ?2 AND en.status = 'active') AND NOT EXISTS "
+	    "(SELECT 1 FROM seat_assignments x WHERE x.user_id = m.user_id "
+	    "AND x.team_id = ?1 AND x.course_id = ?2 AND x.status <> "
+	    "'revoked') ORDER BY m.user_id LIMIT ?3) AS c ORDER BY name, id");
 
 	db_bind_int64(st, 1, team_id);
 	db_bind_int64(st, 2, course_id);

@@ -76,9 +76,10 @@ struct seat_member {
 	char *name, *email;	/* arena */
 };
 
-/* Sets *out (arena, at most limit, by name) to the members of team_id
- * with neither a live seat of course_id nor an active enrollment in it:
- * the choices of the assign form (the assignment checks again). */
+/* Sets *out (arena, by name) to the first limit members of team_id (by
+ * account id) with neither a live seat of course_id nor an active
+ * enrollment in it: the choices of the assign form (the assignment
+ * checks again; others are reached by their address). */
 enum err seat_members_without(struct db *db, struct arena *a,
     int64_t team_id, int64_t course_id, size_t limit,
     struct seat_member **out, size_t *n);

@@ -174,8 +174,10 @@ courses_add(struct req *rq, cJSON *ctx, const struct team *t, int holders)
 		    cJSON_AddNumberToObject(o, "free", (double)(cs[i].seats -
 		    cs[i].active - cs[i].invited)) == NULL)
 			return ERR_INTERNAL;
+		/* The assign form shows only while a seat is free. */
 		if (holders && ((e = holders_add(rq, o, &cs[i], now)) !=
-		    ERR_OK || (e = choices_add(rq, o, &cs[i])) != ERR_OK))
+		    ERR_OK || (cs[i].seats > cs[i].active + cs[i].invited &&
+		    (e = choices_add(rq, o, &cs[i])) != ERR_OK)))
 			return e;
 	}
 	return ERR_OK;
