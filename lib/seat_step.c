@@ -124,13 +124,10 @@ seat_step_classify(struct seat_step *s, const char *email,
 /* Queues a mail of subject and body to email (dedupe names the event). */
 static enum err
 queue(struct seat_step *s, const struct buf *dedupe, const char *email,
-    const struct buf *subject, struct buf *body)
+    const struct buf *subject, const struct buf *body)
 {
-	enum err e;
-
-	e = dedupe->oom || subject->oom || body->oom ? ERR_INTERNAL :
+	return dedupe->oom || subject->oom || body->oom ? ERR_INTERNAL :
 	    mail_queue(s->db, dedupe->data, email, subject->data, body->data);
-	return e;
 }
 
 /* The mail telling a member they have a seat. */
