@@ -26,6 +26,9 @@ static const struct {
 	    "mistake." },
 	[ACCESS_EXPIRED] = { "expired", "Your access to this course has "
 	    "expired. You can buy it again to continue." },
+	[ACCESS_SEAT_ENDED] = { "seat_ended", "Your team seat for this "
+	    "course was withdrawn: you left the team, or a manager gave the "
+	    "seat back." },
 };
 
 /* The sources an enrollment may have (the schema's CHECK), returned as
@@ -41,10 +44,13 @@ source_of(const char *s)
 	return NULL;
 }
 
-/* The standing of a revoked enrollment: the order behind it says why. */
+/* The standing of a revoked enrollment: the order behind it says why,
+ * or, for a team seat (no order), that the seat ended. */
 static enum access_reason
-revoked_reason(const char *order_status)
+revoked_reason(const char *source, const char *order_status)
 {
+	if (strcmp(source, "seat") == 0 && order_status[0] == '\0')
+		return ACCESS_SEAT_ENDED;
 	if (strcmp(order_status, "refunded") == 0)
 		return ACCESS_REFUNDED;
 	if (strcmp(order_status, "disputed") == 0)
@@ -81,7 +87,7 @@ access_decide(const struct access_facts *f, int64_t now, struct access *out)
 		out->order_id = f->order_id;
 		set_expiry(out, f->access_days, f->expires_at);
 		if (strcmp(f->status, "active") != 0)
-			out->reason = revoked_reason(f->order_status);
+			out->reason = revoked_reason(f->source, f->order_status);
 		else if (out->expires_at != 0 && now >= out->expires_at)
 			out->reason = ACCESS_EXPIRED;
 		else

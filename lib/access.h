@@ -4,7 +4,7 @@
  * enrollment, an admin grant or a team seat) that is active, not revoked
  * and not past the course's access_days counted from the grant.  It also
  * says why not, in the user's terms: not bought, refunded, disputed,
- * revoked, or expired on a date. */
+ * revoked, a team seat withdrawn, or expired on a date. */
 #ifndef ENROLL_ACCESS_H
 #define ENROLL_ACCESS_H
 
@@ -22,6 +22,8 @@ enum access_reason {
 	ACCESS_DISPUTED,	/* the payment is disputed with the bank */
 	ACCESS_REVOKED,		/* an administrator took it back */
 	ACCESS_EXPIRED,		/* access_days ran out (see expires_at) */
+	ACCESS_SEAT_ENDED,	/* a team seat was given back, or its holder
+				   left the team */
 	ACCESS_REASON_MAX
 };
 

@@ -49,6 +49,7 @@ status_of(const struct library_entry *e)
 	case ACCESS_REFUNDED:
 	case ACCESS_DISPUTED:
 	case ACCESS_REVOKED:
+	case ACCESS_SEAT_ENDED:	/* a team seat given back */
 	case ACCESS_NOT_BOUGHT:
 		return LIBRARY_REFUNDED;
 	default:

@@ -59,10 +59,9 @@ role_of(struct db *db, int64_t team_id, int64_t user_id, enum team_role *role)
 	return e == ERR_NOTFOUND ? ERR_OK : e;
 }
 
-/* Checks that actor is a member of team_id with at least role need:
- * ERR_NOTFOUND for a non-member, ERR_FORBIDDEN for too low a role. */
-static enum err
-need_role(struct db *db, int64_t team_id, int64_t actor, enum team_role need)
+enum err
+team_need_role(struct db *db, int64_t team_id, int64_t actor,
+    enum team_role need)
 {
 	enum team_role r;
 	enum err e;
@@ -112,9 +111,8 @@ out:
 	return e;
 }
 
-/* Inserts user_id into team_id with role. */
-static enum err
-member_add(struct db *db, int64_t team_id, int64_t user_id,
+enum err
+team_member_add(struct db *db, int64_t team_id, int64_t user_id,
     enum team_role role, int64_t now)
 {
 	struct db_stmt *st = db_prep(db, "INSERT INTO team_members (team_id, "
@@ -177,7 +175,7 @@ create_tx(struct db *db, int64_t user_id, const char *name, int64_t now,
 	db_done(st);
 	if (e != ERR_OK)
 		return e == ERR_NOTFOUND ? ERR_INTERNAL : e;
-	if ((e = member_add(db, *id, user_id, TEAM_OWNER, now)) != ERR_OK)
+	if ((e = team_member_add(db, *id, user_id, TEAM_OWNER, now)) != ERR_OK)
 		return e;
 	audit_subject(subject, "team", *id);
 	if ((after = cJSON_CreateObject()) == NULL ||
@@ -367,7 +365,7 @@ invite_tx(struct db *db, int64_t actor, int64_t team_id, const char *email,
 	int member;
 	enum err e;
 
-	if ((e = need_role(db, team_id, actor, TEAM_MANAGER)) != ERR_OK ||
+	if ((e = team_need_role(db, team_id, actor, TEAM_MANAGER)) != ERR_OK ||
 	    (e = address_is_member(db, team_id, email, &member)) != ERR_OK)
 		return e;
 	if (member)
@@ -488,7 +486,7 @@ accept_tx(struct db *db, const char *token, int64_t user_id, int64_t now,
 	db_bind_int64(st, 2, user_id);
 	db_bind_int64(st, 3, id);
 	if ((e = db_run(st)) != ERR_OK ||
-	    (e = member_add(db, *team_id, user_id, role, now)) != ERR_OK)
+	    (e = team_member_add(db, *team_id, user_id, role, now)) != ERR_OK)
 		return e;
 	return audit_member(db, user_id, "team.join", *team_id, user_id,
 	    TEAM_NONE, role, now);
@@ -514,7 +512,7 @@ target_of(struct db *db, int64_t actor, int64_t team_id, int64_t member_id,
 {
 	enum err e;
 
-	if ((e = need_role(db, team_id, actor, need)) != ERR_OK ||
+	if ((e = team_need_role(db, team_id, actor, need)) != ERR_OK ||
 	    (e = role_of(db, team_id, member_id, role)) != ERR_OK)
 		return e;
 	if (*role == TEAM_NONE)
@@ -654,4 +652,59 @@ team_transfer(struct db *db, int64_t actor, int64_t team_id,
 	if ((e = db_begin(db)) != ERR_OK)
 		return e;
 	return tx_end(db, transfer_tx(db, actor, team_id, member_id, now));
+}
+
+static enum err
+rename_tx(struct db *db, int64_t actor, int64_t team_id, const char *name,
+    int64_t now)
+{
+	char subject[AUDIT_SUBJECT_MAX], old[TEAM_NAME_MAX + 1] = "";
+	struct db_stmt *st;
+	cJSON *b, *a;
+	enum err e;
+
+	/* The role first: a non-member learns nothing from a bad name. */
+	if ((e = team_need_role(db, team_id, actor, TEAM_MANAGER)) != ERR_OK)
+		return e;
+	if (name[0] == '\0' || strlen(name) > TEAM_NAME_MAX)
+		return ERR_INVALID;
+	st = db_prep(db, "SELECT name FROM teams WHERE id = ?");
+	db_bind_int64(st, 1, team_id);
+	if ((e = db_next(st)) == ERR_OK)
+		snprintf(old, sizeof(old), "%s", db_col_text(st, 0));
+	db_done(st);
+	if (e != ERR_OK)
+		return e == ERR_NOTFOUND ? ERR_INTERNAL : e;
+	if (strcmp(old, name) == 0)
+		return ERR_OK;
+	st = db_prep(db, "UPDATE teams SET name = ? WHERE id = ?");
+	db_bind_text(st, 1, name);
+	db_bind_int64(st, 2, team_id);
+	if ((e = db_run(st)) != ERR_OK)
+		return e;
+	audit_subject(subject, "team", team_id);
+	b = cJSON_CreateObject();
+	a = cJSON_CreateObject();
+	if (b == NULL || a == NULL ||
+	    cJSON_AddStringToObject(b, "name", old) == NULL ||
+	    cJSON_AddStringToObject(a, "name", name) == NULL)
+		e = ERR_INTERNAL;
+	else
+		e = audit_write(db, actor, "team.rename", subject, b, a, NULL,
+		    now);
+	cJSON_Delete(b);
+	cJSON_Delete(a);
+	return e;
+}
+
+enum err
+team_rename(struct db *db, int64_t actor, int64_t team_id, const char *name,
+    int64_t now)
+{
+	enum err e;
+
+	assert(db != NULL && name != NULL);
+	if ((e = db_begin(db)) != ERR_OK)
+		return e;
+	return tx_end(db, rename_tx(db, actor, team_id, name, now));
 }

@@ -125,4 +125,20 @@ enum err team_leave(struct db *db, int64_t user_id, int64_t team_id,
 enum err team_transfer(struct db *db, int64_t actor, int64_t team_id,
     int64_t member_id, int64_t now);
 
+/* actor (owner or manager) renames team_id to name (1..TEAM_NAME_MAX
+ * bytes, trimmed by the caller): ERR_INVALID for a bad name (checked
+ * after the role). */
+enum err team_rename(struct db *db, int64_t actor, int64_t team_id,
+    const char *name, int64_t now);
+
+/* For the seats of a team (lib/seat_assign.c), inside its transaction: */
+/* Checks that actor is a member of team_id with at least role need:
+ * ERR_NOTFOUND for a non-member, ERR_FORBIDDEN for too low a role. */
+enum err team_need_role(struct db *db, int64_t team_id, int64_t actor,
+    enum team_role need);
+/* Inserts user_id into team_id with role (no audit row: the caller's
+ * change writes it). */
+enum err team_member_add(struct db *db, int64_t team_id, int64_t user_id,
+    enum team_role role, int64_t now);
+
 #endif

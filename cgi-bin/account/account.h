@@ -134,10 +134,11 @@ enum err h_team_role(struct req *rq, struct resp *rs);
 enum err h_team_remove(struct req *rq, struct resp *rs);
 enum err h_team_transfer(struct req *rq, struct resp *rs);
 enum err h_team_leave(struct req *rq, struct resp *rs);
+enum err h_team_rename(struct req *rq, struct resp *rs);
 enum err h_team_accept_form(struct req *rq, struct resp *rs);
 enum err h_team_accept(struct req *rq, struct resp *rs);
 extern const struct field team_create_fields[], team_invite_fields[],
-    team_member_fields[], team_accept_fields[];
+    team_member_fields[], team_accept_fields[], team_rename_fields[];
 /* team_billing.c: a team's orders and seats (issue 18) */
 enum err h_team_billing(struct req *rq, struct resp *rs);
 extern const struct field team_billing_fields[];
@@ -146,5 +147,17 @@ extern const struct field team_billing_fields[];
 enum err h_team_progress(struct req *rq, struct resp *rs);
 enum err h_team_progress_csv(struct req *rq, struct resp *rs);
 extern const struct field team_progress_fields[];
+
+/* seats.c: a team's seats page, giving seats (one, or a list with its
+ * preview), giving them back, accepting a seat's invitation. */
+enum err h_team_seats(struct req *rq, struct resp *rs);
+enum err h_seat_assign(struct req *rq, struct resp *rs);
+enum err h_seat_revoke(struct req *rq, struct resp *rs);
+enum err h_seat_bulk(struct req *rq, struct resp *rs);
+enum err h_seat_bulk_confirm(struct req *rq, struct resp *rs);
+enum err h_seat_accept_form(struct req *rq, struct resp *rs);
+enum err h_seat_accept(struct req *rq, struct resp *rs);
+extern const struct field seats_page_fields[], seat_assign_fields[],
+    seat_revoke_fields[], seat_bulk_fields[], seat_accept_fields[];
 
 #endif

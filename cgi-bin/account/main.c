@@ -107,6 +107,23 @@ static const struct route routes[] = {
 	/* A team's billing (issue 18, team_billing.c). */
 	{ METHOD_GET, "/account/teams/<id>/billing", h_team_billing, R_LOGIN,
 	    team_billing_fields },
+	{ METHOD_POST, "/account/teams/<id>/name", h_team_rename, R_LOGIN,
+	    team_rename_fields },
+	/* A team's seats (issue 18): owners and managers; members 403. */
+	{ METHOD_GET, "/account/teams/<id>/seats", h_team_seats, R_LOGIN,
+	    seats_page_fields },
+	{ METHOD_POST, "/account/teams/<id>/seats/assign", h_seat_assign,
+	    R_LOGIN, seat_assign_fields },
+	{ METHOD_POST, "/account/teams/<id>/seats/revoke", h_seat_revoke,
+	    R_LOGIN, seat_revoke_fields },
+	{ METHOD_POST, "/account/teams/<id>/seats/bulk", h_seat_bulk,
+	    R_LOGIN, seat_bulk_fields },
+	{ METHOD_POST, "/account/teams/<id>/seats/bulk/confirm",
+	    h_seat_bulk_confirm, R_LOGIN, seat_bulk_fields },
+	{ METHOD_GET, "/account/seats/accept", h_seat_accept_form, R_LOGIN,
+	    seat_accept_fields },
+	{ METHOD_POST, "/account/seats/accept", h_seat_accept, R_LOGIN,
+	    seat_accept_fields },
 };
 
 const struct app account_app = { "account", routes, NELEM(routes), NULL };

@@ -267,6 +267,27 @@ h_team_invite(struct req *rq, struct resp *rs)
 	return resp_flash_redirect(rq, rs, team_url(rq, rq->id), done);
 }
 
+/* POST /account/teams/<id>/name: name. */
+enum err
+h_team_rename(struct req *rq, struct resp *rs)
+{
+	static const char *const refill[] = { "name", NULL };
+	const char *name = field_str(rq, "name");
+	enum err e;
+
+	e = team_rename(rq->w->db, rq->user->id, rq->id, name != NULL ? name :
+	    "", time(NULL));
+	if (e == ERR_FORBIDDEN)
+		rs->message = "Only the team's owner and managers can rename "
+		    "it.";
+	if (e != ERR_INVALID)
+		return action_done(rq, rs, e, "The team is renamed.", NULL);
+	if ((e = form_error(rs, "name", "Give the team a name of at most 100 "
+	    "characters.")) != ERR_OK)
+		return e;
+	return team_page(rq, rs, 400, NULL, refill);
+}
+
 /* Sets *member to the declared member field; 0 when it is missing. */
 static int
 member_field(struct req *rq, int64_t *member)
@@ -406,6 +427,11 @@ h_team_accept(struct req *rq, struct resp *rs)
 }
 
 const struct field team_create_fields[] = {
+	{ "name", F_LINE, TEAM_NAME_MAX },
+	{ NULL, 0, 0 },
+};
+
+const struct field team_rename_fields[] = {
 	{ "name", F_LINE, TEAM_NAME_MAX },
 	{ NULL, 0, 0 },
 };

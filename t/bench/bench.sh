@@ -14,6 +14,8 @@
 #     My courses against the floor, and Mark complete (a POST that writes)
 #   - an admin over 1,000,000 orders: /admin/reports for 90 days and
 #     /admin/orders filtered and searched (t/bench/admin_1m.sh)
+#   - a team of 5,000 members: its seats page, and a list of 1,000
+#     addresses given seats in one transaction (t/bench/seats.sh)
 set -eu
 build=${1:-build}
 top=$(cd "$(dirname "$0")/../.." && pwd)
@@ -244,3 +246,7 @@ sh "$top/t/bench/admin_1m.sh" "$build" "$run"
 # stack of its own (t/bench/admin.sh).
 echo
 sh "$top/t/bench/admin.sh" "$build"
+# A team's seats page and a list of 1,000 seats given at once, with a
+# team of 5,000 members, on a stack of its own (t/bench/seats.sh).
+echo
+sh "$top/t/bench/seats.sh" "$build"
