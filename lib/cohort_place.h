@@ -1,4 +1,4 @@
-/* Places in a cohort and in a session option (issue 19, migration 021):
+/* Places in a cohort and in a session option (issue 19, migration 020):
  * the counters that keep both from being oversold, and the moves of a
  * place.  Every function is one step of the caller's transaction (a
  * checkout, a payment, an expiry, a booking) and leaves the audit row to

@@ -1,4 +1,4 @@
--- 021: cohorts, their steps and live session options (issue 19).  A
+-- 020: cohorts, their steps and live session options (issue 19).  A
 -- course of type 'cohort' runs one or more cohorts; its steps are taught
 -- live, step n in week n of a cohort, each in one or more options (a
 -- weekday and local times in the school's zone, with its own capacity).
