@@ -8,7 +8,9 @@
 # opens its lessons; then the student has a card declined, forgets the
 # password and sets a new one through the link in the mail; last, the
 # admin finds the student's first order, refunds one of its courses and
-# sees the refund in the reports.  The journey prints the TAP; its
+# sees the refund in the reports; then the student, as a manager, makes
+# a team, buys it 3 seats, takes one and invites a colleague, who
+# registers from the mail's link, accepts the seat and opens a lesson.  The journey prints the TAP; its
 # screenshots (every page at 1280 and 390 px) go to BUILD/journey/.
 use strict;
 use warnings;
