@@ -95,3 +95,14 @@ out:
 	cJSON_Delete(a);
 	return e;
 }
+
+enum err
+audit_record_commit(struct db *db, int64_t actor, const char *action,
+    const char *kind, int64_t id, const struct cJSON *before,
+    audit_snapshot_fn *snapshot, int64_t now)
+{
+	enum err e = audit_write_record(db, actor, action, kind, id, before,
+	    snapshot, now);
+
+	return e != ERR_OK ? e : db_commit(db);
+}

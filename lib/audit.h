@@ -42,4 +42,11 @@ enum err audit_write_record(struct db *db, int64_t actor, const char *action,
     const char *kind, int64_t id, const struct cJSON *before,
     audit_snapshot_fn *snapshot, int64_t now);
 
+/* audit_write_record, then commits the caller's transaction (an admin
+ * area's change ends with its audit row).  On an error nothing is
+ * committed: the caller rolls back. */
+enum err audit_record_commit(struct db *db, int64_t actor, const char *action,
+    const char *kind, int64_t id, const struct cJSON *before,
+    audit_snapshot_fn *snapshot, int64_t now);
+
 #endif

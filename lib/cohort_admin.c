@@ -148,18 +148,6 @@ cohort_snapshot(struct db *db, int64_t id, enum err *e)
 	return o;
 }
 
-/* Writes the audit row of a change of cohort id from before (NULL: a
- * creation) to its state now (none when deleted), then commits. */
-static enum err
-cohort_audit_commit(struct db *db, int64_t actor, const char *action,
-    int64_t id, const cJSON *before, int deleted, int64_t now)
-{
-	enum err e = audit_write_record(db, actor, action, "cohort", id,
-	    before, deleted ? NULL : cohort_snapshot, now);
-
-	return e != ERR_OK ? e : db_commit(db);
-}
-
 /* ERR_OK when no other cohort of course_id than id (0: none) is called
  * name; ERR_CONFLICT (*bad COHORT_F_NAME) when one is. */
 static enum err
@@ -221,8 +209,8 @@ cohort_admin_create(struct db *db, int64_t actor, int64_t course_id,
 	if ((e = db_begin(db)) != ERR_OK)
 		return e;
 	if ((e = cohort_insert(db, course_id, f, now, id, bad)) != ERR_OK ||
-	    (e = cohort_audit_commit(db, actor, "cohort.create", *id, NULL, 0,
-	    now)) != ERR_OK) {
+	    (e = audit_record_commit(db, actor, "cohort.create", "cohort", *id,
+	    NULL, cohort_snapshot, now)) != ERR_OK) {
 		db_rollback(db);
 		*id = 0;
 	}
@@ -282,7 +270,8 @@ cohort_admin_update(struct db *db, int64_t actor, int64_t id,
 	if ((e = name_free(db, c.course_id, id, f->name, bad)) != ERR_OK ||
 	    (e = cohort_write(db, id, f, now, bad, &count)) != ERR_OK)
 		goto out;
-	e = cohort_audit_commit(db, actor, "cohort.update", id, before, 0, now);
+	e = audit_record_commit(db, actor, "cohort.update", "cohort", id,
+	    before, cohort_snapshot, now);
 out:
 	if (moved != NULL)
 		*moved = e == ERR_OK ? count : 0;
@@ -348,7 +337,8 @@ cohort_admin_delete(struct db *db, int64_t actor, int64_t id, int64_t now,
 	db_bind_int64(st, 1, id);
 	if ((e = db_run(st)) != ERR_OK)
 		goto out;
-	e = cohort_audit_commit(db, actor, "cohort.delete", id, before, 1, now);
+	e = audit_record_commit(db, actor, "cohort.delete", "cohort", id,
+	    before, NULL, now);
 out:
 	cJSON_Delete(before);
 	if (e != ERR_OK)

@@ -109,18 +109,6 @@ lesson_snapshot(struct db *db, int64_t id, enum err *e)
 	return o;
 }
 
-/* Writes the audit row of a change of lesson id from before (NULL: a
- * creation) to its state now (none when deleted), then commits. */
-static enum err
-lesson_audit_commit(struct db *db, int64_t actor, const char *action,
-    int64_t id, const cJSON *before, int deleted, int64_t now)
-{
-	enum err e = audit_write_record(db, actor, action, "lesson", id, before,
-	    deleted ? NULL : lesson_snapshot, now);
-
-	return e != ERR_OK ? e : db_commit(db);
-}
-
 enum err
 lesson_admin_add(struct db *db, int64_t actor, int64_t course_id,
     const struct lesson_edit *f, int64_t now, int64_t *id)
@@ -144,8 +132,8 @@ lesson_admin_add(struct db *db, int64_t actor, int64_t course_id,
 	db_done(st);
 	if (e != ERR_OK ||
 	    (e = content_set_lesson_body(db, *id, f->body)) != ERR_OK ||
-	    (e = lesson_audit_commit(db, actor, "lesson.create", *id, NULL, 0,
-	    now)) != ERR_OK) {
+	    (e = audit_record_commit(db, actor, "lesson.create", "lesson", *id,
+	    NULL, lesson_snapshot, now)) != ERR_OK) {
 		db_rollback(db);
 		*id = 0;
 	}
@@ -172,8 +160,8 @@ lesson_admin_update(struct db *db, int64_t actor, int64_t id,
 	db_bind_int64(st, 4, id);
 	if ((e = db_run(st)) == ERR_OK &&
 	    (e = content_set_lesson_body(db, id, f->body)) == ERR_OK)
-		e = lesson_audit_commit(db, actor, "lesson.update", id, before,
-		    0, now);
+		e = audit_record_commit(db, actor, "lesson.update", "lesson",
+		    id, before, lesson_snapshot, now);
 out:
 	cJSON_Delete(before);
 	if (e != ERR_OK)
@@ -230,8 +218,9 @@ lesson_admin_move(struct db *db, int64_t actor, int64_t id, int up,
 	    (e = set_position(db, other, l.position)) != ERR_OK ||
 	    (e = set_position(db, id, l.position + (up ? -1 : 1))) != ERR_OK)
 		goto out;
-	e = lesson_audit_commit(db, actor, up ? "lesson.move_up" :
-	    "lesson.move_down", id, before, 0, now);
+	e = audit_record_commit(db, actor,
+	    up ? "lesson.move_up" : "lesson.move_down", "lesson", id, before,
+	    lesson_snapshot, now);
 out:
 	cJSON_Delete(before);
 	if (e != ERR_OK)
@@ -289,8 +278,8 @@ lesson_admin_delete(struct db *db, int64_t actor, int64_t id, int64_t now,
 	if ((e = db_run(st)) != ERR_OK ||
 	    (e = close_gap(db, l.course_id, l.position)) != ERR_OK)
 		goto out;
-	e = lesson_audit_commit(db, actor, "lesson.delete", id, before, 1,
-	    now);
+	e = audit_record_commit(db, actor, "lesson.delete", "lesson", id,
+	    before, NULL, now);
 out:
 	cJSON_Delete(before);
 	if (e != ERR_OK)

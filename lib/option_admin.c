@@ -133,18 +133,6 @@ option_snapshot(struct db *db, int64_t id, enum err *e)
 	return j;
 }
 
-/* Writes the audit row of a change of option id from before (NULL: a
- * creation) to its state now (none when deleted), then commits. */
-static enum err
-option_audit_commit(struct db *db, int64_t actor, const char *action,
-    int64_t id, const cJSON *before, int deleted, int64_t now)
-{
-	enum err e = audit_write_record(db, actor, action, "option", id,
-	    before, deleted ? NULL : option_snapshot, now);
-
-	return e != ERR_OK ? e : db_commit(db);
-}
-
 /* Sets *starts_at and *ends_at of f's session in cohort_id: the cohort's
  * start day and the step's week.  ERR_NOTFOUND (*bad OPTION_F_STEP) when
  * the step is not of the cohort's course, ERR_INVALID (OPTION_F_START)
@@ -223,8 +211,8 @@ option_admin_add(struct db *db, int64_t actor, int64_t cohort_id,
 	if ((e = db_begin(db)) != ERR_OK)
 		return e;
 	if ((e = option_insert(db, cohort_id, f, now, id, bad)) != ERR_OK ||
-	    (e = option_audit_commit(db, actor, "option.create", *id, NULL, 0,
-	    now)) != ERR_OK) {
+	    (e = audit_record_commit(db, actor, "option.create", "option", *id,
+	    NULL, option_snapshot, now)) != ERR_OK) {
 		db_rollback(db);
 		*id = 0;
 	}
@@ -286,8 +274,8 @@ option_admin_update(struct db *db, int64_t actor, int64_t id,
 	db_bind_text(st, 10, f->meeting_url != NULL ? f->meeting_url : "");
 	db_bind_int64(st, 11, now);
 	if ((e = db_run(st)) == ERR_OK)
-		e = option_audit_commit(db, actor, "option.update", id, before,
-		    0, now);
+		e = audit_record_commit(db, actor, "option.update", "option",
+		    id, before, option_snapshot, now);
 out:
 	cJSON_Delete(before);
 	if (e != ERR_OK)
@@ -326,7 +314,8 @@ option_admin_delete(struct db *db, int64_t actor, int64_t id, int64_t now,
 		e = ERR_CONFLICT;
 		goto out;
 	}
-	e = option_audit_commit(db, actor, "option.delete", id, before, 1, now);
+	e = audit_record_commit(db, actor, "option.delete", "option", id,
+	    before, NULL, now);
 out:
 	cJSON_Delete(before);
 	if (e != ERR_OK)

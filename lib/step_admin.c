@@ -82,18 +82,6 @@ step_snapshot(struct db *db, int64_t id, enum err *e)
 	return o;
 }
 
-/* Writes the audit row of a change of step id from before (NULL: a
- * creation) to its state now (none when deleted), then commits. */
-static enum err
-step_audit_commit(struct db *db, int64_t actor, const char *action,
-    int64_t id, const cJSON *before, int deleted, int64_t now)
-{
-	enum err e = audit_write_record(db, actor, action, "step", id, before,
-	    deleted ? NULL : step_snapshot, now);
-
-	return e != ERR_OK ? e : db_commit(db);
-}
-
 enum err
 step_insert(struct db *db, int64_t course_id, const char *label,
     const char *title, int64_t *id)
@@ -123,8 +111,8 @@ step_admin_add(struct db *db, int64_t actor, int64_t course_id,
 	if ((e = db_begin(db)) != ERR_OK)
 		return e;
 	if ((e = step_insert(db, course_id, label, title, id)) != ERR_OK ||
-	    (e = step_audit_commit(db, actor, "step.create", *id, NULL, 0,
-	    now)) != ERR_OK) {
+	    (e = audit_record_commit(db, actor, "step.create", "step", *id,
+	    NULL, step_snapshot, now)) != ERR_OK) {
 		db_rollback(db);
 		*id = 0;
 	}
@@ -148,8 +136,8 @@ step_admin_update(struct db *db, int64_t actor, int64_t id,
 		db_bind_text(st, 2, title);
 		db_bind_int64(st, 3, id);
 		if ((e = db_run(st)) == ERR_OK)
-			e = step_audit_commit(db, actor, "step.update", id,
-			    before, 0, now);
+			e = audit_record_commit(db, actor, "step.update",
+			    "step", id, before, step_snapshot, now);
 	}
 	cJSON_Delete(before);
 	if (e != ERR_OK)
@@ -230,8 +218,9 @@ step_admin_move(struct db *db, int64_t actor, int64_t id, int up,
 	    (e = retime_step(db, id, now)) != ERR_OK ||
 	    (e = retime_step(db, other, now)) != ERR_OK)
 		goto out;
-	e = step_audit_commit(db, actor, up ? "step.move_up" :
-	    "step.move_down", id, before, 0, now);
+	e = audit_record_commit(db, actor,
+	    up ? "step.move_up" : "step.move_down", "step", id, before,
+	    step_snapshot, now);
 out:
 	cJSON_Delete(before);
 	if (e != ERR_OK)
@@ -291,7 +280,8 @@ step_admin_delete(struct db *db, int64_t actor, int64_t id, int64_t now,
 	if ((e = db_run(st)) != ERR_OK ||
 	    (e = close_gap(db, s.course_id, s.position, now)) != ERR_OK)
 		goto out;
-	e = step_audit_commit(db, actor, "step.delete", id, before, 1, now);
+	e = audit_record_commit(db, actor, "step.delete", "step", id, before,
+	    NULL, now);
 out:
 	cJSON_Delete(before);
 	if (e != ERR_OK)
