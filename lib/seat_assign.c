@@ -50,6 +50,8 @@ enum err
 seat_courses(struct db *db, struct arena *a, int64_t team_id,
     struct seat_course **out, size_t *n)
 {
+	/* "<> 'revoked'" beside "= 'invited'" lets SQLite use the partial
+	 * index of live seats. */
 	struct db_stmt *st = db_prep(db, "SELECT s.course_id, c.title, c.slug, "
 	    "s.seats, s.held, (SELECT count(*) FROM seat_assignments x WHERE "
 	    "x.team_id = s.team_id AND x.course_id = s.course_id AND "
