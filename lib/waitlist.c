@@ -445,3 +445,32 @@ waitlist_is_waiting(struct db *db, int64_t cohort_id, int64_t user_id,
 	*waiting = e == ERR_OK;
 	return e == ERR_NOTFOUND ? ERR_OK : e;
 }
+
+enum err
+waitlist_cohort_get(struct db *db, struct arena *a, int64_t cohort_id,
+    int64_t user_id, int64_t now, struct waitlist_cohort *c)
+{
+	struct db_stmt *st = db_prep(db, "SELECT c.id, c.course_id, c.name, "
+	    "k.title, k.slug, c.held >= c.capacity, c.is_active = 1 AND "
+	    "c.enroll_deadline > ?3, EXISTS (SELECT 1 FROM cohort_waitlist w "
+	    "WHERE w.cohort_id = c.id AND w.user_id = ?2 AND w.status IN "
+	    "('waiting', 'offered')) FROM cohorts c JOIN courses k ON k.id = "
+	    "c.course_id WHERE c.id = ?1");
+	enum err e;
+
+	db_bind_int64(st, 1, cohort_id);
+	db_bind_int64(st, 2, user_id);
+	db_bind_int64(st, 3, now);
+	if ((e = db_next(st)) == ERR_OK) {
+		c->id = db_col_int64(st, 0);
+		c->course_id = db_col_int64(st, 1);
+		c->name = db_col_text_dup(a, st, 2);
+		c->course_title = db_col_text_dup(a, st, 3);
+		c->course_slug = db_col_text_dup(a, st, 4);
+		c->is_full = db_col_int64(st, 5) != 0;
+		c->open = db_col_int64(st, 6) != 0;
+		c->waiting = db_col_int64(st, 7) != 0;
+	}
+	db_done(st);
+	return e;
+}

@@ -92,6 +92,22 @@ enum err waitlist_of_cohort(struct db *db, struct arena *a,
     int64_t cohort_id, int64_t after_id, int limit,
     struct waitlist_entry **out, size_t *n);
 
+/* A cohort as its waitlist page shows it to user_id (strings in the
+ * arena). */
+struct waitlist_cohort {
+	int64_t id, course_id;
+	char *name, *course_title, *course_slug;
+	int is_full;		/* every place held */
+	int open;		/* active and its deadline not passed */
+	int waiting;		/* user_id waits or was offered a place */
+};
+
+/* Reads cohort_id for user_id at now into *c.  ERR_NOTFOUND for no such
+ * cohort. */
+enum err waitlist_cohort_get(struct db *db, struct arena *a,
+    int64_t cohort_id, int64_t user_id, int64_t now,
+    struct waitlist_cohort *c);
+
 /* Whether user_id waits for (or was offered) a place in cohort_id. */
 enum err waitlist_is_waiting(struct db *db, int64_t cohort_id,
     int64_t user_id, int *waiting);

@@ -89,6 +89,7 @@ extern const struct field booking_fields[];
 
 /* waitlist.c: the waitlists of full cohorts (issue 19). */
 enum err h_waitlists(struct req *rq, struct resp *rs);
+enum err h_waitlist(struct req *rq, struct resp *rs);
 enum err h_waitlist_join(struct req *rq, struct resp *rs);
 enum err h_waitlist_leave(struct req *rq, struct resp *rs);
 

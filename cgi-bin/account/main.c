@@ -82,6 +82,8 @@ static const struct route routes[] = {
 	    next_fields },
 	/* The waitlists of full cohorts (issue 19, waitlist.c). */
 	{ METHOD_GET, "/account/waitlists", h_waitlists, R_LOGIN, NULL },
+	{ METHOD_GET, "/account/cohorts/<id>/waitlist", h_waitlist, R_LOGIN,
+	    NULL },
 	{ METHOD_POST, "/account/cohorts/<id>/waitlist", h_waitlist_join,
 	    R_LOGIN, NULL },
 	{ METHOD_POST, "/account/cohorts/<id>/waitlist/leave",

@@ -90,6 +90,33 @@ h_waitlists(struct req *rq, struct resp *rs)
 	return ERR_OK;
 }
 
+/* GET /account/cohorts/<id>/waitlist: a cohort's waitlist as the student
+ * sees it, with the form to join or leave it (the one the course page
+ * includes). */
+enum err
+h_waitlist(struct req *rq, struct resp *rs)
+{
+	struct waitlist_cohort c;
+	cJSON *ctx, *co;
+	enum err e;
+
+	if ((e = waitlist_cohort_get(rq->w->db, rq->arena, rq->id,
+	    rq->user->id, (int64_t)time(NULL), &c)) != ERR_OK)
+		return e;
+	if ((ctx = resp_ctx(rs)) == NULL ||
+	    (co = cJSON_AddObjectToObject(ctx, "co")) == NULL ||
+	    !cJSON_AddNumberToObject(co, "id", (double)c.id) ||
+	    !cJSON_AddStringToObject(co, "name", c.name) ||
+	    !cJSON_AddStringToObject(co, "course_title", c.course_title) ||
+	    !cJSON_AddStringToObject(co, "course_slug", c.course_slug) ||
+	    !cJSON_AddBoolToObject(co, "is_full", c.is_full && c.open) ||
+	    !cJSON_AddBoolToObject(co, "open", c.open) ||
+	    !cJSON_AddBoolToObject(co, "waiting", c.waiting))
+		return ERR_INTERNAL;
+	rs->tmpl = "account/waitlist.html";
+	return ERR_OK;
+}
+
 /* POST /account/cohorts/<id>/waitlist: refused in plain words (409,
  * nothing changed) unless the cohort is full and still enrolling. */
 enum err
