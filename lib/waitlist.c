@@ -34,11 +34,12 @@ join_refusal(struct db *db, int64_t cohort_id, int64_t user_id, int64_t now,
     enum waitlist_refusal *why)
 {
 	struct db_stmt *st = db_prep(db, "SELECT c.is_active, "
-	    "c.enroll_deadline, c.held, c.capacity, EXISTS (SELECT 1 FROM "
-	    "enrollments e WHERE e.user_id = ?2 AND e.course_id = c.course_id "
-	    "AND e.status = 'active'), EXISTS (SELECT 1 FROM cohort_waitlist w "
-	    "WHERE w.cohort_id = c.id AND w.user_id = ?2 AND w.status IN "
-	    "('waiting', 'offered')) FROM cohorts c WHERE c.id = ?1");
+	    "c.enroll_deadline, c.held, c.capacity, CASE WHEN EXISTS (SELECT "
+	    "1 FROM enrollments e WHERE e.user_id = ?2 AND e.course_id = "
+	    "c.course_id AND e.status = 'active') THEN 1 ELSE 0 END, CASE WHEN "
+	    "EXISTS (SELECT 1 FROM cohort_waitlist w WHERE w.cohort_id = c.id "
+	    "AND w.user_id = ?2 AND w.status IN ('waiting', 'offered')) THEN 1 "
+	    "ELSE 0 END FROM cohorts c WHERE c.id = ?1");
 	enum err e;
 
 	db_bind_int64(st, 1, cohort_id);
@@ -202,15 +203,19 @@ queue_offer_mail(struct db *db, int64_t row_id, int64_t cohort_id,
 	return e == ERR_NOTFOUND ? ERR_INTERNAL : e;
 }
 
-/* The first row waiting for cohort_id after after_id: *row_id (0: none)
- * and its user. */
+/* The first row waiting for cohort_id after after_id: *row_id (0: none),
+ * its user, and whether they are a student of the course by now (*has:
+ * they enrolled another way since they joined). */
 static enum err
 next_waiting(struct db *db, int64_t cohort_id, int64_t after_id,
-    int64_t *row_id, int64_t *user_id)
+    int64_t *row_id, int64_t *user_id, int *has)
 {
-	struct db_stmt *st = db_prep(db, "SELECT id, user_id FROM "
-	    "cohort_waitlist WHERE cohort_id = ? AND status = 'waiting' AND "
-	    "id > ? ORDER BY id LIMIT 1");
+	struct db_stmt *st = db_prep(db, "SELECT w.id, w.user_id, CASE WHEN "
+	    "EXISTS (SELECT 1 FROM enrollments e JOIN cohorts c ON c.course_id "
+	    "= e.course_id WHERE c.id = w.cohort_id AND e.user_id = w.user_id "
+	    "AND e.status = 'active') THEN 1 ELSE 0 END FROM cohort_waitlist w "
+	    "WHERE w.cohort_id = ? AND w.status = 'waiting' AND w.id > ? "
+	    "ORDER BY w.id LIMIT 1");
 	enum err e;
 
 	*row_id = 0;
@@ -219,9 +224,22 @@ next_waiting(struct db *db, int64_t cohort_id, int64_t after_id,
 	if ((e = db_next(st)) == ERR_OK) {
 		*row_id = db_col_int64(st, 0);
 		*user_id = db_col_int64(st, 1);
+		*has = db_col_int64(st, 2) != 0;
 	}
 	db_done(st);
 	return e == ERR_NOTFOUND ? ERR_OK : e;
+}
+
+/* Closes row_id of someone who became a student of the course while
+ * waiting: they need no place. */
+static enum err
+mark_enrolled(struct db *db, int64_t row_id)
+{
+	struct db_stmt *st = db_prep(db, "UPDATE cohort_waitlist SET status = "
+	    "'enrolled' WHERE id = ? AND status = 'waiting'");
+
+	db_bind_int64(st, 1, row_id);
+	return db_run(st);
 }
 
 /* Offers row_id (user_id's) the place held as place_id until until. */
@@ -243,12 +261,18 @@ waitlist_offer_next(struct db *db, int64_t cohort_id, int64_t now)
 {
 	int64_t row = 0, user = 0, place, until = now + WAITLIST_OFFER_TTL;
 	enum cohort_refusal why;
+	int has = 0;
 	enum err e;
 
 	for (;;) {
-		if ((e = next_waiting(db, cohort_id, row, &row, &user)) !=
-		    ERR_OK || row == 0)
+		if ((e = next_waiting(db, cohort_id, row, &row, &user,
+		    &has)) != ERR_OK || row == 0)
 			return e;
+		if (has) {
+			if ((e = mark_enrolled(db, row)) != ERR_OK)
+				return e;
+			continue;
+		}
 		e = cohort_place_hold(db, cohort_id, user, 0, PLACE_OFFERED,
 		    until, now, &place, &why);
 		if (e == ERR_OK)
@@ -451,11 +475,12 @@ waitlist_cohort_get(struct db *db, struct arena *a, int64_t cohort_id,
     int64_t user_id, int64_t now, struct waitlist_cohort *c)
 {
 	struct db_stmt *st = db_prep(db, "SELECT c.id, c.course_id, c.name, "
-	    "k.title, k.slug, c.held >= c.capacity, c.is_active = 1 AND "
-	    "c.enroll_deadline > ?3, EXISTS (SELECT 1 FROM cohort_waitlist w "
+	    "k.title, k.slug, CASE WHEN c.held >= c.capacity THEN 1 ELSE 0 "
+	    "END, CASE WHEN c.is_active = 1 AND c.enroll_deadline > ?3 THEN 1 "
+	    "ELSE 0 END, CASE WHEN EXISTS (SELECT 1 FROM cohort_waitlist w "
 	    "WHERE w.cohort_id = c.id AND w.user_id = ?2 AND w.status IN "
-	    "('waiting', 'offered')) FROM cohorts c JOIN courses k ON k.id = "
-	    "c.course_id WHERE c.id = ?1");
+	    "('waiting', 'offered')) THEN 1 ELSE 0 END FROM cohorts c JOIN "
+	    "courses k ON k.id = c.course_id WHERE c.id = ?1");
 	enum err e;
 
 	db_bind_int64(st, 1, cohort_id);

@@ -283,6 +283,22 @@ a_waiting_student_with_a_checkout_is_passed_over(void **state)
 	assert_int_equal(row_status_is(x, x->bob, "waiting"), 1);
 }
 
+static void
+a_waiting_student_who_enrolled_meanwhile_is_closed(void **state)
+{
+	struct fx *x = *state;
+
+	join(x, x->bob);
+	join(x, x->cyd);
+	/* Bob got the course another way (an admin's grant). */
+	fixture_run(x->f.db, "INSERT INTO enrollments (user_id, course_id, "
+	    "source) VALUES (?, ?, 'admin')", x->bob, x->course);
+	release_ann(x);
+	assert_int_equal(row_status_is(x, x->bob, "enrolled"), 1);
+	assert_int_equal(offered_places(x, x->bob), 0);
+	assert_int_equal(offered_places(x, x->cyd), 1);
+}
+
 int
 main(void)
 {
@@ -301,6 +317,9 @@ main(void)
 		    fixture_teardown),
 		cmocka_unit_test_setup_teardown(
 		    a_waiting_student_with_a_checkout_is_passed_over, setup,
+		    fixture_teardown),
+		cmocka_unit_test_setup_teardown(
+		    a_waiting_student_who_enrolled_meanwhile_is_closed, setup,
 		    fixture_teardown),
 	};
 
