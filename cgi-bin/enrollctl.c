@@ -30,6 +30,7 @@
 #include "stripe.h"
 #include "tz.h"
 #include "user.h"
+#include "waitlist.h"
 
 struct command {
 	const char *name;	/* first argument */
@@ -333,6 +334,12 @@ cmd_expire_orders(struct db *db, const struct config *cfg, int argc,
 		return 1;
 	}
 	printf("%d stale orders expired, their reservations released\n", n);
+	/* Waitlist offers not taken run out on the same timer (issue 19). */
+	if (waitlist_expire_offers(db, time(NULL), &n) != ERR_OK) {
+		fprintf(stderr, "enrollctl: expiring waitlist offers failed\n");
+		return 1;
+	}
+	printf("%d waitlist offers expired, their places offered on\n", n);
 	return 0;
 }
 

@@ -2,6 +2,7 @@
  * (see cohort_place.h). */
 #include "cohort_place.h"
 #include "db.h"
+#include "waitlist.h"
 
 static const char *const status_names[PLACE_STATUS_MAX] = {
 	[PLACE_RESERVED] = "reserved", [PLACE_TAKEN] = "taken",
@@ -152,7 +153,11 @@ cohort_place_release(struct db *db, int64_t place_id, int64_t now)
 	    "WHERE id = ?1");
 	db_bind_int64(st, 1, cohort_id);
 	db_bind_int64(st, 2, now);
-	return db_run(st);
+	if ((e = db_run(st)) != ERR_OK)
+		return e;
+	/* The freed place goes to the first on the waitlist, in this
+	 * transaction. */
+	return waitlist_offer_next(db, cohort_id, now);
 }
 
 /* The option user_id's booking of option_id's step holds now (0: none);

@@ -57,7 +57,9 @@ enum err cohort_place_hold(struct db *db, int64_t cohort_id, int64_t user_id,
 enum err cohort_place_take(struct db *db, int64_t place_id, int64_t now);
 
 /* Gives place_id back (expired, failed, refunded, moved): released, and
- * the cohort's count goes down.  ERR_NOTFOUND when it was not live. */
+ * the cohort's count goes down; then the place is offered to the first on
+ * the cohort's waitlist (waitlist_offer_next, in the same transaction).
+ * ERR_NOTFOUND when it was not live. */
 enum err cohort_place_release(struct db *db, int64_t place_id, int64_t now);
 
 /* Books option_id for user_id's booking of its step (the row must exist:

@@ -87,6 +87,22 @@ enum err h_calendar_new(struct req *rq, struct resp *rs);
 enum err h_calendar_revoke(struct req *rq, struct resp *rs);
 extern const struct field booking_fields[];
 
+/* waitlist.c: the waitlists of full cohorts (issue 19). */
+enum err h_waitlists(struct req *rq, struct resp *rs);
+enum err h_waitlist(struct req *rq, struct resp *rs);
+enum err h_waitlist_join(struct req *rq, struct resp *rs);
+enum err h_waitlist_leave(struct req *rq, struct resp *rs);
+
+/* schedule.c: a cohort student's sessions for the dashboard and the
+ * course's learning page (issue 19). */
+struct cJSON;
+/* Adds to ctx, under key, the student's cohort schedule of course_id
+ * (its steps with the session booked or none, the sessions to come first
+ * in "upcoming", "to_book" and "book_url"); nothing when they are not a
+ * student of one of its cohorts. */
+enum err schedule_add(struct req *rq, struct cJSON *ctx, const char *key,
+    int64_t course_id);
+
 /* orders.c */
 enum err h_orders(struct req *rq, struct resp *rs);
 enum err h_order(struct req *rq, struct resp *rs);

@@ -184,6 +184,10 @@ h_learn_course(struct req *rq, struct resp *rs)
 		return ERR_INTERNAL;
 	if ((e = course_home_ctx(rq, ctx, &c)) != ERR_OK)
 		return e;
+	/* A cohort student's sessions (issue 19, schedule.c). */
+	if (rq->user != NULL && (e = schedule_add(rq, ctx, "schedule",
+	    c.id)) != ERR_OK)
+		return e;
 	rs->tmpl = "learn/course.html";
 	return ERR_OK;
 }

@@ -195,6 +195,32 @@ add_summary(struct req *rq, cJSON *ctx, const struct library_entry *le,
 
 /* GET /account/dashboard: the counts, courses to continue, recent
  * completions, a breakdown by course type and quick links. */
+/* Adds "cohorts": the schedule of each cohort course open to the student
+ * (schedule.c), for its sessions and the steps still to book. */
+static enum err
+add_cohorts(struct req *rq, cJSON *ctx, const struct library_entry *le,
+    size_t n)
+{
+	cJSON *arr = cJSON_AddArrayToObject(ctx, "cohorts"), *holder, *sc;
+	enum err e;
+
+	if (arr == NULL || (holder = cJSON_CreateObject()) == NULL)
+		return ERR_INTERNAL;
+	for (size_t i = 0; i < n; i++) {
+		if (le[i].type != COURSE_COHORT || !le[i].access.allowed)
+			continue;
+		if ((e = schedule_add(rq, holder, "s", le[i].course.id)) !=
+		    ERR_OK) {
+			cJSON_Delete(holder);
+			return e;
+		}
+		if ((sc = cJSON_DetachItemFromObject(holder, "s")) != NULL)
+			cJSON_AddItemToArray(arr, sc);
+	}
+	cJSON_Delete(holder);
+	return ERR_OK;
+}
+
 enum err
 h_dashboard(struct req *rq, struct resp *rs)
 {
@@ -213,7 +239,8 @@ h_dashboard(struct req *rq, struct resp *rs)
 	nd = library_recent_completions(le, n, done, RECENT_COMPLETIONS);
 	if ((e = add_summary(rq, ctx, le, n)) != ERR_OK ||
 	    (e = add_continue(rq, ctx, le, go, ng)) != ERR_OK ||
-	    (e = add_completions(rq, ctx, le, done, nd)) != ERR_OK)
+	    (e = add_completions(rq, ctx, le, done, nd)) != ERR_OK ||
+	    (e = add_cohorts(rq, ctx, le, n)) != ERR_OK)
 		return e;
 	rs->tmpl = "account/dashboard.html";
 	return ERR_OK;

@@ -80,6 +80,14 @@ static const struct route routes[] = {
 	    NULL },
 	{ METHOD_POST, "/account/calendar/revoke", h_calendar_revoke, R_LOGIN,
 	    next_fields },
+	/* The waitlists of full cohorts (issue 19, waitlist.c). */
+	{ METHOD_GET, "/account/waitlists", h_waitlists, R_LOGIN, NULL },
+	{ METHOD_GET, "/account/cohorts/<id>/waitlist", h_waitlist, R_LOGIN,
+	    NULL },
+	{ METHOD_POST, "/account/cohorts/<id>/waitlist", h_waitlist_join,
+	    R_LOGIN, NULL },
+	{ METHOD_POST, "/account/cohorts/<id>/waitlist/leave",
+	    h_waitlist_leave, R_LOGIN, NULL },
 	/* Teams (issue 18): a team's routes answer 404 to non-members. */
 	{ METHOD_GET, "/account/teams", h_teams, R_LOGIN, NULL },
 	{ METHOD_POST, "/account/teams", h_team_create, R_LOGIN,

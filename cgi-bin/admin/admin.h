@@ -169,6 +169,9 @@ enum err h_cohort_student_option(struct req *rq, struct resp *rs);
 extern const struct field step_fields[], cohorts_fields[], cohort_fields[],
     option_fields[], roster_fields[], cohort_move_fields[],
     cohort_rebook_fields[];
+/* cohort_waitlist.c: a cohort's waitlist, read-only (issue 19). */
+enum err h_cohort_waitlist(struct req *rq, struct resp *rs);
+extern const struct field cohort_waitlist_fields[];
 /* Adds ctx.course {id, title, is_cohort} of c. */
 enum err admin_cohort_course_ctx(struct cJSON *ctx,
     const struct cohort_course *c);

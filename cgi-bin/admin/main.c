@@ -107,6 +107,9 @@ static const struct route routes[] = {
 	    roster_fields },
 	{ METHOD_GET, "/admin/cohorts/<id>/roster.csv", h_roster_csv, R_ADMIN,
 	    NULL },
+	/* A cohort's waitlist, read-only (issue 19, cohort_waitlist.c). */
+	{ METHOD_GET, "/admin/cohorts/<id>/waitlist", h_cohort_waitlist,
+	    R_ADMIN, cohort_waitlist_fields },
 	{ METHOD_GET, "/admin/enrollments/<id>/cohort", h_cohort_student,
 	    R_ADMIN, NULL },
 	{ METHOD_POST, "/admin/enrollments/<id>/cohort", h_cohort_student_move,

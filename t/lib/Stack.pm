@@ -99,6 +99,11 @@ sub emu_sql_one { my @r = shift->emu_sql(@_); return @r ? $r[0][0] : undef; }
 # Runs enrollctl against this stack's database.
 sub enrollctl {
 	my ($self, @args) = @_;
+	# The school's zone the stack was started in, as the timer has it,
+	# unless the test sets another.
+	local %ENV = (%ENV, map { ($_ => $self->{env}{$_}) }
+	    grep { defined $self->{env}{$_} && !defined $ENV{$_} }
+	    'ENROLL_TIMEZONE');
 	local $ENV{ENROLL_DB} = $self->db;
 	local $ENV{ENROLL_MAIL_DIR} = $self->cfg('ENROLL_MAIL_DIR');
 	local $ENV{ENROLL_BASE_URL} = $self->base;
