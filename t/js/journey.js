@@ -455,6 +455,55 @@ async function teamBuysSeats(browser, page) {
   await ctx.close();
 }
 
+// Another student enrolls in a cohort of a live course, pays, books the
+// steps offered at two times in the booking wizard (the others were booked
+// for them), sees the sessions on the dashboard and subscribes to the
+// calendar feed.
+const COHORT_STUDENT = { name: 'Cohort Student', email: `cohort${process.pid}@example.org`, password: 'a third horse battery staple' };
+async function cohortBooking(browser) {
+  const ctx = await browser.newContext({ viewport: WIDE });
+  const page = await ctx.newPage();
+  page.setDefaultTimeout(15000);
+  await page.goto(`${base}/account/register`);
+  await page.fill('#name', COHORT_STUDENT.name);
+  await page.fill('#email', COHORT_STUDENT.email);
+  await page.fill('#password', COHORT_STUDENT.password);
+  await Promise.all([page.waitForNavigation(), page.click('main button[type=submit]')]);
+  await page.goto(`${base}/courses/systems-design-cohort`);
+  like(await text(page, '#cohorts'), /Spring cohort/, 'the live course lists its open cohort');
+  await shot(page, 'cohort-course');
+  await press(page, 'Enroll in Spring cohort');
+  like(await text(page, 'table.cart'), /Cohort: Spring cohort/, 'the cart line names the cohort');
+  await checkout(page, '4242 4242 4242 4242');
+  like(await main(page), /Payment received/, 'the student pays');
+  await Promise.all([page.waitForNavigation(), page.click('main a:has-text("Book your sessions")')]);
+  like(await text(page, 'h1'), /Book your sessions/, 'the receipt leads to the booking wizard');
+  const selects = page.locator('select[name=option]');
+  is(await selects.count(), 2, 'two steps are offered at two times');
+  is(await page.locator('p.booked').count(), 2, 'the two single-session steps are booked already');
+  for (let i = 0; i < 2; i++) {
+    const values = await selects.nth(i).locator('option').evaluateAll((os) => os.map((o) => o.value));
+    await selects.nth(i).selectOption(values.filter((v) => v !== 'later')[1]);
+  }
+  await shot(page, 'booking-wizard');
+  await press(page, 'Save my bookings');
+  like(await main(page), /Your sessions are booked/, 'the student books them');
+  is(await page.locator('p.booked').count(), 4, 'every step is booked');
+  await page.goto(`${base}/account/dashboard`);
+  is(await page.locator('section.cohort-sessions ul.sessions li').count(), 4, 'the dashboard lists the four sessions');
+  await shot(page, 'dashboard-sessions');
+  await Promise.all([page.waitForNavigation(), page.click('section.cohort-sessions a:has-text("Your schedule")')]);
+  is(await page.locator('#schedule li.booked').count(), 4, 'the course\'s page shows the cohort\'s schedule');
+  await Promise.all([page.waitForNavigation(), page.click('#schedule a:has-text("Change your bookings")')]);
+  await press(page, 'Make my calendar link');
+  const feed = await page.locator('#feed-url').inputValue();
+  like(feed, /\/account\/calendar\/[0-9a-f]{64}\/sessions\.ics$/, 'the student makes a private calendar link');
+  const ics = await (await ctx.request.get(feed, { headers: { cookie: '' } })).text();
+  is((ics.match(/BEGIN:VEVENT/g) || []).length, 4, 'which a calendar application reads: four sessions');
+  await shot(page, 'calendar-link');
+  await ctx.close();
+}
+
 (async () => {
   fs.mkdirSync(outdir, { recursive: true });
   const browser = await chromium.launch({ executablePath: process.env.CHROMIUM || '/usr/bin/chromium', headless: true, args: ['--no-sandbox'] });
@@ -471,6 +520,7 @@ async function teamBuysSeats(browser, page) {
     ['forgot', () => forgotPassword(page)],
     ['admin-money', () => adminRefundsOneCourse(browser, page)],
     ['team', () => teamBuysSeats(browser, page)],
+    ['cohort', () => cohortBooking(browser)],
   ];
   for (const [name, step] of steps) {
     try {
