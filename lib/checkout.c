@@ -289,6 +289,32 @@ order_page(struct arena *a, int64_t id, struct checkout_outcome *out)
 	return (out->redirect = arena_strdup(a, buf)) ? ERR_OK : ERR_INTERNAL;
 }
 
+/* Expires at Stripe the open sessions of orders whose cohort place
+ * lapsed (order_places_lapsed), so that nobody pays for a place no longer
+ * theirs; each order is cancelled (or fulfilled, when it turns out paid:
+ * a payment for a cohort now full is refunded there).  A session's
+ * expiry equals its places' (open_session), so this catches places given
+ * back early: a waitlist offer that lapses first, an admin's release.  A
+ * failure is logged and tried again at the next checkout. */
+static void
+expire_lapsed(struct db *db, struct stripe *s, struct arena *a,
+    const char *base_url, int64_t now)
+{
+	int64_t ids[8];
+	struct order o;
+	size_t n;
+	int paid;
+
+	if (s == NULL || order_places_lapsed(db, now, ids, 8, &n) != ERR_OK)
+		return;
+	for (size_t i = 0; i < n; i++)
+		if (order_load(db, a, ids[i], 0, &o) != ERR_OK ||
+		    retire_order(db, s, a, &o, base_url, now, &paid) != ERR_OK)
+			log_error(NULL, "order %lld: its cohort place lapsed; "
+			    "its session could not be expired yet",
+			    (long long)ids[i]);
+}
+
 /* Whether a pending order without a session may get one now: an order
  * holding cohort places only while they last long enough for a session
  * (Stripe's 30 minutes and a margin), since a place is never extended;
@@ -323,6 +349,7 @@ checkout_start(struct db *db, struct stripe *s, struct arena *a,
 	if ((e = order_expire_stale(db, now, &expired)) != ERR_OK ||
 	    (e = cart_load(db, a, b->user_id, NULL, NULL, now, &c)) != ERR_OK)
 		return e;
+	expire_lapsed(db, s, a, base_url, now);
 	if (c.n == 0) {
 		out->message = "Your cart is empty.";
 		return ERR_CONFLICT;

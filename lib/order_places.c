@@ -232,3 +232,26 @@ order_places_any(struct db *db, int64_t order_id, int *has)
 	*has = e == ERR_OK;
 	return e == ERR_NOTFOUND ? ERR_OK : e;
 }
+
+enum err
+order_places_lapsed(struct db *db, int64_t now, int64_t *ids, size_t max,
+    size_t *n)
+{
+	struct db_stmt *st;
+	enum err e;
+
+	*n = 0;
+	st = db_prep(db, "SELECT DISTINCT o.id FROM orders o JOIN order_items "
+	    "i ON i.order_id = o.id WHERE o.status = 'pending' AND "
+	    "o.stripe_session_id IS NOT NULL AND i.cohort_id IS NOT NULL AND "
+	    "NOT EXISTS (SELECT 1 FROM cohort_places p WHERE p.order_id = o.id "
+	    "AND p.cohort_id = i.cohort_id AND p.status IN ('reserved', "
+	    "'offered') AND (p.expires_at IS NULL OR p.expires_at > ?1)) "
+	    "ORDER BY o.id LIMIT ?2");
+	db_bind_int64(st, 1, now);
+	db_bind_int64(st, 2, (int64_t)max);
+	while ((e = db_next(st)) == ERR_OK && *n < max)
+		ids[(*n)++] = db_col_int64(st, 0);
+	db_done(st);
+	return e == ERR_NOTFOUND || e == ERR_OK ? ERR_OK : e;
+}

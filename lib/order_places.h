@@ -44,6 +44,14 @@ enum err order_places_release_all(struct db *db, int64_t order_id,
 enum err order_places_claim(struct db *db, int64_t order_id, int64_t user_id,
     int64_t now, int *full, char *name, size_t n);
 
+/* Finds pending orders with a Checkout Session whose cohort place has
+ * lapsed: released (by an admin, or by SQL in a test), or a waitlist
+ * offer past its expiry.  Their sessions must not stay payable
+ * (lib/checkout.c expires them at Stripe).  Up to max ids into ids, *n
+ * how many. */
+enum err order_places_lapsed(struct db *db, int64_t now, int64_t *ids,
+    size_t max, size_t *n);
+
 /* Sets *has to 1 when order_id is for a cohort. */
 enum err order_places_any(struct db *db, int64_t order_id, int *has);
 

@@ -240,23 +240,38 @@ subtest 'an expired checkout gives its place back' => sub {
 	is(held($last), 0, 'and free again');
 };
 
+subtest 'a lapsed reservation: its session is expired at Stripe' => sub {
+	my ($eb, $eid) = $s->student(name => 'Eve Lapsed');
+	enroll($eb, $last);
+	my ($ecs) = checkout($eb);
+	ok($ecs, 'Eve checks out and holds the last place');
+	my $eoid = $s->sql_one('SELECT id FROM orders WHERE stripe_session_id = ?1', $ecs);
+	# Her place is given back early (as an admin or a lapsed offer would).
+	$s->sql(q{UPDATE cohort_places SET status = 'released' WHERE order_id = ?1}, $eoid);
+	$s->sql('UPDATE cohorts SET held = held - 1 WHERE id = ?1', $last);
+	my ($fb, $fid) = $s->student(name => 'Fay Next');
+	enroll($fb, $last);
+	my ($fcs) = checkout($fb);
+	ok($fcs, 'Fay checks out and gets the place');
+	is($s->emu_json('GET', "/v1/checkout/sessions/$ecs")->{status}, 'expired', 'Eve\'s session is expired at Stripe');
+	is($s->sql_one('SELECT status FROM orders WHERE id = ?1', $eoid), 'cancelled', 'and her order closed');
+	isnt(pay($ecs)->{status}, 200, 'Eve can no longer pay for a place that is not hers');
+	is(held($last), 1, 'the cohort holds Fay\'s place');
+};
+
+my $late = cohort('Late cohort', 1);
 subtest 'a payment for a place that lapsed and was taken is refunded' => sub {
 	my ($cb, $cid, $cmail) = $s->student(name => 'Cal Late');
-	enroll($cb, $last);
+	enroll($cb, $late);
 	my ($cs) = checkout($cb);
 	ok($cs, 'Cal checks out and holds the last place');
 	my $oid = $s->sql_one('SELECT id FROM orders WHERE stripe_session_id = ?1', $cs);
-	# His reservation lapses (as if its time had passed) ...
+	# His reservation lapses (as if its time had passed) and Dee takes
+	# the place, before any checkout could expire his session.
 	$s->sql(q{UPDATE cohort_places SET status = 'released' WHERE order_id = ?1}, $oid);
-	$s->sql('UPDATE cohorts SET held = held - 1 WHERE id = ?1', $last);
-	# ... and Dee takes the place and pays.
-	my ($db, $did) = $s->student(name => 'Dee Prompt');
-	enroll($db, $last);
-	my ($dcs) = checkout($db);
-	ok($dcs, 'Dee checks out');
-	pay($dcs);
-	$db->get("/payment/checkout/success?session_id=$dcs");
-	is($s->sql_one(q{SELECT status FROM cohort_places WHERE user_id = ?1}, $did), 'taken', 'Dee has the place');
+	my (undef, $did) = $s->student(name => 'Dee Prompt');
+	$s->sql(q{INSERT INTO cohort_places (cohort_id, user_id, status, created_at, updated_at) VALUES (?1, ?2, 'taken', 1, 1)}, $late, $did);
+	is(held($late), 1, 'the place is Dee\'s');
 
 	# Cal's Stripe page is still open: he pays.
 	is(pay($cs)->{status}, 200, 'Cal pays in the emulator');
@@ -269,12 +284,12 @@ subtest 'a payment for a place that lapsed and was taken is refunded' => sub {
 	is(scalar @{$s->emu_json('GET', "/v1/refunds?payment_intent=$pi")->{data} // []}, 1, 'the success page refunds nothing more');
 	is($s->sql_one(q{SELECT count(*) FROM enrollments WHERE user_id = ?1 AND status = 'active'}, $cid), 0, 'Cal has no access');
 	is($s->sql_one(q{SELECT count(*) FROM cohort_places WHERE user_id = ?1 AND status <> 'released'}, $cid), 0, 'nor a place');
-	is(held($last), 1, 'the cohort holds Dee\'s place only');
+	is(held($late), 1, 'the cohort holds Dee\'s place only');
 	is($s->sql_one('SELECT needs_review FROM orders WHERE id = ?1', $oid), 0, 'the order is not flagged');
 	$s->wait_for(sub { grep { /Refund for your order/ } $s->mails_to($cmail) });
 	(my $mail = join ' ', grep { /Refund for your order/ } $s->mails_to($cmail)) =~ s/\s+/ /g;
 	diag $mail unless $mail =~ /filled/;
-	like($mail, qr/the cohort Last place cohort filled before your payment for order ORD-\S+ arrived; we have refunded you\./, 'Cal is told why, and that he is refunded');
+	like($mail, qr/the cohort Late cohort filled before your payment for order ORD-\S+ arrived; we have refunded you\./, 'Cal is told why, and that he is refunded');
 };
 
 done_testing;
