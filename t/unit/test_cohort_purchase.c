@@ -15,6 +15,7 @@
 
 #include "cart_items.h"
 #include "cohort_offer.h"
+#include "cohort_place.h"
 #include "db.h"
 #include "fixtures.h"
 #include "fulfil.h"
@@ -275,6 +276,46 @@ late_payment_for_a_full_cohort_is_refunded(void **state)
 	assert_int_equal(held(x), 1);
 }
 
+static void
+a_waitlist_offer_is_used_not_doubled(void **state)
+{
+	struct fx *x = *state;
+	enum cohort_refusal why;
+	const char *m = NULL;
+	int64_t a = 0, place;
+
+	assert_int_equal(cohort_place_hold(x->f.db, x->cohort, x->ann, 0,
+	    PLACE_OFFERED, NOW + 600, NOW, &place, &why), ERR_OK);
+	assert_int_equal(held(x), 1);
+	assert_int_equal(buy(x, x->ann, "cs_a", &a, &m), ERR_OK);
+	assert_int_equal(held(x), 1);
+	assert_int_equal(fixture_int(x->f.db, "SELECT order_id FROM "
+	    "cohort_places WHERE id = ?", place, 0), a);
+	assert_int_equal(pay(x, a, "cs_a"), FULFIL_GRANTED);
+	assert_int_equal(fixture_int(x->f.db, "SELECT count(*) FROM "
+	    "cohort_places WHERE id = ? AND status = 'taken'", place, 0), 1);
+	assert_int_equal(held(x), 1);
+}
+
+static void
+a_lapsed_place_is_found(void **state)
+{
+	struct fx *x = *state;
+	const char *m = NULL;
+	int64_t a = 0, ids[4];
+	size_t n;
+
+	assert_int_equal(buy(x, x->ann, "cs_a", &a, &m), ERR_OK);
+	assert_int_equal(order_places_lapsed(x->f.db, NOW, ids, 4, &n),
+	    ERR_OK);
+	assert_int_equal(n, 0);
+	/* At its expiry, or released early, its session must go. */
+	assert_int_equal(order_places_lapsed(x->f.db, NOW + 1920, ids, 4, &n),
+	    ERR_OK);
+	assert_int_equal(n, 1);
+	assert_int_equal(ids[0], a);
+}
+
 int
 main(void)
 {
@@ -296,6 +337,11 @@ main(void)
 		cmocka_unit_test_setup_teardown(
 		    late_payment_for_a_full_cohort_is_refunded, setup,
 		    fixture_teardown),
+		cmocka_unit_test_setup_teardown(
+		    a_waitlist_offer_is_used_not_doubled, setup,
+		    fixture_teardown),
+		cmocka_unit_test_setup_teardown(a_lapsed_place_is_found,
+		    setup, fixture_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
