@@ -344,5 +344,6 @@ main(void)
 		    setup, fixture_teardown),
 	};
 
+	cmocka_set_message_output(CM_OUTPUT_TAP);
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
