@@ -13,6 +13,7 @@
 #include "cart_items.h"
 #include "cart_team.h"
 #include "catalog.h"
+#include "cohort_offer.h"
 #include "content.h"
 #include "events.h"
 #include "health.h"
@@ -21,6 +22,7 @@
 #include "offer.h"
 #include "server.h"
 #include "session.h"
+#include "tz.h"
 #include "url.h"
 #include "view.h"
 
@@ -168,6 +170,49 @@ add_outline(struct req *rq, cJSON *co, const struct course *c,
 	return ERR_OK;
 }
 
+/* A cohort course's open cohorts as ctx.cohorts (start, deadline in the
+ * school's zone, places left, whether it is the one in the cart), and
+ * ctx.zone. */
+static enum err
+add_cohorts(struct req *rq, cJSON *ctx, const struct course *c,
+    const struct offer_viewer *v)
+{
+	struct cohort_open *cs;
+	char when[64];
+	int64_t in_cart = 0;
+	size_t n;
+	cJSON *arr, *o;
+	enum err e;
+
+	if (strcmp(c->type, "cohort") != 0)
+		return ERR_OK;
+	if ((e = cohort_offer_list(rq->w->db, rq->arena, c->id, time(NULL),
+	    &cs, &n)) != ERR_OK || (e = cohort_offer_in_cart(rq->w->db,
+	    v->cart_id, c->id, &in_cart)) != ERR_OK)
+		return e;
+	if (cJSON_AddBoolToObject(ctx, "is_cohort", 1) == NULL ||
+	    (arr = cJSON_AddArrayToObject(ctx, "cohorts")) == NULL ||
+	    cJSON_AddStringToObject(ctx, "zone", tz_name()) == NULL)
+		return ERR_INTERNAL;
+	for (size_t i = 0; i < n; i++) {
+		if ((o = cJSON_CreateObject()) == NULL)
+			return ERR_INTERNAL;
+		cJSON_AddItemToArray(arr, o);
+		cJSON_AddNumberToObject(o, "id", (double)cs[i].id);
+		cJSON_AddStringToObject(o, "name", cs[i].name);
+		cJSON_AddStringToObject(o, "starts_on", cs[i].starts_on);
+		if (tz_format_in(NULL, cs[i].enroll_deadline, TZ_DAY_TIME, when,
+		    sizeof(when)) != 0)
+			when[0] = '\0';
+		cJSON_AddStringToObject(o, "deadline", when);
+		cJSON_AddNumberToObject(o, "places_left",
+		    (double)cs[i].places_left);
+		cJSON_AddBoolToObject(o, "full", cs[i].places_left <= 0);
+		cJSON_AddBoolToObject(o, "in_cart", cs[i].id == in_cart);
+	}
+	return ERR_OK;
+}
+
 /* GET /courses/<slug>: description, outline and how to buy. */
 static enum err
 h_course(struct req *rq, struct resp *rs)
@@ -196,7 +241,8 @@ h_course(struct req *rq, struct resp *rs)
 	cJSON_AddStringToObject(co, "description_html", description);
 	cJSON_AddBoolToObject(ctx, "can_open", acc.allowed);
 	if ((e = add_offer(rq, &v, co, &c)) != ERR_OK ||
-	    (e = add_outline(rq, co, &c, &acc)) != ERR_OK)
+	    (e = add_outline(rq, co, &c, &acc)) != ERR_OK ||
+	    (e = add_cohorts(rq, ctx, &c, &v)) != ERR_OK)
 		return e;
 	rs->tmpl = "cart/course.html";
 	return ERR_OK;
@@ -349,6 +395,9 @@ cart_page_seats(struct req *rq, struct resp *rs, int status,
 			return ERR_INTERNAL;
 		if ((e = add_offer(rq, &v, o, &c.lines[i].course)) != ERR_OK)
 			return e;
+		if (c.lines[i].cohort_name != NULL)
+			cJSON_AddStringToObject(o, "cohort_name",
+			    c.lines[i].cohort_name);
 		if (c.team_id != 0 && (e = add_seats(rq, o, &c, &c.lines[i],
 		    error_course, error)) != ERR_OK)
 			return e;
@@ -391,6 +440,30 @@ h_add(struct req *rq, struct resp *rs)
 		return e;
 	return resp_flash_redirect(rq, rs, "/payment/cart",
 	    cart_add_message(r));
+}
+
+/* POST /payment/enroll-cohort/<cohort id>: the course into the cart for
+ * that cohort (cohort_offer.h); a refusal says why on the course page,
+ * with nothing changed. */
+static enum err
+h_enroll_cohort(struct req *rq, struct resp *rs)
+{
+	const char *message = NULL;
+	int64_t course_id = 0;
+	struct course c;
+	enum err e;
+
+	e = cohort_offer_choose(rq->w->db, visitor_id(rq), session_guest_id(rq),
+	    rq->id, time(NULL), &course_id, &message);
+	if (e == ERR_OK)
+		return resp_flash_redirect(rq, rs, "/payment/cart", message);
+	if (e != ERR_CONFLICT)
+		return e;
+	if ((e = catalog_get_by_id(rq->w->db, rq->arena, course_id, &c)) !=
+	    ERR_OK)
+		return e;
+	return resp_flash_redirect(rq, rs, arena_printf(rq->arena,
+	    "/courses/%s#cohorts", c.slug), message);
 }
 
 /* POST /payment/remove-from-cart/<id> */
@@ -598,6 +671,9 @@ static const struct route routes[] = {
 	{ METHOD_GET, "/payment/cart", h_cart, 0, NULL },
 	{ METHOD_POST, "/payment/add-to-cart/<id>", h_add, 0, NULL },
 	{ METHOD_POST, "/payment/remove-from-cart/<id>", h_remove, 0, NULL },
+	/* Enrolling in a cohort (issue 19). */
+	{ METHOD_POST, "/payment/enroll-cohort/<id>", h_enroll_cohort, 0,
+	    NULL },
 	{ METHOD_POST, "/payment/apply-coupon", h_apply_coupon, 0,
 	    coupon_fields },
 	{ METHOD_POST, "/payment/remove-coupon", h_remove_coupon, 0, NULL },

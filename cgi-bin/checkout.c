@@ -98,6 +98,11 @@ h_success(struct req *rq, struct resp *rs)
 		return resp_flash_redirect(rq, rs, arena_strdup(rq->arena,
 		    where), "This payment has been refunded or disputed, so "
 		    "the order gives no access.");
+	case FULFIL_COHORT_FULL:
+		return resp_flash_redirect(rq, rs, arena_strdup(rq->arena,
+		    where), "The cohort filled before your payment arrived; "
+		    "we have refunded you. The refund reaches your card in a "
+		    "few days.");
 	case FULFIL_MISMATCH:
 	case FULFIL_SUPERSEDED:
 	case FULFIL_SUPERSEDED_SETTLED:

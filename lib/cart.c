@@ -56,8 +56,8 @@ fold(struct db *db, int64_t from, int64_t to)
 
 	/* The WHERE keeps SQLite from reading ON CONFLICT as a join. */
 	if ((st = db_prep(db, "INSERT INTO cart_items (cart_id, course_id, "
-	    "added_at, added_amount) SELECT ?, course_id, added_at, "
-	    "added_amount FROM cart_items "
+	    "added_at, added_amount, cohort_id) SELECT ?, course_id, added_at, "
+	    "added_amount, cohort_id FROM cart_items "
 	    "WHERE cart_id = ? ON CONFLICT (cart_id, course_id) DO NOTHING")) ==
 	    NULL)
 		return ERR_INTERNAL;

@@ -20,6 +20,7 @@ static const char *const add_messages[CART_ADD_MAX] = {
 	[CART_NOT_ON_SALE] = "That course is not on sale.",
 	[CART_FREE] = "That course is free: enrol from its page.",
 	[CART_FULL] = "Your cart is full; check out or remove a course first.",
+	[CART_CHOOSE_COHORT] = "Choose a cohort on the course's page.",
 };
 
 const char *
@@ -151,7 +152,8 @@ cart_load(struct db *db, struct arena *a, int64_t user_id,
 {
 	struct db_stmt *st;
 	int64_t ids[CART_MAX_ITEMS], added[CART_MAX_ITEMS];
-	int64_t seats[CART_MAX_ITEMS];
+	int64_t seats[CART_MAX_ITEMS], cohorts[CART_MAX_ITEMS];
+	const char *names[CART_MAX_ITEMS];
 	size_t n = 0;
 	enum err e;
 
@@ -160,12 +162,15 @@ cart_load(struct db *db, struct arena *a, int64_t user_id,
 	if ((e = cart_find_team(db, a, user_id, guest_id, &c->id,
 	    &c->coupon_code, &c->team_id)) != ERR_OK || c->id == 0)
 		return e;
-	st = db_prep(db, "SELECT course_id, coalesce(added_amount, -1), "
-	    "quantity FROM cart_items WHERE cart_id = ? ORDER BY added_at, id "
-	    "LIMIT 20");
+	st = db_prep(db, "SELECT i.course_id, coalesce(i.added_amount, -1), "
+	    "i.quantity, coalesce(i.cohort_id, 0), h.name FROM cart_items i "
+	    "LEFT JOIN cohorts h ON h.id = i.cohort_id WHERE i.cart_id = ? "
+	    "ORDER BY i.added_at, i.id LIMIT 20");
 	db_bind_int64(st, 1, c->id);
 	while ((e = db_next(st)) == ERR_OK && n < CART_MAX_ITEMS) {
 		added[n] = db_col_int64(st, 1);
+		cohorts[n] = db_col_int64(st, 3);
+		names[n] = db_col_text_dup(a, st, 4);
 		/* A cart for its owner is one of each, whatever is stored. */
 		seats[n] = c->team_id != 0 ? db_col_int64(st, 2) : 1;
 		ids[n++] = db_col_int64(st, 0);
@@ -183,6 +188,8 @@ cart_load(struct db *db, struct arena *a, int64_t user_id,
 			return e;
 		c->lines[c->n].added_amount = added[i];
 		c->lines[c->n].seats = seats[i];
+		c->lines[c->n].cohort_id = cohorts[i];
+		c->lines[c->n].cohort_name = names[i];
 		if (c->n == 0)
 			c->currency = c->lines[0].course.currency;
 		if (money_mul(c->lines[c->n].course.price_amount, seats[i],
@@ -206,7 +213,7 @@ cart_load(struct db *db, struct arena *a, int64_t user_id,
  * course the buyer has are for others. */
 static enum err
 check_addable(struct db *db, int64_t user_id, int64_t course_id,
-    int for_team, enum cart_add_result *res)
+    int for_team, int64_t cohort_id, enum cart_add_result *res)
 {
 	struct db_stmt *st;
 	struct access acc;
@@ -215,8 +222,8 @@ check_addable(struct db *db, int64_t user_id, int64_t course_id,
 	if ((e = access_check(db, user_id, course_id, (int64_t)time(NULL),
 	    &acc)) != ERR_OK)
 		return e;
-	st = db_prep(db, "SELECT is_active, price_amount FROM courses "
-	    "WHERE id = ?1");
+	st = db_prep(db, "SELECT is_active, price_amount, course_type FROM "
+	    "courses WHERE id = ?1");
 	db_bind_int64(st, 1, course_id);
 	if ((e = db_next(st)) == ERR_OK) {
 		*res = CART_ADDED;
@@ -226,14 +233,38 @@ check_addable(struct db *db, int64_t user_id, int64_t course_id,
 			*res = CART_OWNED;
 		else if (db_col_int64(st, 1) == 0)
 			*res = CART_FREE;
+		else if ((strcmp(db_col_text(st, 2), "cohort") == 0) !=
+		    (cohort_id != 0))
+			*res = CART_CHOOSE_COHORT;
 	}
 	db_done(st);
 	return e;
 }
 
-enum err
-cart_add(struct db *db, int64_t user_id, const char *guest_id,
-    int64_t course_id, enum cart_add_result *res)
+/* A cohort line already in cart_id: its cohort takes cohort_id's place
+ * (one cohort per course); CART_ALREADY_IN when it was that one. */
+static enum err
+replace_cohort(struct db *db, int64_t cart_id, int64_t course_id,
+    int64_t cohort_id, enum cart_add_result *res)
+{
+	struct db_stmt *st = db_prep(db, "UPDATE cart_items SET cohort_id = ?3 "
+	    "WHERE cart_id = ?1 AND course_id = ?2 AND (cohort_id IS NULL OR "
+	    "cohort_id <> ?3)");
+	enum err e;
+
+	db_bind_int64(st, 1, cart_id);
+	db_bind_int64(st, 2, course_id);
+	db_bind_int64(st, 3, cohort_id);
+	if ((e = db_run(st)) != ERR_OK)
+		return e;
+	*res = db_changes(db) == 1 ? CART_ADDED : CART_ALREADY_IN;
+	return ERR_OK;
+}
+
+/* Adds course_id (for cohort_id, 0: none) to the visitor's cart. */
+static enum err
+add_line(struct db *db, int64_t user_id, const char *guest_id,
+    int64_t course_id, int64_t cohort_id, enum cart_add_result *res)
 {
 	struct db_stmt *st;
 	int64_t cart_id, count = 0, team_id = 0;
@@ -243,7 +274,7 @@ cart_add(struct db *db, int64_t user_id, const char *guest_id,
 		return e;
 	if ((e = cart_find_team(db, NULL, user_id, guest_id, &cart_id, NULL,
 	    &team_id)) != ERR_OK || (e = check_addable(db, user_id, course_id,
-	    team_id != 0, res)) != ERR_OK || *res != CART_ADDED)
+	    team_id != 0, cohort_id, res)) != ERR_OK || *res != CART_ADDED)
 		goto out;
 	if ((e = cart_ensure(db, user_id, guest_id, &cart_id)) != ERR_OK)
 		goto out;
@@ -257,6 +288,10 @@ cart_add(struct db *db, int64_t user_id, const char *guest_id,
 			*res = CART_ALREADY_IN;
 	}
 	db_done(st);
+	if (e == ERR_OK && *res == CART_ALREADY_IN && cohort_id != 0 &&
+	    (e = replace_cohort(db, cart_id, course_id, cohort_id, res)) ==
+	    ERR_OK && *res == CART_ADDED)
+		return db_commit(db);
 	if (e != ERR_OK || *res != CART_ADDED)
 		goto out;
 	if (count >= CART_MAX_ITEMS) {
@@ -264,16 +299,34 @@ cart_add(struct db *db, int64_t user_id, const char *guest_id,
 		goto out;
 	}
 	st = db_prep(db, "INSERT INTO cart_items (cart_id, course_id, "
-	    "added_amount) VALUES (?1, ?2, (SELECT price_amount FROM courses "
-	    "WHERE id = ?2))");
+	    "added_amount, cohort_id) VALUES (?1, ?2, (SELECT price_amount "
+	    "FROM courses WHERE id = ?2), ?3)");
 	db_bind_int64(st, 1, cart_id);
 	db_bind_int64(st, 2, course_id);
+	if (cohort_id != 0)
+		db_bind_int64(st, 3, cohort_id);
+	else
+		db_bind_null(st, 3);
 	if ((e = db_run(st)) != ERR_OK)
 		goto out;
 	return db_commit(db);
 out:
 	db_rollback(db);
 	return e;
+}
+
+enum err
+cart_add(struct db *db, int64_t user_id, const char *guest_id,
+    int64_t course_id, enum cart_add_result *res)
+{
+	return add_line(db, user_id, guest_id, course_id, 0, res);
+}
+
+enum err
+cart_add_cohort(struct db *db, int64_t user_id, const char *guest_id,
+    int64_t course_id, int64_t cohort_id, enum cart_add_result *res)
+{
+	return add_line(db, user_id, guest_id, course_id, cohort_id, res);
 }
 
 enum err
@@ -332,6 +385,16 @@ cart_seats(struct arena *a, const struct cart *c)
 }
 
 int64_t *
+cart_cohort_ids(struct arena *a, const struct cart *c)
+{
+	int64_t *ids = arena_alloc(a, (c->n ? c->n : 1) * sizeof(*ids));
+
+	for (size_t i = 0; ids != NULL && i < c->n; i++)
+		ids[i] = c->lines[i].cohort_id;
+	return ids;
+}
+
+int64_t *
 cart_course_ids(struct arena *a, const struct cart *c)
 {
 	int64_t *ids = arena_alloc(a, (c->n ? c->n : 1) * sizeof(*ids));
@@ -359,8 +422,8 @@ cart_take_order(struct db *db, const struct order *o, size_t *added,
 	    (int64_t)time(NULL))) != ERR_OK && e != ERR_FORBIDDEN)
 		return e;
 	for (size_t i = 0; i < o->nitems; i++) {
-		if ((e = cart_add(db, o->user_id, NULL, o->items[i].course_id,
-		    &r)) != ERR_OK)
+		if ((e = add_line(db, o->user_id, NULL, o->items[i].course_id,
+		    o->items[i].cohort_id, &r)) != ERR_OK)
 			return e;
 		if (r == CART_ADDED)
 			(*added)++;

@@ -23,6 +23,8 @@ struct cart_line {
 				   its seats) */
 	int64_t added_amount;	/* its price when it went into the cart, or
 				   -1 when unknown */
+	int64_t cohort_id;	/* the cohort chosen for a cohort course, 0 */
+	const char *cohort_name;/* its name, or NULL */
 };
 
 struct cart {
@@ -46,6 +48,7 @@ enum cart_add_result {
 	CART_NOT_ON_SALE,	/* inactive course */
 	CART_FREE,		/* free courses are enrolled in, not bought */
 	CART_FULL,		/* too many courses in one cart */
+	CART_CHOOSE_COHORT,	/* a cohort course: chosen with its cohort */
 	CART_ADD_MAX
 };
 
@@ -93,6 +96,16 @@ enum err cart_drop_order(struct db *db, const struct order *o, int *removed);
 
 /* Returns the course ids of c in order (arena), for checkout. */
 int64_t *cart_course_ids(struct arena *a, const struct cart *c);
+
+/* Returns the cohort of each line of c in order (0: none; arena), for
+ * checkout. */
+int64_t *cart_cohort_ids(struct arena *a, const struct cart *c);
+
+/* Puts course_id into the visitor's cart for cohort_id (cohort_offer.h
+ * checks the cohort first), replacing the cohort of a line already
+ * there.  *res as cart_add (CART_ALREADY_IN: that cohort already). */
+enum err cart_add_cohort(struct db *db, int64_t user_id, const char *guest_id,
+    int64_t course_id, int64_t cohort_id, enum cart_add_result *res);
 
 /* Returns the seats of each line of c in order (arena), for checkout. */
 int64_t *cart_seats(struct arena *a, const struct cart *c);

@@ -10,9 +10,11 @@
 #include "cart_team.h"
 #include "checkout.h"
 #include "db.h"
+#include "fulfil_cohort.h"
 #include "install.h"
 #include "log.h"
 #include "order.h"
+#include "order_places.h"
 #include "stripe.h"
 
 /* Returns an idempotency key "<install>-<what>-<ref>-<n>" in the arena.
@@ -107,7 +109,8 @@ order_matches_cart(const struct order *o, const struct cart *c)
 			if (o->items[i].course_id == c->lines[j].course.id &&
 			    o->items[i].unit_amount ==
 			    c->lines[j].course.price_amount &&
-			    o->items[i].quantity == c->lines[j].seats)
+			    o->items[i].quantity == c->lines[j].seats &&
+			    o->items[i].cohort_id == c->lines[j].cohort_id)
 				break;
 		if (j == c->n)
 			return 0;
@@ -147,6 +150,9 @@ retire_order(struct db *db, struct stripe *s, struct arena *a,
 			if (strcmp(ss.payment_status, "paid") == 0) {
 				fulfil_payment_from(&p, &ss, o->id);
 				e = fulfil_payment(db, &p, base_url, now, &fo);
+				if (e == ERR_OK && fo == FULFIL_COHORT_FULL)
+					e = fulfil_cohort_refund(db, s, o->id,
+					    p.session_id, p.payment_intent);
 				stripe_session_free(&ss);
 				*paid = 1;
 				return e;
@@ -204,9 +210,11 @@ open_session(struct db *db, struct stripe *s, struct arena *a,
 	const char *customer, *success, *cancel;
 	char ref[32], name[48], url[800], install[INSTALL_ID_SIZE];
 	int64_t attempt;
+	int places;
 	enum err e;
 
-	if ((e = install_id(db, install)) != ERR_OK ||
+	if ((e = order_places_any(db, o->id, &places)) != ERR_OK ||
+	    (e = install_id(db, install)) != ERR_OK ||
 	    (e = customer_for(db, s, a, b, install, &customer, out)) != ERR_OK)
 		return e;
 	owner = (struct stripe_owner){ install, o->id, o->number };
@@ -249,7 +257,11 @@ open_session(struct db *db, struct stripe *s, struct arena *a,
 	p.owner = owner;
 	p.items = items;
 	p.nitems = o->nitems;
-	p.expires_at = now + CHECKOUT_MINUTES * 60;
+	/* A session never outlives the places its order holds (set once,
+	 * when the order was made: checkout_start makes a new order rather
+	 * than resume one whose places lapse too soon for Stripe). */
+	p.expires_at = places && o->expires_at > 0 ? o->expires_at :
+	    now + CHECKOUT_MINUTES * 60;
 	p.success_url = success;
 	p.cancel_url = cancel;
 	if ((e = order_next_attempt(db, o->id, &attempt)) != ERR_OK)
@@ -277,6 +289,48 @@ order_page(struct arena *a, int64_t id, struct checkout_outcome *out)
 	return (out->redirect = arena_strdup(a, buf)) ? ERR_OK : ERR_INTERNAL;
 }
 
+/* Expires at Stripe the open sessions of orders whose cohort place
+ * lapsed (order_places_lapsed), so that nobody pays for a place no longer
+ * theirs; each order is cancelled (or fulfilled, when it turns out paid:
+ * a payment for a cohort now full is refunded there).  A session's
+ * expiry equals its places' (open_session), so this catches places given
+ * back early: a waitlist offer that lapses first, an admin's release.  A
+ * failure is logged and tried again at the next checkout. */
+static void
+expire_lapsed(struct db *db, struct stripe *s, struct arena *a,
+    const char *base_url, int64_t now)
+{
+	int64_t ids[8];
+	struct order o;
+	size_t n;
+	int paid;
+
+	if (s == NULL || order_places_lapsed(db, now, ids, 8, &n) != ERR_OK)
+		return;
+	for (size_t i = 0; i < n; i++)
+		if (order_load(db, a, ids[i], 0, &o) != ERR_OK ||
+		    retire_order(db, s, a, &o, base_url, now, &paid) != ERR_OK)
+			log_error(NULL, "order %lld: its cohort place lapsed; "
+			    "its session could not be expired yet",
+			    (long long)ids[i]);
+}
+
+/* Whether a pending order without a session may get one now: an order
+ * holding cohort places only while they last long enough for a session
+ * (Stripe's 30 minutes and a margin), since a place is never extended;
+ * otherwise a new order holds places afresh. */
+static enum err
+resumable(struct db *db, const struct order *o, int64_t now, int *resume)
+{
+	int places;
+	enum err e;
+
+	if ((e = order_places_any(db, o->id, &places)) != ERR_OK)
+		return e;
+	*resume = !places || o->expires_at >= now + 31 * 60;
+	return ERR_OK;
+}
+
 enum err
 checkout_start(struct db *db, struct stripe *s, struct arena *a,
     const struct checkout_buyer *b, const char *base_url,
@@ -288,13 +342,14 @@ checkout_start(struct db *db, struct stripe *s, struct arena *a,
 	struct order pending, o;
 	struct cart c;
 	enum fulfil_outcome fo;
-	int expired, paid, manages = 1;
+	int expired, paid, manages = 1, resume = 1;
 	enum err e;
 
 	memset(out, 0, sizeof(*out));
 	if ((e = order_expire_stale(db, now, &expired)) != ERR_OK ||
 	    (e = cart_load(db, a, b->user_id, NULL, NULL, now, &c)) != ERR_OK)
 		return e;
+	expire_lapsed(db, s, a, base_url, now);
 	if (c.n == 0) {
 		out->message = "Your cart is empty.";
 		return ERR_CONFLICT;
@@ -317,7 +372,10 @@ checkout_start(struct db *db, struct stripe *s, struct arena *a,
 		    pending.expires_at > now + 60)
 			return (out->redirect = pending.session_url) ? ERR_OK :
 			    ERR_INTERNAL;
-		if (pending.session_id == NULL && s != NULL)
+		if (pending.session_id == NULL && s != NULL &&
+		    (e = resumable(db, &pending, now, &resume)) != ERR_OK)
+			return e;
+		if (pending.session_id == NULL && s != NULL && resume)
 			return open_session(db, s, a, b, &pending, base_url,
 			    key, now, out);
 	}
@@ -336,8 +394,8 @@ checkout_start(struct db *db, struct stripe *s, struct arena *a,
 	rq = (struct order_request){ b->user_id, cart_course_ids(a, &c), c.n,
 	    c.coupon_code, now, now + CHECKOUT_MINUTES * 60 };
 	team = (struct order_team){ c.team_id, cart_seats(a, &c) };
-	if ((e = order_create_for(db, a, &rq, c.team_id != 0 ? &team : NULL,
-	    &o, &why)) != ERR_OK) {
+	if ((e = order_create_cohorts(db, a, &rq, c.team_id != 0 ? &team :
+	    NULL, cart_cohort_ids(a, &c), &o, &why)) != ERR_OK) {
 		out->message = why.message;
 		return e;
 	}
@@ -388,6 +446,9 @@ checkout_confirm(struct db *db, struct stripe *s, struct arena *a,
 	/* The order is the one this store made the session for. */
 	fulfil_payment_from(&p, &ss, o.id);
 	e = fulfil_payment(db, &p, base_url, now, outcome);
+	if (e == ERR_OK && *outcome == FULFIL_COHORT_FULL)
+		e = fulfil_cohort_refund(db, s, o.id, p.session_id,
+		    p.payment_intent);
 	stripe_session_free(&ss);
 	/* A reload says what the order is, not only that nothing changed. */
 	if (e == ERR_OK && *outcome == FULFIL_ALREADY)

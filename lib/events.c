@@ -12,6 +12,7 @@
 #include "db.h"
 #include "events.h"
 #include "fulfil.h"
+#include "fulfil_cohort.h"
 #include "install.h"
 #include "log.h"
 #include "order.h"
@@ -324,6 +325,10 @@ handle_ours(const struct events_ctx *c, const char *install,
 	if (e == ERR_OK && !res->duplicate && fo == FULFIL_SUPERSEDED &&
 	    t->listed && ss.payment_intent[0] != '\0')
 		refund_superseded(c, install, &ss, t->order_id);
+	/* A cohort that filled before the payment (fulfil_cohort.h). */
+	if (e == ERR_OK && !res->duplicate && fo == FULFIL_COHORT_FULL)
+		e = fulfil_cohort_refund(c->db, c->stripe, t->order_id, ss.id,
+		    ss.payment_intent[0] != '\0' ? ss.payment_intent : NULL);
 	stripe_session_free(&ss);
 	return e;
 }

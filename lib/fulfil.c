@@ -11,11 +11,13 @@
 #include "db.h"
 #include "enrollment.h"
 #include "fulfil.h"
+#include "fulfil_cohort.h"
 #include "fulfil_seats.h"
 #include "log.h"
 #include "mail.h"
 #include "money.h"
 #include "order.h"
+#include "order_places.h"
 #include "receipt.h"
 #include "report.h"
 #include "stripe.h"
@@ -31,6 +33,7 @@ static const char *const outcomes[FULFIL_OUTCOME_MAX] = {
 	[FULFIL_PARTIAL] = "partially-refunded",
 	[FULFIL_REFUNDED] = "refunded",
 	[FULFIL_DISPUTED] = "disputed",
+	[FULFIL_COHORT_FULL] = "cohort-full",
 	[FULFIL_UNKNOWN] = "unknown-order",
 };
 
@@ -118,6 +121,9 @@ queue_paid_mail(struct db *db, int64_t order_id, const struct order_row *r,
 	if (r->team_id == 0)
 		buf_printf(&body, "Your courses: %s/account/my-courses\n",
 		    base_url);
+	if (r->team_id == 0 && (e = fulfil_cohort_mail_text(db, order_id,
+	    base_url, &body)) != ERR_OK)
+		goto out;
 	buf_printf(&key, "order-paid-%lld", (long long)order_id);
 	buf_printf(&subj, "Your order %s is confirmed", r->number);
 	if (body.oom || key.oom || subj.oom)
@@ -268,17 +274,20 @@ grant(struct db *db, int64_t order_id, const struct order_row *r,
 	 * back, its access counted from this payment (checkout refuses a
 	 * course the buyer still has access to: see access.h). */
 	st = db_prep(db, "INSERT INTO enrollments (user_id, course_id, "
-	    "order_id, source, granted_at) SELECT ?1, course_id, ?2, "
-	    "'purchase', ?3 FROM order_items WHERE order_id = ?2 "
-	    "ON CONFLICT (user_id, course_id) DO UPDATE SET status = 'active', "
-	    "order_id = excluded.order_id, source = 'purchase', revoked_at = "
-	    "NULL, granted_at = excluded.granted_at");
+	    "order_id, source, granted_at, cohort_id) SELECT ?1, course_id, "
+	    "?2, 'purchase', ?3, cohort_id FROM order_items WHERE order_id = "
+	    "?2 ON CONFLICT (user_id, course_id) DO UPDATE SET status = "
+	    "'active', order_id = excluded.order_id, source = 'purchase', "
+	    "revoked_at = NULL, granted_at = excluded.granted_at, cohort_id = "
+	    "excluded.cohort_id");
 	db_bind_int64(st, 1, r->user_id);
 	db_bind_int64(st, 2, order_id);
 	db_bind_int64(st, 3, now);
 	if ((e = db_run(st)) != ERR_OK)
 		return e;
-	if ((e = redeem_and_empty_cart(db, order_id, r, now)) != ERR_OK)
+	if ((e = fulfil_cohort_bookings(db, order_id, r->user_id, now)) !=
+	    ERR_OK || (e = redeem_and_empty_cart(db, order_id, r, now)) !=
+	    ERR_OK)
 		return e;
 	/* What is bought is no longer wished for. */
 	st = db_prep(db, "DELETE FROM wishlist WHERE user_id = ?1 AND course_id "
@@ -502,7 +511,8 @@ settle_unpaid(struct db *db, int64_t order_id, const struct order_row *r,
 		return ERR_CONFLICT;
 	if ((e = report_order_changed(db, order_id)) != ERR_OK)
 		return e;
-	if ((e = order_release_coupon(db, order_id, now)) != ERR_OK)
+	if ((e = order_release_coupon(db, order_id, now)) != ERR_OK ||
+	    (e = order_places_release(db, order_id, now)) != ERR_OK)
 		return e;
 	if ((e = order_flag(db, order_id, h == HELD_DISPUTED ?
 	    "the payment was disputed before it was confirmed here; no "
@@ -605,12 +615,55 @@ note_receipt(struct db *db, const struct payment *p)
 	return db_run(st);
 }
 
+/* The payment was for a cohort place no longer held, and the cohort has
+ * none free (order_places_claim released what the order held): nothing
+ * is granted; the order is recorded refunded, its coupon released, and
+ * the student told why.  The money goes back at Stripe after the commit
+ * (fulfil_cohort_refund); charge.refunded then finds nothing to change. */
+static enum err
+cohort_full(struct db *db, const struct payment *p, const struct order_row *r,
+    const char *cohort, const char *base_url, int64_t now,
+    enum fulfil_outcome *out)
+{
+	char to[MAIL_ADDR_MAX], name[MAIL_NAME_MAX];
+	struct buf body = { 0 };
+	struct db_stmt *st;
+	enum err e;
+
+	st = db_prep(db, "UPDATE orders SET status = 'refunded', "
+	    "refunded_amount = total_amount, stripe_payment_intent = "
+	    "coalesce(?1, stripe_payment_intent), updated_at = ?2 WHERE id = "
+	    "?3 AND status IN ('pending', 'failed', 'expired')");
+	db_bind_text_or_null(st, 1, p->payment_intent);
+	db_bind_int64(st, 2, now);
+	db_bind_int64(st, 3, p->order_id);
+	if ((e = db_run(st)) != ERR_OK)
+		return e;
+	if (db_changes(db) != 1)
+		return ERR_CONFLICT;
+	if ((e = report_order_changed(db, p->order_id)) != ERR_OK ||
+	    (e = order_release_coupon(db, p->order_id, now)) != ERR_OK)
+		return e;
+	if ((e = mail_recipient(db, r->user_id, to, name)) != ERR_OK)
+		return e == ERR_NOTFOUND ? ERR_INTERNAL : e;
+	fulfil_cohort_full_text(&body, name, r->number, cohort, base_url,
+	    p->order_id);
+	e = body.oom ? ERR_INTERNAL : queue_refund_mail(db, p->order_id, r,
+	    r->total, body.data, base_url);
+	buf_free(&body);
+	if (e == ERR_OK)
+		*out = FULFIL_COHORT_FULL;
+	return e;
+}
+
 enum err
 fulfil_in_tx(struct db *db, const struct payment *p, const char *base_url,
     int64_t now, enum fulfil_outcome *out)
 {
 	struct order_row r;
+	char cohort[104];
 	enum held h;
+	int full = 0;
 	enum err e;
 
 	*out = FULFIL_UNKNOWN;
@@ -646,6 +699,11 @@ fulfil_in_tx(struct db *db, const struct payment *p, const char *base_url,
 		*out = outcome_of(h);
 		return settle_unpaid(db, p->order_id, &r, p, h, base_url, now);
 	}
+	if (r.team_id == 0 && (e = order_places_claim(db, p->order_id,
+	    r.user_id, now, &full, cohort, sizeof(cohort))) != ERR_OK)
+		return e;
+	if (full)
+		return cohort_full(db, p, &r, cohort, base_url, now, out);
 	if ((e = grant(db, p->order_id, &r, p->payment_intent, base_url,
 	    now)) != ERR_OK)
 		return e;
@@ -738,6 +796,8 @@ fulfil_free_order(struct db *db, int64_t order_id, const char *base_url,
     int64_t now, enum fulfil_outcome *out)
 {
 	struct order_row r;
+	char cohort[104];
+	int full = 0;
 	enum err e;
 
 	*out = FULFIL_UNKNOWN;
@@ -747,6 +807,14 @@ fulfil_free_order(struct db *db, int64_t order_id, const char *base_url,
 		goto out;
 	if (r.total != 0 || strcmp(r.status, "pending") != 0) {
 		*out = r.total != 0 ? FULFIL_MISMATCH : FULFIL_ALREADY;
+		e = ERR_CONFLICT;
+		goto out;
+	}
+	/* Held at checkout a moment ago: full only if it lapsed since. */
+	if ((e = order_places_claim(db, order_id, r.user_id, now, &full,
+	    cohort, sizeof(cohort))) != ERR_OK)
+		goto out;
+	if (full) {
 		e = ERR_CONFLICT;
 		goto out;
 	}

@@ -52,6 +52,10 @@ enum fulfil_outcome {
 	FULFIL_PARTIAL,		/* part of the payment refunded: recorded */
 	FULFIL_REFUNDED,	/* all of it refunded: no access */
 	FULFIL_DISPUTED,	/* disputed: no access until an admin decides */
+	FULFIL_COHORT_FULL,	/* paid for a cohort place no longer held
+				   and none free: recorded refunded, nothing
+				   granted; the caller refunds at Stripe
+				   (fulfil_cohort.h) */
 	FULFIL_UNKNOWN,		/* no such order */
 	FULFIL_OUTCOME_MAX
 };

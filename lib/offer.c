@@ -1,6 +1,8 @@
 /* The right button (see offer.h).  A guest's access needs no query: a
  * guest has no enrollment, so the course row already holds the facts
  * access_decide() reads. */
+#include <string.h>
+
 #include "access.h"
 #include "cart_items.h"
 #include "db.h"
@@ -15,6 +17,7 @@ static const struct {
 	[OFFER_IN_CART] = { "in_cart", "In your cart" },
 	[OFFER_ENROLL_FREE] = { "enroll_free", "Enroll free" },
 	[OFFER_ADD_TO_CART] = { "add_to_cart", "Add to cart" },
+	[OFFER_CHOOSE_COHORT] = { "choose_cohort", "Choose a cohort" },
 	[OFFER_NOT_ON_SALE] = { "not_on_sale", "Not on sale" },
 };
 
@@ -90,7 +93,9 @@ offer_of(struct db *db, const struct offer_viewer *v, const struct course *c,
 	if ((e = in_cart(db, v->cart_id, c->id, &cart)) != ERR_OK)
 		return e;
 	out->offer = cart ? OFFER_IN_CART : !c->is_active ? OFFER_NOT_ON_SALE :
-	    c->price_amount == 0 ? OFFER_ENROLL_FREE : OFFER_ADD_TO_CART;
+	    c->price_amount == 0 ? OFFER_ENROLL_FREE :
+	    strcmp(c->type, "cohort") == 0 ? OFFER_CHOOSE_COHORT :
+	    OFFER_ADD_TO_CART;
 	if (v->user_id <= 0)
 		return ERR_OK;
 	if ((e = wishlist_has(db, v->user_id, c->id, &out->wishlisted)) !=

@@ -19,6 +19,8 @@ enum offer {
 	OFFER_IN_CART,		/* In your cart */
 	OFFER_ENROLL_FREE,	/* free: Enroll free */
 	OFFER_ADD_TO_CART,	/* Add to cart */
+	OFFER_CHOOSE_COHORT,	/* a cohort course: Choose a cohort (its
+				   page lists them, each with its button) */
 	OFFER_NOT_ON_SALE,	/* off sale: no button */
 	OFFER_MAX
 };

@@ -14,6 +14,7 @@
 #include "db.h"
 #include "money.h"
 #include "order.h"
+#include "order_places.h"
 #include "report.h"
 
 static const struct {
@@ -71,7 +72,8 @@ order_number(char out[21], int64_t now)
  * bought.  Returns ERR_CONFLICT with why filled, or a database error. */
 static enum err
 price_course(struct db *db, struct arena *a, const struct order_request *rq,
-    const struct order_team *team, size_t i, struct price_line *line,
+    const struct order_team *team, const int64_t *cohort_ids, size_t i,
+    struct price_line *line,
     struct order_item *item, const char **currency,
     struct order_refusal *why)
 {
@@ -101,6 +103,7 @@ price_course(struct db *db, struct arena *a, const struct order_request *rq,
 	/* line: one seat, for the coupon (cart_team.h) */
 	item->unit_amount = line->amount = db_col_int64(st, 3);
 	item->quantity = team != NULL ? team->seats[i] : 1;
+	item->cohort_id = cohort_ids != NULL ? cohort_ids[i] : 0;
 	if (*currency == NULL)
 		*currency = db_col_text_dup(a, st, 4);
 	else if (strcmp(*currency, db_col_text(st, 4)) != 0)
@@ -115,6 +118,12 @@ price_course(struct db *db, struct arena *a, const struct order_request *rq,
 		    "cart.";
 	if (item->quantity < 1 || item->quantity > CART_SEATS_MAX)
 		why->message = "Seats are from 1 to 1000 per course.";
+	/* A cohort course is bought for one cohort, by one person. */
+	if (line->course_type != NULL && strcmp(line->course_type,
+	    "cohort") == 0 && (item->cohort_id == 0 || team != NULL))
+		why->message = team != NULL ? "A cohort course is bought for "
+		    "yourself: take it out of a team's cart." : "Choose a "
+		    "cohort on the course's page before checking out.";
 	if (item->title == NULL || item->slug == NULL ||
 	    line->course_type == NULL || *currency == NULL)
 		return ERR_INTERNAL;
@@ -205,8 +214,8 @@ insert_items_and_reservation(struct db *db, const struct order_request *rq,
 
 	for (size_t i = 0; i < o->nitems; i++) {
 		st = db_prep(db, "INSERT INTO order_items (order_id, course_id, "
-		    "title, unit_amount, quantity, discount_amount) "
-		    "VALUES (?, ?, ?, ?, ?, ?)");
+		    "title, unit_amount, quantity, discount_amount, cohort_id) "
+		    "VALUES (?, ?, ?, ?, ?, ?, ?)");
 		if (st == NULL)
 			return ERR_INTERNAL;
 		db_bind_int64(st, 1, o->id);
@@ -215,6 +224,10 @@ insert_items_and_reservation(struct db *db, const struct order_request *rq,
 		db_bind_int64(st, 4, o->items[i].unit_amount);
 		db_bind_int64(st, 5, o->items[i].quantity);
 		db_bind_int64(st, 6, o->items[i].discount);
+		if (o->items[i].cohort_id != 0)
+			db_bind_int64(st, 7, o->items[i].cohort_id);
+		else
+			db_bind_null(st, 7);
 		if ((e = db_run(st)) != ERR_OK)
 			return e;
 	}
@@ -256,6 +269,14 @@ enum err
 order_create_for(struct db *db, struct arena *a,
     const struct order_request *rq, const struct order_team *team,
     struct order *o, struct order_refusal *why)
+{
+	return order_create_cohorts(db, a, rq, team, NULL, o, why);
+}
+
+enum err
+order_create_cohorts(struct db *db, struct arena *a,
+    const struct order_request *rq, const struct order_team *team,
+    const int64_t *cohort_ids, struct order *o, struct order_refusal *why)
 {
 	struct price_line *lines;
 	struct coupon c;
@@ -301,7 +322,8 @@ order_create_for(struct db *db, struct arena *a,
 		goto out;
 	}
 	for (i = 0; i < rq->ncourses; i++) {
-		e = price_course(db, a, rq, team, i, &lines[i], &o->items[i],
+		e = price_course(db, a, rq, team, cohort_ids, i, &lines[i],
+		    &o->items[i],
 		    &o->currency, why);
 		if (e != ERR_OK)
 			goto out;
@@ -326,8 +348,13 @@ order_create_for(struct db *db, struct arena *a,
 	o->status = ORDER_PENDING;
 	o->expires_at = rq->expires_at;
 	o->created_at = rq->now;
+	/* The cohorts' places are held in this transaction: under the
+	 * write lock, of concurrent checkouts for a cohort's last place one
+	 * gets it and the others are refused with nothing written. */
 	if ((e = insert_order(db, rq, o, number)) != ERR_OK ||
 	    (e = insert_items_and_reservation(db, rq, o)) != ERR_OK ||
+	    (e = order_places_hold(db, o, rq->expires_at, rq->now,
+	    &why->message)) != ERR_OK ||
 	    (e = report_order_changed(db, o->id)) != ERR_OK)
 		goto out;
 	o->number = number;
@@ -390,8 +417,10 @@ load_items(struct db *db, struct arena *a, struct order *o)
 	if ((o->items = arena_alloc(a, (cap + 1) * sizeof(*it))) == NULL)
 		return ERR_INTERNAL;
 	st = db_prep(db, "SELECT i.course_id, i.title, c.slug, i.unit_amount, "
-	    "i.quantity, i.discount_amount FROM order_items i JOIN courses c "
-	    "ON c.id = i.course_id WHERE i.order_id = ? ORDER BY i.id");
+	    "i.quantity, i.discount_amount, coalesce(i.cohort_id, 0), h.name "
+	    "FROM order_items i JOIN courses c ON c.id = i.course_id LEFT JOIN "
+	    "cohorts h ON h.id = i.cohort_id WHERE i.order_id = ? ORDER BY "
+	    "i.id");
 	db_bind_int64(st, 1, o->id);
 	while ((e = db_next(st)) == ERR_OK && o->nitems < cap) {
 		it = &o->items[o->nitems++];
@@ -401,6 +430,8 @@ load_items(struct db *db, struct arena *a, struct order *o)
 		it->unit_amount = db_col_int64(st, 3);
 		it->quantity = db_col_int64(st, 4);
 		it->discount = db_col_int64(st, 5);
+		it->cohort_id = db_col_int64(st, 6);
+		it->cohort_name = db_col_text_dup(a, st, 7);
 	}
 	db_done(st);
 	return e == ERR_NOTFOUND || e == ERR_OK ? ERR_OK : e;
@@ -570,6 +601,9 @@ close_in_tx(struct db *db, int64_t order_id, enum order_status to,
 	*changed = db_changes(db);
 	if (!*changed)
 		return ERR_OK;
+	if ((e = order_places_release(db, order_id, (int64_t)time(NULL))) !=
+	    ERR_OK)
+		return e;
 	return order_release_coupon(db, order_id, (int64_t)time(NULL));
 }
 

@@ -28,6 +28,8 @@ struct order_item {
 	int64_t unit_amount;	/* price at checkout, minor units */
 	int64_t quantity;	/* 1, or a team order's seats */
 	int64_t discount;	/* this line's share of the discount */
+	int64_t cohort_id;	/* the cohort a cohort course is for, 0 */
+	const char *cohort_name;/* its name, or NULL */
 };
 
 struct order {
@@ -69,7 +71,8 @@ struct order_request {
 	size_t ncourses;	/* 1.. */
 	const char *coupon_code;/* or NULL */
 	int64_t now;		/* unix seconds */
-	int64_t expires_at;	/* when the checkout lapses */
+	int64_t expires_at;	/* when the checkout lapses (and the places
+				   it holds: set once, lib/order_places.c) */
 };
 
 /* What a checkout for a team adds (cart_team.h). */
@@ -103,6 +106,14 @@ enum err order_create(struct db *db, struct arena *a,
 enum err order_create_for(struct db *db, struct arena *a,
     const struct order_request *rq, const struct order_team *team,
     struct order *o, struct order_refusal *why);
+
+/* The same with cohort_ids: each course's cohort (0: none; NULL: no
+ * cohort), a place of which is held for the order in the same
+ * transaction (order_places.h): when a cohort has none, ERR_CONFLICT with
+ * why->message and nothing written. */
+enum err order_create_cohorts(struct db *db, struct arena *a,
+    const struct order_request *rq, const struct order_team *team,
+    const int64_t *cohort_ids, struct order *o, struct order_refusal *why);
 
 /* Loads order id with its items into *o (arena).  user_id > 0 restricts to
  * that user's orders (ERR_NOTFOUND for anyone else's). */
@@ -141,7 +152,7 @@ enum err order_session_of_payment(struct db *db, const char *payment_intent,
     char *session_id, size_t size, int64_t *order_id);
 
 /* Ends a pending order as ORDER_EXPIRED, ORDER_FAILED or ORDER_CANCELLED and
- * releases its coupon reservation.  Does nothing (ERR_OK, *changed 0) when
+ * releases its coupon reservation and its cohort places.  Does nothing (ERR_OK, *changed 0) when
  * the order is no longer pending.  Runs inside the caller's transaction
  * when in_tx, else in its own. */
 enum err order_close(struct db *db, int64_t order_id, enum order_status to,

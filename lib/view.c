@@ -218,6 +218,15 @@ add_order_items(struct arena *a, cJSON *items, const struct order *o)
 		    (double)o->items[i].course_id);
 		cJSON_AddNumberToObject(it, "quantity",
 		    (double)o->items[i].quantity);
+		/* A cohort's line names it; once paid, the booking wizard. */
+		if (o->items[i].cohort_name != NULL)
+			cJSON_AddStringToObject(it, "cohort_name",
+			    o->items[i].cohort_name);
+		if (o->items[i].cohort_id != 0 && (o->status == ORDER_PAID ||
+		    o->status == ORDER_PARTIALLY_REFUNDED))
+			cJSON_AddStringToObject(it, "book_url", arena_printf(a,
+			    "/account/courses/%lld/book",
+			    (long long)o->items[i].course_id));
 		if (add_money(it, "price", l.price, o->currency) == -1 ||
 		    add_money(it, "discount", l.discount, o->currency) == -1 ||
 		    add_money(it, "paid", l.paid, o->currency) == -1)

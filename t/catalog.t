@@ -53,8 +53,8 @@ subtest 'title search finds by word prefix, case-insensitive' => sub {
 };
 
 subtest 'every demo course has a page with its outline and price' => sub {
-	for my $c ($s->sql('SELECT id, slug, title, price_amount FROM courses')) {
-		my ($id, $slug, $title, $price) = @$c;
+	for my $c ($s->sql('SELECT id, slug, title, price_amount, course_type FROM courses')) {
+		my ($id, $slug, $title, $price, $type) = @$c;
 		my $res = $b->get("/courses/$slug");
 		is($res->{status}, 200, "/courses/$slug answers 200");
 		my $text = text_of($res->{content});
@@ -64,6 +64,7 @@ subtest 'every demo course has a page with its outline and price' => sub {
 			like($text, qr/\Q$l->[0]\E/, "$slug outline has '$l->[0]'");
 		}
 		if ($price == 0) { like($res->{content}, qr{action="/courses/$slug/enroll"}, 'free course offers enrolment') }
+		elsif ($type eq 'cohort') { like($res->{content}, qr{action="/payment/enroll-cohort/\d+"}, 'cohort course offers its cohorts') }
 		else { like($res->{content}, qr{action="/payment/add-to-cart/$id"}, 'paid course offers add to cart') }
 	}
 	is($b->get('/courses/no-such-course')->{status}, 404, 'unknown slug is a 404');

@@ -95,7 +95,7 @@ subtest 'the right button, on every card and page' => sub {
 	like(card($cat, 'c-programming-fundamentals'), qr{action="/payment/add-to-cart/\d+">.*Add to cart</button>}s, 'a paid one: Add to cart');
 	like(card($cat, 'web-security-essentials'), qr{<a class="button secondary-button" href="/payment/cart">In your cart</a>}, 'one in the cart: In your cart');
 	like(card($cat, 'testing-in-practice'), qr{<a class="button" href="/learn/testing-in-practice">Continue learning</a>}, 'one owned: Continue learning');
-	like(card($cat, 'algorithms-live'), qr{Add to cart</button>.*♥ Wishlisted}s, 'one wishlisted: Add to cart and Wishlisted');
+	like(card($cat, 'algorithms-live'), qr{Choose a cohort</a>.*♥ Wishlisted}s, 'one wishlisted (a cohort course): Choose a cohort and Wishlisted');
 	unlike(card($cat, 'testing-in-practice'), qr/Add to cart/, 'an owned course offers no Add to cart');
 	like($b->get('/courses/testing-in-practice')->{content}, qr{<section class="buy" id="buy">.*Continue learning</a>}s,
 	    'the course page shows the same button');
