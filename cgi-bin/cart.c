@@ -14,6 +14,7 @@
 #include "cart_team.h"
 #include "catalog.h"
 #include "cohort_offer.h"
+#include "cohort_place.h"
 #include "content.h"
 #include "events.h"
 #include "health.h"
@@ -25,6 +26,7 @@
 #include "tz.h"
 #include "url.h"
 #include "view.h"
+#include "waitlist.h"
 
 #include <time.h>
 
@@ -173,6 +175,23 @@ add_outline(struct req *rq, cJSON *co, const struct course *c,
 /* A cohort course's open cohorts as ctx.cohorts (start, deadline in the
  * school's zone, places left, whether it is the one in the cart), and
  * ctx.zone. */
+/* Whether the logged-in viewer waits for a place in cohort_id, and
+ * whether one was offered to them (a guest does neither). */
+static enum err
+viewer_waits(struct req *rq, int64_t cohort_id, int *waiting, int *offered)
+{
+	enum err e;
+
+	*waiting = *offered = 0;
+	if (rq->user == NULL)
+		return ERR_OK;
+	if ((e = waitlist_is_waiting(rq->w->db, cohort_id, rq->user->id,
+	    waiting)) != ERR_OK)
+		return e;
+	return cohort_place_offered(rq->w->db, cohort_id, rq->user->id,
+	    offered);
+}
+
 static enum err
 add_cohorts(struct req *rq, cJSON *ctx, const struct course *c,
     const struct offer_viewer *v)
@@ -180,6 +199,7 @@ add_cohorts(struct req *rq, cJSON *ctx, const struct course *c,
 	struct cohort_open *cs;
 	char when[64];
 	int64_t in_cart = 0;
+	int waiting, offered;
 	size_t n;
 	cJSON *arr, *o;
 	enum err e;
@@ -207,7 +227,15 @@ add_cohorts(struct req *rq, cJSON *ctx, const struct course *c,
 		cJSON_AddStringToObject(o, "deadline", when);
 		cJSON_AddNumberToObject(o, "places_left",
 		    (double)cs[i].places_left);
-		cJSON_AddBoolToObject(o, "full", cs[i].places_left <= 0);
+		if ((e = viewer_waits(rq, cs[i].id, &waiting, &offered)) !=
+		    ERR_OK)
+			return e;
+		/* A place offered to the viewer is theirs to take. */
+		cJSON_AddBoolToObject(o, "full", cs[i].places_left <= 0 &&
+		    !offered);
+		cJSON_AddBoolToObject(o, "is_full", cs[i].places_left <= 0);
+		cJSON_AddBoolToObject(o, "offered", offered);
+		cJSON_AddBoolToObject(o, "waiting", waiting && !offered);
 		cJSON_AddBoolToObject(o, "in_cart", cs[i].id == in_cart);
 	}
 	return ERR_OK;

@@ -83,12 +83,18 @@ cohort_offer_choose(struct db *db, int64_t user_id, const char *guest_id,
 {
 	enum cohort_refusal why;
 	enum cart_add_result r;
+	int offered = 0;
 	enum err e;
 
 	*course_id = 0;
 	if ((e = refusal_now(db, cohort_id, now, course_id, &why)) != ERR_OK)
 		return e;
-	if (why != COHORT_OPEN) {
+	/* A place offered from the waitlist is this person's, full or not. */
+	if ((why == COHORT_FULL || why == COHORT_PAST_DEADLINE) &&
+	    (e = cohort_place_offered(db, cohort_id, user_id, &offered)) !=
+	    ERR_OK)
+		return e;
+	if (why != COHORT_OPEN && !offered) {
 		*message = cohort_refusal_message(why);
 		return ERR_CONFLICT;
 	}

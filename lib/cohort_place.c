@@ -160,6 +160,25 @@ cohort_place_release(struct db *db, int64_t place_id, int64_t now)
 	return waitlist_offer_next(db, cohort_id, now);
 }
 
+enum err
+cohort_place_offered(struct db *db, int64_t cohort_id, int64_t user_id,
+    int *offered)
+{
+	struct db_stmt *st = db_prep(db, "SELECT 1 FROM cohort_places WHERE "
+	    "cohort_id = ? AND user_id = ? AND status = 'offered'");
+	enum err e;
+
+	*offered = 0;
+	if (user_id <= 0)
+		return ERR_OK;
+	db_bind_int64(st, 1, cohort_id);
+	db_bind_int64(st, 2, user_id);
+	e = db_next(st);
+	db_done(st);
+	*offered = e == ERR_OK;
+	return e == ERR_NOTFOUND ? ERR_OK : e;
+}
+
 /* The option user_id's booking of option_id's step holds now (0: none);
  * ERR_NOTFOUND when option_id is not of a step and cohort they have a
  * booking row for. */

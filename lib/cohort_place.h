@@ -62,6 +62,12 @@ enum err cohort_place_take(struct db *db, int64_t place_id, int64_t now);
  * ERR_NOTFOUND when it was not live. */
 enum err cohort_place_release(struct db *db, int64_t place_id, int64_t now);
 
+/* Sets *offered when user_id holds a live place offered to them in
+ * cohort_id (a waitlist offer, lib/waitlist.h): such a person may enroll
+ * in a cohort that looks full, and after its deadline. */
+enum err cohort_place_offered(struct db *db, int64_t cohort_id,
+    int64_t user_id, int *offered);
+
 /* Books option_id for user_id's booking of its step (the row must exist:
  * made when the place was paid for), moving them from the option they had
  * (its count goes down) in the same step.  ERR_CONFLICT when the option

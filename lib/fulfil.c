@@ -465,6 +465,11 @@ settle(struct db *db, int64_t order_id, const struct order_row *r,
 	if (h != was && h >= HELD_DISPUTED && r->team_id != 0 &&
 	    (e = take_back_seats(db, order_id, r->team_id, now)) != ERR_OK)
 		return e;
+	/* A refunded student's cohort place goes to someone else; a
+	 * disputed one is kept until the dispute is decided. */
+	if (h != was && h == HELD_REFUNDED &&
+	    (e = order_places_refunded(db, order_id, 0, now)) != ERR_OK)
+		return e;
 	if (refunded > r->refunded && (e = refunds_ours(db, order_id, refunded,
 	    &ours, &pending)) != ERR_OK)
 		return e;
@@ -774,6 +779,9 @@ fulfil_refund_in_tx(struct db *db, int64_t order_id, int64_t refund_id,
 		return e;
 	if (held_of_status(r.status) == HELD_MAX)
 		return ERR_CONFLICT;	/* never paid: nothing to refund */
+	if ((e = order_places_refunded(db, order_id, refund_id, now)) !=
+	    ERR_OK)
+		return e;
 	if ((e = refund_items(db, order_id, r.user_id, refund_id, now)) !=
 	    ERR_OK)
 		return e;

@@ -1,10 +1,12 @@
 /* The cohort places of an order (see order_places.h). */
 #include <stdio.h>
 
+#include "cohort_bookings.h"
 #include "cohort_place.h"
 #include "db.h"
 #include "order.h"
 #include "order_places.h"
+#include "waitlist.h"
 
 /* ERR_OK when cohort_id is a cohort of course_id, else ERR_NOTFOUND. */
 static enum err
@@ -181,7 +183,9 @@ claim_one(struct db *db, int64_t order_id, int64_t cohort_id,
 	db_bind_int64(st, 2, place);
 	if ((e = db_run(st)) != ERR_OK)
 		return e;
-	return taken ? ERR_OK : cohort_place_take(db, place, now);
+	if (!taken && (e = cohort_place_take(db, place, now)) != ERR_OK)
+		return e;
+	return waitlist_enrolled(db, cohort_id, user_id);
 }
 
 enum err
@@ -254,4 +258,47 @@ order_places_lapsed(struct db *db, int64_t now, int64_t *ids, size_t max,
 		ids[(*n)++] = db_col_int64(st, 0);
 	db_done(st);
 	return e == ERR_NOTFOUND || e == ERR_OK ? ERR_OK : e;
+}
+
+enum err
+order_places_refunded(struct db *db, int64_t order_id, int64_t refund_id,
+    int64_t now)
+{
+	struct db_stmt *st;
+	int64_t cohorts[32], user = 0, place = 0;
+	size_t count = 0;
+	enum err e;
+
+	st = db_prep(db, "SELECT i.cohort_id, o.user_id FROM order_items i "
+	    "JOIN orders o ON o.id = i.order_id WHERE i.order_id = ?1 AND "
+	    "i.cohort_id IS NOT NULL AND (?2 = 0 OR i.id IN (SELECT "
+	    "order_item_id FROM refund_items WHERE refund_id = ?2))");
+	db_bind_int64(st, 1, order_id);
+	db_bind_int64(st, 2, refund_id);
+	while ((e = db_next(st)) == ERR_OK && count < 32) {
+		cohorts[count++] = db_col_int64(st, 0);
+		user = db_col_int64(st, 1);
+	}
+	db_done(st);
+	if (e != ERR_NOTFOUND && e != ERR_OK)
+		return e;
+	/* Only this order's place: a student refunded who bought the cohort
+	 * again keeps the place and sessions of the new order. */
+	for (size_t i = 0; i < count; i++) {
+		st = db_prep(db, "SELECT id FROM cohort_places WHERE order_id = "
+		    "? AND cohort_id = ? AND status <> 'released'");
+		db_bind_int64(st, 1, order_id);
+		db_bind_int64(st, 2, cohorts[i]);
+		if ((e = db_next(st)) == ERR_OK)
+			place = db_col_int64(st, 0);
+		db_done(st);
+		if (e == ERR_NOTFOUND)
+			continue;
+		if (e != ERR_OK ||
+		    (e = cohort_place_release(db, place, now)) != ERR_OK ||
+		    (e = cohort_bookings_release(db, user, cohorts[i], now)) !=
+		    ERR_OK)
+			return e;
+	}
+	return ERR_OK;
 }

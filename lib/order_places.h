@@ -37,6 +37,13 @@ enum err order_places_release(struct db *db, int64_t order_id, int64_t now);
 enum err order_places_release_all(struct db *db, int64_t order_id,
     int64_t now);
 
+/* order_id was refunded: the places of its cohort items (every one with
+ * refund_id 0, else those refund_id covers) are given back with the
+ * sessions their student booked, so others can take them (and the first
+ * on a waitlist is offered one). */
+enum err order_places_refunded(struct db *db, int64_t order_id,
+    int64_t refund_id, int64_t now);
+
 /* The payment of order_id came: each cohort item's place moves to taken;
  * one no longer held is held again when the cohort has room.  *full is 1
  * (and name, n bytes, the cohort's name) when a cohort had none: then the

@@ -289,31 +289,12 @@ waitlist_offer_next(struct db *db, int64_t cohort_id, int64_t now)
 }
 
 enum err
-waitlist_claim(struct db *db, int64_t cohort_id, int64_t user_id,
-    int64_t order_id, int64_t expires_at, int64_t now, int64_t *place_id)
+waitlist_enrolled(struct db *db, int64_t cohort_id, int64_t user_id)
 {
-	struct db_stmt *st;
 	char was[16];
-	enum err e;
+	enum err e = end_row(db, cohort_id, user_id, "enrolled", was);
 
-	*place_id = 0;
-	st = db_prep(db, "UPDATE cohort_places SET status = 'reserved', "
-	    "order_id = ?3, expires_at = ?4, updated_at = ?5 WHERE cohort_id = "
-	    "?1 AND user_id = ?2 AND status = 'offered' RETURNING id");
-	db_bind_int64(st, 1, cohort_id);
-	db_bind_int64(st, 2, user_id);
-	db_bind_int64(st, 3, order_id);
-	db_bind_int64(st, 4, expires_at);
-	db_bind_int64(st, 5, now);
-	if ((e = db_next(st)) == ERR_OK)
-		*place_id = db_col_int64(st, 0);
-	db_done(st);
-	if (e != ERR_OK)
-		return e;
-	if ((e = end_row(db, cohort_id, user_id, "enrolled", was)) ==
-	    ERR_NOTFOUND)
-		e = ERR_OK;	/* an offer made by hand has no row */
-	return e;
+	return e == ERR_NOTFOUND ? ERR_OK : e;
 }
 
 /* Expires the offer of row_id, if it is still one, in its own

@@ -3,8 +3,9 @@
  * offered it, a place held for them (cohort_places 'offered') until
  * WAITLIST_OFFER_TTL, and told by mail; an offer not taken by then is
  * released by the sweep (enrollctl expire-orders) and goes to the next in
- * line.  The offered student enrolls through checkout, which converts the
- * offered place into its reservation with waitlist_claim(). */
+ * line.  The offered student enrolls through checkout, whose order takes
+ * the offered place (lib/order_places.c); when it is paid for, their row
+ * ends 'enrolled' (waitlist_enrolled). */
 #ifndef ENROLL_WAITLIST_H
 #define ENROLL_WAITLIST_H
 
@@ -54,16 +55,11 @@ enum err waitlist_leave(struct db *db, int64_t cohort_id, int64_t user_id,
  * configuration. */
 enum err waitlist_offer_next(struct db *db, int64_t cohort_id, int64_t now);
 
-/* For checkout: when user_id holds an offered place in cohort_id, makes it
- * the reservation of order_id (status 'reserved', order_id, expires_at),
- * marks their waitlist row 'enrolled' and sets *place_id; call it in the
- * checkout's transaction instead of cohort_place_hold, which refuses a
- * person who holds a live place (ERR_CONFLICT, COHORT_OPEN).
- * ERR_NOTFOUND (nothing changed) when they hold no offered place; the
- * offer is honoured even after offer_expires_at until the sweep released
- * it.  A step of the caller's transaction. */
-enum err waitlist_claim(struct db *db, int64_t cohort_id, int64_t user_id,
-    int64_t order_id, int64_t expires_at, int64_t now, int64_t *place_id);
+/* user_id has paid for a place in cohort_id: their live row (waiting or
+ * offered) ends 'enrolled'.  No row (an offer made by hand, or never on
+ * the waitlist) is no error.  A step of the caller's transaction. */
+enum err waitlist_enrolled(struct db *db, int64_t cohort_id,
+    int64_t user_id);
 
 /* Expires the offers not taken by now: each in its own transaction, the
  * row 'expired' and its place released (so offered to the next).  Safe to

@@ -142,4 +142,40 @@ subtest 'leaving while offered frees the place' => sub {
 	like(text_of($cyd->get('/account/waitlists')), qr/Left the waitlist/, 'her waitlists say so');
 };
 
+subtest 'from the course page: the waitlist of a full cohort, and an offered place bought' => sub {
+	my $small = cohort('Small cohort', 1);
+	my ($fay_b, $fay) = $s->student(name => 'Fay Holder');
+	$s->sql(q{INSERT INTO enrollments (user_id, course_id, source, cohort_id)
+	    VALUES (?1, ?2, 'admin', ?3)}, $fay, $course, $small);
+	$s->sql(q{INSERT INTO cohort_places (cohort_id, user_id, status, created_at,
+	    updated_at) VALUES (?1, ?2, 'taken', 1, 1)}, $small, $fay);
+	$s->sql('UPDATE cohorts SET held = 1 WHERE id = ?1', $small);
+	my ($gus, $gus_id) = $s->student(name => 'Gus Waiting');
+	my $page = $gus->get('/courses/systems-design-cohort')->{content};
+	like($page, qr{id="cohort-$small".*?Full.*?action="/account/cohorts/$small/waitlist"}s, 'the full cohort shows the waitlist\'s form');
+	unlike($page, qr{action="/payment/enroll-cohort/$small"}, 'and no Enroll button');
+	is(Forms::submit($gus, "/account/cohorts/$small/waitlist")->{status}, 303, 'Gus joins from the course page');
+	like($gus->get('/courses/systems-design-cohort')->{content}, qr{action="/account/cohorts/$small/waitlist/leave"}, 'which then offers to leave');
+	my $fay_e = $s->sql_one('SELECT id FROM enrollments WHERE user_id = ?1', $fay);
+	$admin->get("/admin/enrollments/$fay_e/cohort");
+	is(Forms::submit($admin, "/admin/enrollments/$fay_e/cohort", to_cohort => $roomy)->{status}, 303, 'Fay is moved out');
+	is($s->sql_one(q{SELECT status FROM cohort_places WHERE cohort_id = ?1 AND user_id = ?2}, $small, $gus_id), 'offered', 'the place is offered to Gus');
+	$page = $gus->get('/courses/systems-design-cohort')->{content};
+	like(Forms::text($page), qr/A place in Small cohort is held for you/, 'his course page says the place is his');
+	my $res = Forms::submit($gus, "/payment/enroll-cohort/$small");
+	is($res->{status}, 303, 'he enrolls with the button, the cohort still counting full');
+	$gus->get('/payment/cart');
+	$res = Forms::submit($gus, '/payment/checkout');
+	my $cs = $s->checkout_session($res);
+	ok($cs, 'and checks out') or diag Forms::text($res->{content});
+	is($s->sql_one(q{SELECT count(*) FROM cohort_places p JOIN orders o ON o.id = p.order_id WHERE p.cohort_id = ?1 AND p.user_id = ?2 AND p.status = 'offered' AND o.stripe_session_id = ?3}, $small, $gus_id, $cs), 1, 'his checkout uses the place offered to him');
+	is(held($small), 1, 'one place held, no more');
+	is($s->emu('POST', "/_emu/pay/$cs", { card => '4242 4242 4242 4242' })->{status}, 200, 'he pays');
+	$s->wait_for(sub { ($s->sql_one(q{SELECT status FROM cohort_places WHERE cohort_id = ?1 AND user_id = ?2}, $small, $gus_id) // '') eq 'taken' }, 10);
+	is($s->sql_one(q{SELECT cohort_id FROM enrollments WHERE user_id = ?1 AND status = 'active'}, $gus_id), $small, 'Gus is a student of Small cohort');
+	is($s->sql_one(q{SELECT status FROM cohort_waitlist WHERE cohort_id = ?1 AND user_id = ?2}, $small, $gus_id), 'enrolled', 'his waitlist row ends: enrolled');
+	is($s->enrollctl('expire-orders'), 0, 'the sweep runs');
+	is($s->sql_one(q{SELECT status FROM cohort_places WHERE cohort_id = ?1 AND user_id = ?2}, $small, $gus_id), 'taken', 'and leaves his place alone');
+};
+
 done_testing;

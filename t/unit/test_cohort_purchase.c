@@ -230,6 +230,43 @@ payment_takes_the_place_and_books(void **state)
 	assert_int_equal(held(x), 1);
 }
 
+/* A whole refund (as charge.refunded reports it) gives the student's
+ * place and booked sessions back: the cohort has room again. */
+static void
+a_refund_gives_the_place_back(void **state)
+{
+	struct fx *x = *state;
+	const char *m = NULL;
+	int64_t a = 0, total;
+	struct payment p;
+	enum fulfil_outcome o;
+
+	assert_int_equal(buy(x, x->ann, "cs_r", &a, &m), ERR_OK);
+	assert_int_equal(pay(x, a, "cs_r"), FULFIL_GRANTED);
+	assert_int_equal(held(x), 1);
+	total = fixture_int(x->f.db, "SELECT total_amount FROM orders WHERE "
+	    "id = ?", a, 0);
+	p = (struct payment){ .session_id = "cs_r", .session_status =
+	    "complete", .payment_status = "paid", .amount_total = total,
+	    .amount_refunded = total, .currency = "usd", .payment_intent =
+	    "pi_x", .order_id = a };
+	assert_int_equal(fulfil_payment(x->f.db, &p, BASE, NOW + 20, &o),
+	    ERR_OK);
+	assert_int_equal(o, FULFIL_REFUNDED);
+	assert_int_equal(held(x), 0);
+	assert_int_equal(fixture_int(x->f.db, "SELECT count(*) FROM "
+	    "cohort_places WHERE order_id = ? AND status = 'released'", a, 0),
+	    1);
+	assert_int_equal(fixture_int(x->f.db, "SELECT count(*) FROM "
+	    "step_bookings WHERE user_id = ? AND ? = 0", x->ann, 0), 0);
+	assert_int_equal(fixture_int(x->f.db, "SELECT booked FROM step_options "
+	    "WHERE id = ? AND ? = 0", x->option, 0), 0);
+	/* Told again: nothing more is given back. */
+	assert_int_equal(fulfil_payment(x->f.db, &p, BASE, NOW + 30, &o),
+	    ERR_OK);
+	assert_int_equal(held(x), 0);
+}
+
 static void
 late_payment_gets_a_free_place_again(void **state)
 {
@@ -329,6 +366,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(
 		    checkout_holds_and_closing_releases, setup,
 		    fixture_teardown),
+		cmocka_unit_test_setup_teardown(a_refund_gives_the_place_back,
+		    setup, fixture_teardown),
 		cmocka_unit_test_setup_teardown(
 		    payment_takes_the_place_and_books, setup, fixture_teardown),
 		cmocka_unit_test_setup_teardown(

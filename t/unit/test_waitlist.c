@@ -179,42 +179,40 @@ waitlist_offer_next_offers_the_first_waiting_only(void **state)
 }
 
 static void
-waitlist_claim_makes_the_offer_the_checkouts_reservation(void **state)
+a_paid_offer_ends_the_row_as_enrolled(void **state)
 {
 	struct fx *x = *state;
 	enum cohort_refusal why;
-	int64_t order, place, other, none;
+	int64_t place, other;
 	int n;
 
 	join(x, x->bob);
+	join(x, x->cyd);
 	release_ann(x);
-	order = insert(x->f.db, "INSERT INTO orders (number, user_id, "
-	    "currency, subtotal_amount, total_amount) VALUES ('W-1', ?1, "
-	    "'usd', ?2, ?2) RETURNING id", x->bob, 1000);
-	/* The plain hold refuses Bob: he holds the offered place. */
-	assert_int_equal(cohort_place_hold(x->f.db, x->cohort, x->bob, order,
+	/* A plain hold refuses Bob: he holds the offered place, which his
+	 * checkout's order takes (lib/order_places.c). */
+	assert_int_equal(cohort_place_hold(x->f.db, x->cohort, x->bob, 0,
 	    PLACE_RESERVED, NOW + 1800, NOW + 10, &other, &why),
 	    ERR_CONFLICT);
 	assert_int_equal(why, COHORT_OPEN);
-	assert_int_equal(waitlist_claim(x->f.db, x->cohort, x->bob, order,
-	    NOW + 1800, NOW + 10, &place), ERR_OK);
+	place = fixture_int(x->f.db, "SELECT id FROM cohort_places WHERE "
+	    "user_id = ? AND status = 'offered' AND ? = 0", x->bob, 0);
 	assert_true(place > 0);
-	assert_int_equal(fixture_int(x->f.db, "SELECT count(*) FROM "
-	    "cohort_places WHERE id = ? AND status = 'reserved' AND order_id = "
-	    "? AND expires_at = 1800001800", place, order), 1);
+	/* Paid for: the place is taken and his row ends. */
+	assert_int_equal(cohort_place_take(x->f.db, place, NOW + 20), ERR_OK);
+	assert_int_equal(waitlist_enrolled(x->f.db, x->cohort, x->bob),
+	    ERR_OK);
 	assert_int_equal(row_status_is(x, x->bob, "enrolled"), 1);
-	assert_int_equal(fixture_int(x->f.db, "SELECT held FROM cohorts "
-	    "WHERE id = ? AND ? = 0", x->cohort, 0), 1);
-	/* Once claimed, nothing is left to claim, and Cyd cannot. */
-	assert_int_equal(waitlist_claim(x->f.db, x->cohort, x->bob, order,
-	    NOW + 1800, NOW + 10, &none), ERR_NOTFOUND);
-	assert_int_equal(waitlist_claim(x->f.db, x->cohort, x->cyd, order,
-	    NOW + 1800, NOW + 10, &none), ERR_NOTFOUND);
-	/* The claimed offer is the checkout's now: the sweep leaves it. */
+	assert_int_equal(row_status_is(x, x->cyd, "waiting"), 1);
+	/* Someone never on the waitlist: nothing to end, no error. */
+	assert_int_equal(waitlist_enrolled(x->f.db, x->cohort, x->ann),
+	    ERR_OK);
+	/* The sweep leaves a paid offer alone. */
 	assert_int_equal(waitlist_expire_offers(x->f.db, NOW +
 	    2 * WAITLIST_OFFER_TTL, &n), ERR_OK);
 	assert_int_equal(n, 0);
-	assert_int_equal(cohort_place_take(x->f.db, place, NOW + 20), ERR_OK);
+	assert_int_equal(fixture_int(x->f.db, "SELECT held FROM cohorts "
+	    "WHERE id = ? AND ? = 0", x->cohort, 0), 1);
 }
 
 static void
@@ -310,7 +308,7 @@ main(void)
 		    waitlist_offer_next_offers_the_first_waiting_only, setup,
 		    fixture_teardown),
 		cmocka_unit_test_setup_teardown(
-		    waitlist_claim_makes_the_offer_the_checkouts_reservation,
+		    a_paid_offer_ends_the_row_as_enrolled,
 		    setup, fixture_teardown),
 		cmocka_unit_test_setup_teardown(
 		    sweep_expires_an_offer_once_and_offers_the_next, setup,
