@@ -84,6 +84,7 @@ subtest 'the course page lists the open cohorts' => sub {
 	    'and its Enroll button');
 	like($res->{content}, qr{href="/courses/$slug#cohorts">Choose a cohort</a>}, 'the buy button points to the cohorts');
 	unlike($res->{content}, qr{/payment/add-to-cart/$course"}, 'no plain Add to cart for a cohort course');
+	unlike($t, qr/enrol by \d+ \w+ \d{4}\. \d+ places\./, 'nor the course\'s old single start and capacity: those are the cohorts\' now');
 };
 
 my ($ann, $ann_id, $ann_mail) = $s->student(name => 'Ann Cohort');
