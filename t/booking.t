@@ -89,6 +89,19 @@ sub book {
 	return $b->request('POST', "/account/courses/$course/book", $body);
 }
 
+# Each event's start as Python's icalendar reads it, in Paris time.
+sub parsed_starts {
+	my ($fh, $file) = tempfile(UNLINK => 1);
+	print $fh shift;
+	close $fh;
+	return `/usr/bin/python3 -c '
+import sys, icalendar, zoneinfo
+cal = icalendar.Calendar.from_ical(open(sys.argv[1], "rb").read())
+for ev in cal.walk("VEVENT"):
+    print(ev.decoded("dtstart").astimezone(zoneinfo.ZoneInfo("Europe/Paris")).isoformat())
+' $file`;
+}
+
 my ($ann, $ann_id) = cohort_student(name => 'Ann Cohort');
 
 subtest 'the wizard shows every step, in the school\'s time' => sub {
@@ -189,6 +202,8 @@ subtest 'the private calendar feed, replaced and revoked' => sub {
 	is($res->{status}, 200, 'a calendar application reads it without a session');
 	my @starts = $res->{content} =~ /^DTSTART:(\S+)\r$/mg;
 	is_deeply(\@starts, ['20270323T170000Z', '20270401T160000Z'], 'both booked sessions, in UTC, either side of summer time');
+	is(parsed_starts($res->{content}), "2027-03-23T18:00:00+01:00\n2027-04-01T18:00:00+02:00\n",
+	    'icalendar reads them back as 18:00 in Paris, before and after the change to summer time');
 	like($res->{content}, qr/^X-WR-CALNAME:My live sessions\r$/m, 'named');
 	ok(!defined $res->{headers}{'set-cookie'}, 'and no cookie is set');
 	$ann->get("/account/courses/$course/book");
