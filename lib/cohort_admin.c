@@ -89,13 +89,9 @@ cohort_admin_get(struct db *db, struct arena *a, int64_t id,
     struct cohort_admin *c)
 {
 	struct db_stmt *st = db_prep(db, CA_COLS "WHERE c.id = ?1");
-	enum err e;
 
 	db_bind_int64(st, 1, id);
-	if ((e = db_next(st)) == ERR_OK)
-		e = cohort_row(a, st, c);
-	db_done(st);
-	return e;
+	return db_row(st, a, cohort_row, c);
 }
 
 /* Adds the sessions' times of cohort id to o as "sessions": [[option id,

@@ -1,4 +1,4 @@
-/* Every row of a statement into an arena array. */
+/* Every row of a statement into an arena array, or its one row. */
 #include "db.h"
 #include "db_rows.h"
 
@@ -20,4 +20,15 @@ db_rows(struct db_stmt *st, struct arena *a, db_row_fn *row, size_t size,
 		}
 	db_done(st);
 	return e == ERR_NOTFOUND ? ERR_OK : e;
+}
+
+enum err
+db_row(struct db_stmt *st, struct arena *a, db_row_fn *row, void *elem)
+{
+	enum err e;
+
+	if ((e = db_next(st)) == ERR_OK)
+		e = row(a, st, elem);
+	db_done(st);
+	return e;
 }

@@ -1,4 +1,5 @@
-/* Every row of a statement into an array: the loop each list function
+/* Every row of a statement into an array (or its one row into one
+ * element): the loop each list function
  * wrote for itself (step, grow the array, read the row, finish). */
 #ifndef ENROLL_DB_ROWS_H
 #define ENROLL_DB_ROWS_H
@@ -20,5 +21,10 @@ typedef enum err db_row_fn(struct arena *a, struct db_stmt *st, void *elem);
  * Returns ERR_OK, or the first error of a step or a row. */
 enum err db_rows(struct db_stmt *st, struct arena *a, db_row_fn *row,
     size_t size, void **out, size_t *n);
+
+/* Steps st (bound by the caller) once and fills elem from its row by row;
+ * then releases st.  ERR_NOTFOUND when there is no row. */
+enum err db_row(struct db_stmt *st, struct arena *a, db_row_fn *row,
+    void *elem);
 
 #endif

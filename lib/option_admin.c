@@ -95,13 +95,9 @@ option_admin_get(struct db *db, struct arena *a, int64_t id,
     struct option_admin *o)
 {
 	struct db_stmt *st = db_prep(db, OA_COLS "WHERE o.id = ?1");
-	enum err e;
 
 	db_bind_int64(st, 1, id);
-	if ((e = db_next(st)) == ERR_OK)
-		e = option_row(a, st, o);
-	db_done(st);
-	return e;
+	return db_row(st, a, option_row, o);
 }
 
 /* Returns the audit snapshot of option id, or NULL (*e says why).  Caller

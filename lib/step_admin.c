@@ -50,13 +50,9 @@ step_admin_get(struct db *db, struct arena *a, int64_t id,
     struct step_admin *s)
 {
 	struct db_stmt *st = db_prep(db, SA_COLS "WHERE s.id = ?1");
-	enum err e;
 
 	db_bind_int64(st, 1, id);
-	if ((e = db_next(st)) == ERR_OK)
-		e = step_row(a, st, s);
-	db_done(st);
-	return e;
+	return db_row(st, a, step_row, s);
 }
 
 /* Returns the audit snapshot of step id, or NULL (*e says why).  Caller

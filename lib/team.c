@@ -239,14 +239,10 @@ team_load(struct db *db, struct arena *a, int64_t team_id, int64_t user_id,
 	    "m.role, (SELECT count(*) FROM team_members c WHERE "
 	    "c.team_id = t.id) FROM team_members m JOIN teams t ON "
 	    "t.id = m.team_id WHERE m.team_id = ? AND m.user_id = ?");
-	enum err e;
 
 	db_bind_int64(st, 1, team_id);
 	db_bind_int64(st, 2, user_id);
-	if ((e = db_next(st)) == ERR_OK)
-		e = team_row(a, st, t);
-	db_done(st);
-	return e;
+	return db_row(st, a, team_row, t);
 }
 
 /* Reads a member row: user id, name, email, role, joined_at. */
@@ -435,7 +431,6 @@ team_invite_check(struct db *db, struct arena *a, const char *token,
 {
 	char hash[LINK_HASH_HEX + 1];
 	struct db_stmt *st;
-	enum err e;
 
 	if (!link_token_hash(token, hash))
 		return ERR_NOTFOUND;
@@ -446,10 +441,7 @@ team_invite_check(struct db *db, struct arena *a, const char *token,
 	    "i.accepted_at IS NULL AND i.expires_at > ?");
 	db_bind_text(st, 1, hash);
 	db_bind_int64(st, 2, now);
-	if ((e = db_next(st)) == ERR_OK)
-		e = invite_row(a, st, v);
-	db_done(st);
-	return e;
+	return db_row(st, a, invite_row, v);
 }
 
 static enum err
