@@ -258,7 +258,7 @@ enum err
 h_calendar_new(struct req *rq, struct resp *rs)
 {
 	char token[LINK_TOKEN_HEX + 1];
-	const char *url;
+	const char *url, *host;
 	cJSON *ctx;
 	enum err e;
 
@@ -267,10 +267,13 @@ h_calendar_new(struct req *rq, struct resp *rs)
 		return e;
 	url = arena_printf(rq->arena, "%s/account/calendar/%s/sessions.ics",
 	    rq->w->cfg.base_url, token);
-	if (url == NULL || (ctx = resp_ctx(rs)) == NULL ||
+	if (url == NULL || (host = strstr(url, "://")) == NULL)
+		return ERR_INTERNAL;
+	/* webcal:// opens the calendar application on most systems. */
+	if ((ctx = resp_ctx(rs)) == NULL ||
 	    cJSON_AddStringToObject(ctx, "feed_url", url) == NULL ||
 	    cJSON_AddStringToObject(ctx, "webcal_url", arena_printf(
-	    rq->arena, "webcal://%s", strstr(url, "://") + 3)) == NULL)
+	    rq->arena, "webcal://%s", host + 3)) == NULL)
 		return ERR_INTERNAL;
 	rs->tmpl = "account/calendar.html";
 	return ERR_OK;
