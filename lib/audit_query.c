@@ -98,17 +98,48 @@ add_changes(cJSON *row, const char *before, const char *after)
 	return ok;
 }
 
+/* The admin page of subject "<kind>:<id>" (arena), NULL when its kind
+ * has none or it is not of that shape; *oom when memory ran out. */
+static const char *
+subject_url(struct arena *ar, const char *subject, int *oom)
+{
+	static const struct {
+		const char *kind, *page;
+	} pages[] = {
+		{ "user", "/admin/users/" }, { "team", "/admin/teams/" },
+		{ "order", "/admin/orders/" }, { "course", "/admin/courses/" },
+		{ "lesson", "/admin/lessons/" }, { "coupon", "/admin/coupons/" },
+		{ "coupon_batch", "/admin/coupons/batches/" },
+		{ "cohort", "/admin/cohorts/" }, { "step", "/admin/steps/" },
+		{ "option", "/admin/options/" },
+	};
+	const char *colon = strchr(subject, ':'), *url;
+
+	*oom = 0;
+	if (colon == NULL || colon[1] == '\0' ||
+	    strspn(colon + 1, "0123456789") != strlen(colon + 1))
+		return NULL;
+	for (size_t i = 0; i < sizeof(pages) / sizeof(pages[0]); i++)
+		if (strlen(pages[i].kind) == (size_t)(colon - subject) &&
+		    strncmp(subject, pages[i].kind, (size_t)(colon - subject)) ==
+		    0) {
+			*oom = (url = url_segment(ar, pages[i].page,
+			    colon + 1)) == NULL;
+			return url;
+		}
+	return NULL;
+}
+
 /* Adds the current row of st to array. */
 static int
 add_row(struct arena *ar, struct db_stmt *st, cJSON *array)
 {
 	const char *subject = db_col_text(st, 5);
-	const char *url = NULL;
+	const char *url;
+	int oom;
 	cJSON *o;
 
-	if (strncmp(subject, "user:", 5) == 0 && subject[5] != '\0' &&
-	    strspn(subject + 5, "0123456789") == strlen(subject + 5) &&
-	    (url = url_segment(ar, "/admin/users/", subject + 5)) == NULL)
+	if ((url = subject_url(ar, subject, &oom)) == NULL && oom)
 		return 0;
 	return (o = cJSON_CreateObject()) != NULL &&
 	    cJSON_AddItemToArray(array, o) &&

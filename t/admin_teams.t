@@ -216,6 +216,13 @@ subtest 'the CSV has the same rows, a formula neutralised' => sub {
 	is(scalar(split /\r\n/, $res->{content}) - 1, scalar(expected_rows($git_c)), 'the filter applies to the CSV');
 };
 
+subtest 'the audit log links a team\'s rows to its page' => sub {
+	$ab->get('/admin/audit');
+	my $res = Forms::submit($ab, '/admin/audit', subject => "team:$acme");
+	is($res->{status}, 200, 'the audit log, filtered by the team as its form sends it');
+	like($res->{content}, qr{<a href="/admin/teams/$acme">team:$acme</a>}, 'links team:' . $acme . ' to the team\'s page');
+};
+
 subtest 'a student gets 403 from every new page, a guest the login' => sub {
 	for my $path ('/admin/teams', "/admin/teams/$acme", '/admin/reports/seats', '/admin/reports/seats.csv',
 	    '/admin/teams?q=acme&sort=name') {
