@@ -29,6 +29,13 @@
 struct db;
 struct db_stmt;
 
+/* The engine behind a connection: ENROLL_DB holding a path (or unset) is
+ * SQLite, "postgresql://..." or "postgres://..." is PostgreSQL.  A module
+ * whose statement must differ between the two (full-text search) keeps
+ * both forms side by side and picks by db_kind. */
+enum db_kind { DB_SQLITE, DB_POSTGRES };
+enum db_kind db_kind(const struct db *db);
+
 /* Opens (creating if needed) the database at path (":memory:" works).
  * Returns NULL and logs on failure.  Caller frees with db_close(). */
 struct db *db_open(const char *path);
