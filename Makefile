@@ -11,7 +11,7 @@ PORT    ?= 8080
 CC      ?= cc
 CLANG   ?= clang
 OPT     ?= -O2 -g
-PKGS     = fcgi sqlite3 libcurl libcjson libsodium libcmark
+PKGS     = fcgi sqlite3 libpq libcurl libcjson libsodium libcmark
 WARN     = -Wall -Wextra -Wformat=2 -Wshadow -Wpointer-arith \
 	   -Wmissing-prototypes -Wstrict-prototypes -Wno-unused-parameter
 SAN_FLAGS = -fsanitize=address,undefined -fno-omit-frame-pointer \
@@ -39,7 +39,7 @@ TOOL_BIN := $(TOOL_SRC:t/tools/%.c=$(BUILD)/t/tools/%)
 FUZZ_SRC := $(wildcard t/fuzz/fuzz_*.c)
 FUZZ_BIN := $(FUZZ_SRC:t/fuzz/%.c=$(BUILD)/fuzz/%)
 TEMPLATES := $(shell find templates -name '*.html' | sort)
-MIGRATIONS := $(sort $(wildcard sql/*.sql))
+MIGRATIONS := $(sort $(wildcard sql/*.sql)) $(sort $(wildcard sql/pg/*.sql))
 
 .PHONY: all deps run test tests-bin bench install install-units clean fuzz
 # Objects are kept, not deleted as intermediates, so a second make is quiet.

@@ -1,8 +1,11 @@
-/* The one place that speaks SQLite.  A connection is opened per worker with
- * WAL, foreign keys and a busy timeout; statements are prepared once and
- * cached by their SQL text's address (always pass a string literal), so a
- * hot path never re-parses SQL.  Errors map to enum err: SQLITE_BUSY is
- * ERR_BUSY (503, clients retry), a constraint is ERR_CONFLICT.
+/* The database, SQLite or PostgreSQL behind one interface (lib/db.c
+ * chooses; db_sqlite.c and db_pg.c are the only files that speak to either
+ * library).  A connection is opened per worker; statements are prepared
+ * once and cached by their SQL text's address (always pass a string
+ * literal), so a hot path never re-parses SQL.  Parameters are written
+ * ? or ?N in both engines.  Errors map to enum err: a busy database, a
+ * lock wait past 5 s or a serialization failure is ERR_BUSY (503, clients
+ * retry), a constraint is ERR_CONFLICT.
  *
  * Usage:
  *	struct db_stmt *st = db_prep(db, "SELECT title FROM courses WHERE id = ?");
@@ -36,9 +39,13 @@ struct db_stmt;
 enum db_kind { DB_SQLITE, DB_POSTGRES };
 enum db_kind db_kind(const struct db *db);
 
-/* Opens (creating if needed) the database at path (":memory:" works).
+/* Opens target: a PostgreSQL connection URI (postgresql://...), or else
+ * the SQLite file at that path, created if needed (":memory:" works).
  * Returns NULL and logs on failure.  Caller frees with db_close(). */
-struct db *db_open(const char *path);
+struct db *db_open(const char *target);
+
+/* Returns 1 when target (ENROLL_DB) names a PostgreSQL server. */
+int db_target_is_postgres(const char *target);
 
 /* Finalizes every cached statement and closes.  NULL is a no-op. */
 void db_close(struct db *db);
@@ -76,9 +83,15 @@ int db_col_is_null(struct db_stmt *st, int col);
 const char *db_col_text(struct db_stmt *st, int col);
 /* Returns a copy of col's text in the arena; NULL for SQL NULL. */
 char *db_col_text_dup(struct arena *a, struct db_stmt *st, int col);
+/* The number of columns of st's rows, and the name of col (owned by st). */
+int db_col_count(struct db_stmt *st);
+const char *db_col_name(struct db_stmt *st, int col);
 
-/* Transactions.  db_begin takes the write lock at once (BEGIN IMMEDIATE)
- * so that a transaction never fails half-way on a lock upgrade. */
+/* Transactions.  db_begin takes the write lock at once, so a transaction
+ * never fails half-way on a lock upgrade and write transactions take turns,
+ * on every host: SQLite's BEGIN IMMEDIATE, and on PostgreSQL one
+ * transaction-scoped advisory lock (db_pg.c says why).  A statement that
+ * changes rows outside a transaction takes the same turn. */
 enum err db_begin(struct db *db);
 enum err db_commit(struct db *db);
 /* Rolls back if a transaction is open; safe to call on any exit path. */
@@ -106,13 +119,14 @@ typedef void (*db_watch_fn)(void *arg, const char *table, enum db_change op,
  * preupdate hook: not on the hot path, nothing is watched by default.) */
 void db_watch(struct db *db, db_watch_fn fn, void *arg);
 
-/* Applies the embedded migrations from sql/ that are newer than the
- * database's PRAGMA user_version, each in its own transaction.  Returns
- * ERR_OK when the schema is current; ERR_CONFLICT (logged) when the
- * database is newer than this program. */
+/* Applies the embedded migrations that are newer than the database's
+ * version (sql/NNN_*.sql on SQLite, recorded in PRAGMA user_version;
+ * sql/pg/NNN_*.sql on PostgreSQL, recorded in schema_migrations), each in
+ * its own transaction.  Returns ERR_OK when the schema is current;
+ * ERR_CONFLICT (logged) when the database is newer than this program. */
 enum err db_migrate(struct db *db);
 
-/* Returns the schema version (PRAGMA user_version), or -1 on error. */
+/* Returns the schema version (0 for an empty database), or -1 on error. */
 int db_schema_version(struct db *db);
 
 /* Makes every busy wait of db add one to *counter (shared memory that

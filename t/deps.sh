@@ -17,6 +17,11 @@ need_cmd make make
 need_pc fcgi libfcgi-dev
 need_cmd cgi-fcgi libfcgi-bin
 need_pc sqlite3 libsqlite3-dev
+need_pc libpq libpq-dev
+# make test runs every end-to-end test on PostgreSQL too, in a private
+# cluster started with the server's own initdb and pg_ctl (t/pg.sh).
+ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing="$missing postgresql"
+need_cmd psql postgresql-client
 need_pc libcurl libcurl4-openssl-dev
 need_pc libcjson libcjson-dev
 need_pc libsodium libsodium-dev

@@ -1,0 +1,723 @@
+/* The PostgreSQL engine behind lib/db.c, through libpq.
+ *
+ * Statements keep the SQL text the SQLite engine runs: ? and ?N become
+ * $N here, once, when a statement is first prepared on a connection.  A
+ * statement is prepared on the server (PQprepare) at its first execution,
+ * with the parameters' types left to the server; the few whose type
+ * nothing in the text decides are prepared again with the types of the
+ * values bound (a 64-bit integer, or text).  Results come back as text;
+ * a boolean column reads as 1 or 0, as SQLite gives it.
+ *
+ * Writers take turns, as on SQLite.  The store's invariants (a coupon's
+ * uses, one enrollment per person and course, one open Checkout Session
+ * per order, seats, cohort places, each event applied once) were written
+ * as read-check-write transactions that rely on SQLite's single writer.
+ * Here every write transaction, and every row-changing statement run
+ * outside one, first takes one transaction-scoped advisory lock, so those
+ * transactions run one at a time across every host and every worker, each
+ * statement reading the rows the previous writer committed (READ
+ * COMMITTED takes a fresh snapshot per statement, after the lock).
+ * Readers never wait.  A lock waited for past 5 s, a serialization
+ * failure, a deadlock or a lost connection is ERR_BUSY: the request
+ * answers 503 and the client (Stripe, a browser) retries, as with a busy
+ * SQLite.
+ *
+ * SQLite lets a transaction go on after a statement fails (a constraint
+ * the code handles); PostgreSQL aborts the whole transaction.  So a
+ * row-changing statement inside a transaction runs under a savepoint and
+ * a failure rolls back only that statement. */
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <libpq-fe.h>
+
+#include "db.h"
+#include "db_backend.h"
+#include "log.h"
+
+/* Type oids from PostgreSQL's catalog (pg_type.dat); stable. */
+#define OID_BOOL 16
+#define OID_INT8 20
+#define OID_TEXT 25
+
+/* The advisory lock keys: writers' turn, and migrations.  Any constant
+ * works as long as nothing else in the database uses it. */
+#define LOCK_WRITERS "7306140001"
+#define LOCK_MIGRATE 7306140002LL
+
+struct pg_db {
+	struct db base;		/* first: a struct db * is a struct pg_db * */
+	PGconn *conn;
+	unsigned generation;	/* bumped on reconnect: statements re-prepare */
+	unsigned names;		/* prepared statement names handed out */
+	int changes;		/* rows changed by the last write */
+};
+
+enum pg_type { PT_NULL, PT_INT, PT_TEXT };
+
+struct pg_stmt {
+	struct db_stmt base;
+	struct pg_db *db;
+	char *sql;		/* with $N placeholders */
+	char name[24];		/* the server-side prepared statement */
+	unsigned prepared;	/* generation it was prepared in; 0 never */
+	int nparams;
+	int writes;		/* changes rows: takes the writers' turn */
+	char **vals;		/* bound values (owned), NULL for SQL NULL */
+	int *lens;
+	enum pg_type *types;
+	PGresult *res;		/* rows of the current execution, or NULL */
+	int row;		/* current row of res */
+};
+
+#define PDB(d) ((struct pg_db *)(void *)(d))
+#define PST(s) ((struct pg_stmt *)(void *)(s))
+
+/* libpq prints NOTICEs on stderr ("relation exists, skipping"): not ours
+ * to show. */
+static void
+quiet_notices(void *arg, const char *message)
+{
+	(void)arg;
+	(void)message;
+}
+
+/* Maps a failed result's SQLSTATE: integrity violations (class 23) are
+ * ERR_CONFLICT; a serialization failure, deadlock, lock timeout or lost
+ * connection ERR_BUSY; the rest ERR_INTERNAL, logged with the message. */
+static enum err
+map_result(struct pg_db *p, const PGresult *r, const char *what)
+{
+	const char *state = r != NULL ?
+	    PQresultErrorField(r, PG_DIAG_SQLSTATE) : NULL;
+
+	if (state != NULL && strncmp(state, "23", 2) == 0)
+		return ERR_CONFLICT;
+	if (PQstatus(p->conn) != CONNECTION_OK || (state != NULL &&
+	    (strcmp(state, "40001") == 0 || strcmp(state, "40P01") == 0 ||
+	    strcmp(state, "55P03") == 0 || strncmp(state, "08", 2) == 0 ||
+	    strcmp(state, "57P01") == 0))) {
+		log_error(NULL, "db: busy (%s): %s", state != NULL ? state :
+		    "connection", what);
+		if (p->base.busy_count != NULL)
+			__atomic_fetch_add(p->base.busy_count, 1,
+			    __ATOMIC_RELAXED);
+		return ERR_BUSY;
+	}
+	log_error(NULL, "db: %s: %s", what, r != NULL ?
+	    PQresultErrorMessage(r) : PQerrorMessage(p->conn));
+	return ERR_INTERNAL;
+}
+
+/* Runs trusted constant SQL without parameters (one or more statements). */
+static enum err
+simple(struct pg_db *p, const char *sql)
+{
+	PGresult *r = PQexec(p->conn, sql);
+	ExecStatusType s = PQresultStatus(r);
+	enum err e = ERR_OK;
+
+	if (s != PGRES_COMMAND_OK && s != PGRES_TUPLES_OK)
+		e = map_result(p, r, sql);
+	PQclear(r);
+	return e;
+}
+
+/* Reconnects a connection the server dropped (a restart, a failover);
+ * every statement then prepares again.  Returns 0 when connected. */
+static int
+ensure_connected(struct pg_db *p)
+{
+	if (PQstatus(p->conn) == CONNECTION_OK)
+		return 0;
+	PQreset(p->conn);
+	if (PQstatus(p->conn) != CONNECTION_OK)
+		return -1;
+	p->generation++;
+	return simple(p, "SET lock_timeout = '5s'") == ERR_OK ? 0 : -1;
+}
+
+static void pg_close(struct db *db);
+
+static struct db *
+pg_open(const char *uri)
+{
+	struct pg_db *p;
+
+	if ((p = calloc(1, sizeof(*p))) == NULL)
+		return NULL;
+	p->generation = 1;
+	p->conn = PQconnectdb(uri);
+	if (PQstatus(p->conn) != CONNECTION_OK) {
+		/* The message names host and port, never the password. */
+		log_error(NULL, "db: PostgreSQL: %s", PQerrorMessage(p->conn));
+		pg_close(&p->base);
+		return NULL;
+	}
+	PQsetNoticeProcessor(p->conn, quiet_notices, NULL);
+	/* A lock waited for past 5 s is ERR_BUSY, as SQLite's busy wait. */
+	if (simple(p, "SET lock_timeout = '5s'; SET TIME ZONE 'UTC'") !=
+	    ERR_OK) {
+		pg_close(&p->base);
+		return NULL;
+	}
+	return &p->base;
+}
+
+static void
+pg_close(struct db *db)
+{
+	PQfinish(PDB(db)->conn);
+	free(db);
+}
+
+/* Returns 1 when the word at s (length n) is one of the row-changing
+ * verbs. */
+static int
+is_write_verb(const char *s, size_t n)
+{
+	return (n == 6 && (strncasecmp(s, "insert", 6) == 0 ||
+	    strncasecmp(s, "update", 6) == 0 || strncasecmp(s, "delete", 6) ==
+	    0));
+}
+
+/* Rewrites SQLite's ? and ?N parameters as $N, outside quotes and
+ * comments, into a new string (caller frees).  Sets *nparams to the
+ * highest number and *writes when a row-changing verb appears. */
+static char *
+translate(const char *sql, int *nparams, int *writes)
+{
+	size_t n = strlen(sql), o = 0;
+	char *out = malloc(n * 4 + 1);
+	const char *p = sql, *w;
+	int next = 0, k;
+
+	*nparams = 0;
+	*writes = 0;
+	if (out == NULL)
+		return NULL;
+	while (*p != '\0') {
+		if (*p == '\'' || *p == '"') {
+			char q = *p;
+
+			out[o++] = *p++;
+			while (*p != '\0' && *p != q)
+				out[o++] = *p++;
+			if (*p != '\0')
+				out[o++] = *p++;
+		} else if (p[0] == '-' && p[1] == '-') {
+			while (*p != '\0' && *p != '\n')
+				out[o++] = *p++;
+		} else if (*p == '?') {
+			p++;
+			if (*p >= '0' && *p <= '9')
+				for (k = 0; *p >= '0' && *p <= '9'; p++)
+					k = k * 10 + (*p - '0');
+			else
+				k = next + 1;
+			if (k > next)
+				next = k;
+			o += (size_t)sprintf(out + o, "$%d", k);
+		} else if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+		    *p == '_') {
+			for (w = p; (*p >= 'a' && *p <= 'z') || (*p >= 'A' &&
+			    *p <= 'Z') || (*p >= '0' && *p <= '9') || *p == '_';
+			    p++)
+				out[o++] = *p;
+			if (is_write_verb(w, (size_t)(p - w)))
+				*writes = 1;
+		} else {
+			out[o++] = *p++;
+		}
+	}
+	out[o] = '\0';
+	*nparams = next;
+	return out;
+}
+
+static struct db_stmt *
+pg_prepare(struct db *db, const char *sql)
+{
+	struct pg_stmt *st;
+
+	if ((st = calloc(1, sizeof(*st))) == NULL)
+		return NULL;
+	st->base.ops = &db_pg_ops;
+	st->db = PDB(db);
+	if ((st->sql = translate(sql, &st->nparams, &st->writes)) == NULL)
+		goto fail;
+	snprintf(st->name, sizeof(st->name), "e%u", ++PDB(db)->names);
+	if (st->nparams > 0 &&
+	    ((st->vals = calloc((size_t)st->nparams, sizeof(*st->vals))) ==
+	    NULL || (st->lens = calloc((size_t)st->nparams,
+	    sizeof(*st->lens))) == NULL || (st->types =
+	    calloc((size_t)st->nparams, sizeof(*st->types))) == NULL))
+		goto fail;
+	return &st->base;
+fail:
+	log_error(NULL, "db: prepare: out of memory");
+	free(st->vals);
+	free(st->lens);
+	free(st->types);
+	free(st->sql);
+	free(st);
+	return NULL;
+}
+
+static void pg_done(struct db_stmt *st);
+
+static void
+pg_finalize(struct db_stmt *st)
+{
+	struct pg_stmt *s = PST(st);
+
+	pg_done(st);
+	free(s->vals);
+	free(s->lens);
+	free(s->types);
+	free(s->sql);
+	free(s);
+}
+
+/* Stores a copy of value n bytes long (NULL for SQL NULL) at idx. */
+static void
+bind_value(struct pg_stmt *s, int idx, const char *v, size_t n,
+    enum pg_type t)
+{
+	char *copy = NULL;
+
+	if (idx < 1 || idx > s->nparams)
+		return;
+	if (v != NULL) {
+		if ((copy = malloc(n + 1)) == NULL) {
+			log_error(NULL, "db: bind: out of memory");
+			return;
+		}
+		memcpy(copy, v, n);
+		copy[n] = '\0';
+	}
+	free(s->vals[idx - 1]);
+	s->vals[idx - 1] = copy;
+	s->lens[idx - 1] = (int)n;
+	s->types[idx - 1] = t;
+}
+
+static void
+pg_bind_int64(struct db_stmt *st, int idx, int64_t v)
+{
+	char num[24];
+	int n = snprintf(num, sizeof(num), "%lld", (long long)v);
+
+	bind_value(PST(st), idx, num, (size_t)n, PT_INT);
+}
+
+static void
+pg_bind_textn(struct db_stmt *st, int idx, const char *s, size_t n)
+{
+	bind_value(PST(st), idx, s, n, PT_TEXT);
+}
+
+static void
+pg_bind_null(struct db_stmt *st, int idx)
+{
+	bind_value(PST(st), idx, NULL, 0, PT_NULL);
+}
+
+/* Prepares s on the server.  Left to itself the server decides each
+ * parameter's type from the text around it; where nothing does
+ * ("?1 = ''"), the types of the values bound now decide. */
+static enum err
+server_prepare(struct pg_stmt *s)
+{
+	Oid types[s->nparams > 0 ? s->nparams : 1];
+	PGresult *r;
+	const char *state;
+	enum err e = ERR_OK;
+
+	r = PQprepare(s->db->conn, s->name, s->sql, s->nparams, NULL);
+	if (PQresultStatus(r) != PGRES_COMMAND_OK) {
+		state = PQresultErrorField(r, PG_DIAG_SQLSTATE);
+		if (state == NULL || strcmp(state, "42P18") != 0) {
+			e = map_result(s->db, r, s->sql);
+			PQclear(r);
+			return e;
+		}
+		PQclear(r);
+		for (int i = 0; i < s->nparams; i++)
+			types[i] = s->types[i] == PT_INT ? OID_INT8 :
+			    s->types[i] == PT_TEXT ? OID_TEXT : 0;
+		r = PQprepare(s->db->conn, s->name, s->sql, s->nparams, types);
+		if (PQresultStatus(r) != PGRES_COMMAND_OK)
+			e = map_result(s->db, r, s->sql);
+	}
+	PQclear(r);
+	if (e == ERR_OK)
+		s->prepared = s->db->generation;
+	return e;
+}
+
+static int
+in_transaction(struct pg_db *p)
+{
+	PGTransactionStatusType t = PQtransactionStatus(p->conn);
+
+	return t == PQTRANS_INTRANS || t == PQTRANS_INERROR ||
+	    t == PQTRANS_ACTIVE;
+}
+
+/* Executes s with its bound values into s->res. */
+static enum err
+execute(struct pg_stmt *s)
+{
+	struct pg_db *p = s->db;
+	ExecStatusType status;
+	int own_tx = 0, savepoint = 0;
+	enum err e;
+
+	if (ensure_connected(p) != 0)
+		return map_result(p, NULL, "connect");
+	if (s->prepared != p->generation && (e = server_prepare(s)) != ERR_OK)
+		return e;
+	if (s->writes && !in_transaction(p)) {
+		if ((e = simple(p, "BEGIN; SELECT pg_advisory_xact_lock("
+		    LOCK_WRITERS ")")) != ERR_OK) {
+			simple(p, "ROLLBACK");
+			return e;
+		}
+		own_tx = 1;
+	} else if (s->writes) {
+		if ((e = simple(p, "SAVEPOINT enroll_stmt")) != ERR_OK)
+			return e;
+		savepoint = 1;
+	}
+	s->res = PQexecPrepared(p->conn, s->name, s->nparams,
+	    (const char *const *)s->vals, s->lens, NULL, 0);
+	status = PQresultStatus(s->res);
+	if (status == PGRES_TUPLES_OK || status == PGRES_COMMAND_OK) {
+		e = ERR_OK;
+		if (s->writes)
+			p->changes = atoi(PQcmdTuples(s->res));
+	} else {
+		e = map_result(p, s->res, s->sql);
+		PQclear(s->res);
+		s->res = NULL;
+	}
+	if (savepoint)
+		simple(p, e == ERR_OK ? "RELEASE SAVEPOINT enroll_stmt" :
+		    "ROLLBACK TO SAVEPOINT enroll_stmt; "
+		    "RELEASE SAVEPOINT enroll_stmt");
+	if (own_tx) {
+		enum err c = simple(p, e == ERR_OK ? "COMMIT" : "ROLLBACK");
+
+		if (e == ERR_OK && c != ERR_OK) {
+			e = c;
+			PQclear(s->res);
+			s->res = NULL;
+		}
+	}
+	s->row = -1;
+	return e;
+}
+
+static enum err
+pg_next(struct db_stmt *st)
+{
+	struct pg_stmt *s = PST(st);
+	enum err e;
+
+	if (s->res == NULL && (e = execute(s)) != ERR_OK)
+		return e;
+	if (s->row + 1 >= PQntuples(s->res)) {
+		s->row = PQntuples(s->res);
+		return ERR_NOTFOUND;
+	}
+	s->row++;
+	return ERR_OK;
+}
+
+static void
+pg_done(struct db_stmt *st)
+{
+	struct pg_stmt *s = PST(st);
+
+	PQclear(s->res);
+	s->res = NULL;
+	for (int i = 0; i < s->nparams; i++) {
+		free(s->vals[i]);
+		s->vals[i] = NULL;
+		s->lens[i] = 0;
+		s->types[i] = PT_NULL;
+	}
+}
+
+static enum err
+pg_run(struct db_stmt *st)
+{
+	enum err e = execute(PST(st));
+
+	pg_done(st);
+	return e;
+}
+
+/* The current row's value of col, or NULL when there is none. */
+static const char *
+value(struct pg_stmt *s, int col)
+{
+	if (s->res == NULL || s->row < 0 || s->row >= PQntuples(s->res) ||
+	    col < 0 || col >= PQnfields(s->res) ||
+	    PQgetisnull(s->res, s->row, col))
+		return NULL;
+	return PQgetvalue(s->res, s->row, col);
+}
+
+static int
+is_bool(struct pg_stmt *s, int col)
+{
+	return PQftype(s->res, col) == OID_BOOL;
+}
+
+static int64_t
+pg_col_int64(struct db_stmt *st, int col)
+{
+	const char *v = value(PST(st), col);
+
+	if (v == NULL)
+		return 0;
+	if (is_bool(PST(st), col))
+		return v[0] == 't';
+	return strtoll(v, NULL, 10);
+}
+
+static int
+pg_col_is_null(struct db_stmt *st, int col)
+{
+	return value(PST(st), col) == NULL;
+}
+
+static const char *
+pg_col_text(struct db_stmt *st, int col)
+{
+	const char *v = value(PST(st), col);
+
+	if (v == NULL)
+		return "";
+	if (is_bool(PST(st), col))
+		return v[0] == 't' ? "1" : "0";
+	return v;
+}
+
+static size_t
+pg_col_bytes(struct db_stmt *st, int col)
+{
+	return strlen(pg_col_text(st, col));
+}
+
+static int
+pg_col_count(struct db_stmt *st)
+{
+	return PST(st)->res != NULL ? PQnfields(PST(st)->res) : 0;
+}
+
+static const char *
+pg_col_name(struct db_stmt *st, int col)
+{
+	const char *n = PST(st)->res != NULL ?
+	    PQfname(PST(st)->res, col) : NULL;
+
+	return n != NULL ? n : "";
+}
+
+static enum err
+pg_exec(struct db *db, const char *sql)
+{
+	if (ensure_connected(PDB(db)) != 0)
+		return map_result(PDB(db), NULL, "connect");
+	return simple(PDB(db), sql);
+}
+
+/* BEGIN, then the writers' turn (see the top of this file). */
+static enum err
+pg_begin(struct db *db)
+{
+	struct pg_db *p = PDB(db);
+	enum err e;
+
+	if (ensure_connected(p) != 0)
+		return map_result(p, NULL, "connect");
+	if ((e = simple(p, "BEGIN; SELECT pg_advisory_xact_lock("
+	    LOCK_WRITERS ")")) != ERR_OK)
+		simple(p, "ROLLBACK");
+	return e;
+}
+
+static void pg_rollback(struct db *db);
+
+static enum err
+pg_commit(struct db *db)
+{
+	enum err e = simple(PDB(db), "COMMIT");
+
+	if (e != ERR_OK)
+		pg_rollback(db);
+	return e;
+}
+
+static void
+pg_rollback(struct db *db)
+{
+	if (in_transaction(PDB(db)))
+		simple(PDB(db), "ROLLBACK");
+}
+
+static int
+pg_in_transaction(struct db *db)
+{
+	return in_transaction(PDB(db));
+}
+
+/* The id the last INSERT gave (the store's INSERTs into tables with an
+ * identity column); 0 when none. */
+static int64_t
+pg_last_id(struct db *db)
+{
+	PGresult *r = PQexec(PDB(db)->conn, "SELECT lastval()");
+	int64_t id = 0;
+
+	if (PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) == 1)
+		id = strtoll(PQgetvalue(r, 0, 0), NULL, 10);
+	PQclear(r);
+	return id;
+}
+
+static int
+pg_changes(struct db *db)
+{
+	return PDB(db)->changes;
+}
+
+/* Watching row changes is SQLite's preupdate hook, for tests; nothing
+ * here. */
+static void
+pg_watch(struct db *db, db_watch_fn fn, void *arg)
+{
+	(void)db;
+	(void)fn;
+	(void)arg;
+}
+
+#define MIGRATIONS_TABLE "CREATE TABLE IF NOT EXISTS schema_migrations (" \
+	"version BIGINT PRIMARY KEY, name TEXT NOT NULL, " \
+	"applied_at BIGINT NOT NULL)"
+
+static int
+pg_schema_version(struct db *db)
+{
+	struct pg_db *p = PDB(db);
+	PGresult *r;
+	int v = -1;
+
+	if (ensure_connected(p) != 0)
+		return -1;
+	r = PQexec(p->conn, "SELECT CASE WHEN to_regclass('schema_migrations') "
+	    "IS NULL THEN 0 ELSE -1 END");
+	if (PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) == 1)
+		v = atoi(PQgetvalue(r, 0, 0));
+	PQclear(r);
+	if (v != -1)
+		return v;
+	r = PQexec(p->conn, "SELECT coalesce(max(version), 0) "
+	    "FROM schema_migrations");
+	if (PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) == 1)
+		v = atoi(PQgetvalue(r, 0, 0));
+	PQclear(r);
+	return v;
+}
+
+/* Applies one migration file in one transaction (PostgreSQL's DDL is
+ * transactional) and records it in schema_migrations. */
+static enum err
+pg_migration_apply(struct db *db, const char *name, const char *sql,
+    int version)
+{
+	struct pg_db *p = PDB(db);
+	const char *vals[2];
+	char num[16];
+	PGresult *r;
+	enum err e;
+
+	snprintf(num, sizeof(num), "%d", version);
+	vals[0] = num;
+	vals[1] = name;
+	if ((e = simple(p, "BEGIN; " MIGRATIONS_TABLE)) != ERR_OK ||
+	    (e = simple(p, sql)) != ERR_OK)
+		goto fail;
+	r = PQexecParams(p->conn, "INSERT INTO schema_migrations (version, "
+	    "name, applied_at) VALUES ($1, $2, "
+	    "extract(epoch FROM now())::bigint)", 2, NULL, vals, NULL, NULL,
+	    0);
+	if (PQresultStatus(r) != PGRES_COMMAND_OK)
+		e = map_result(p, r, "record migration");
+	PQclear(r);
+	if (e != ERR_OK || (e = simple(p, "COMMIT")) != ERR_OK)
+		goto fail;
+	return ERR_OK;
+fail:
+	log_error(NULL, "db: migration %s failed", name);
+	pg_rollback(db);
+	return e;
+}
+
+/* Hosts that migrate at once take turns: the second finds the work done. */
+static enum err
+pg_migration_lock(struct db *db, int lock)
+{
+	char sql[80];
+
+	snprintf(sql, sizeof(sql), "SELECT pg_advisory_%slock(%lld)",
+	    lock ? "" : "un", LOCK_MIGRATE);
+	return simple(PDB(db), sql);
+}
+
+static enum err
+pg_backup_to(struct db *db, const char *path)
+{
+	(void)db;
+	log_error(NULL, "db: %s: a PostgreSQL store is backed up with "
+	    "pg_dump (README, Backups)", path);
+	return ERR_INVALID;
+}
+
+const struct db_ops db_pg_ops = {
+	.kind = DB_POSTGRES,
+	.migrations = "pg/",
+	.open = pg_open,
+	.close = pg_close,
+	.prepare = pg_prepare,
+	.finalize = pg_finalize,
+	.bind_int64 = pg_bind_int64,
+	.bind_textn = pg_bind_textn,
+	.bind_null = pg_bind_null,
+	.next = pg_next,
+	.run = pg_run,
+	.done = pg_done,
+	.col_int64 = pg_col_int64,
+	.col_is_null = pg_col_is_null,
+	.col_text = pg_col_text,
+	.col_bytes = pg_col_bytes,
+	.col_count = pg_col_count,
+	.col_name = pg_col_name,
+	.exec = pg_exec,
+	.begin = pg_begin,
+	.commit = pg_commit,
+	.rollback = pg_rollback,
+	.in_transaction = pg_in_transaction,
+	.last_id = pg_last_id,
+	.changes = pg_changes,
+	.watch = pg_watch,
+	.schema_version = pg_schema_version,
+	.migration_apply = pg_migration_apply,
+	.migration_lock = pg_migration_lock,
+	.backup_to = pg_backup_to,
+};
