@@ -55,7 +55,8 @@ cmd_migrate(struct db *db, const struct config *cfg, int argc, char **argv)
 		return 1;
 	}
 	/* A new database holds password hashes: its owner's alone. */
-	if (db_schema_version(db) == 0 && chmod(cfg->db_path, 0600) != 0) {
+	if (db_kind(db) == DB_SQLITE && db_schema_version(db) == 0 &&
+	    chmod(cfg->db_path, 0600) != 0) {
 		fprintf(stderr, "enrollctl: cannot make %s private\n",
 		    cfg->db_path);
 		return 1;

@@ -40,7 +40,7 @@ worker_init(struct worker *w, const struct app *app,
 	if ((w->db = db_open(w->cfg.db_path)) == NULL)
 		return ERR_INTERNAL;
 	w->program = (int)metrics_program_of(app->name);
-	if ((w->metrics = metrics_open(w->cfg.db_path)) != NULL)
+	if ((w->metrics = metrics_open(w->cfg.metrics_path)) != NULL)
 		db_count_busy(w->db, &w->metrics->busy_retries);
 	if (db_schema_version(w->db) != db_schema_latest()) {
 		log_error(NULL, "%s: database %s has schema version %d and this "

@@ -2,7 +2,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <stdio.h>
+
 #include "config.h"
+#include "db.h"
 
 static const char *
 env_or(const char *name, const char *fallback)
@@ -19,6 +22,16 @@ config_load(struct config *cfg)
 	size_t n;
 
 	cfg->db_path = env_or("ENROLL_DB", "var/enroll.db");
+	if (getenv("ENROLL_METRICS_FILE") != NULL &&
+	    *getenv("ENROLL_METRICS_FILE") != '\0')
+		snprintf(cfg->metrics_path, sizeof(cfg->metrics_path), "%s",
+		    getenv("ENROLL_METRICS_FILE"));
+	else if (db_target_is_postgres(cfg->db_path))
+		snprintf(cfg->metrics_path, sizeof(cfg->metrics_path),
+		    "var/enroll-metrics");
+	else
+		snprintf(cfg->metrics_path, sizeof(cfg->metrics_path),
+		    "%s-metrics", cfg->db_path);
 	/* The base URL is joined with paths: drop a trailing slash once. */
 	n = strlen(base);
 	if (n >= sizeof(cfg->base_url))

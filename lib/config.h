@@ -5,6 +5,9 @@
 
 struct config {
 	const char *db_path;	/* ENROLL_DB, default var/enroll.db */
+	/* ENROLL_METRICS_FILE: this host's shared counters; by default
+	 * beside a SQLite file, var/enroll-metrics with PostgreSQL. */
+	char metrics_path[4096];
 	char base_url[512];	/* ENROLL_BASE_URL, no trailing slash */
 	int secure_cookies;	/* base_url is https: cookies get Secure */
 	const char *stripe_key;	/* STRIPE_SECRET_KEY, or NULL */

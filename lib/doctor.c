@@ -128,13 +128,20 @@ is_network_fs(long type)
 static void
 check_database(struct doctor *d, struct db *db, const struct config *cfg)
 {
-	struct db_stmt *st = db_prep(db, "PRAGMA journal_mode");
+	struct db_stmt *st;
 	struct statfs fs;
 	struct stat sb;
 	char dir[4096], *slash;
-	int wal = db_next(st) == ERR_OK &&
-	    strcmp(db_col_text(st, 0), "wal") == 0;
+	int wal;
 
+	/* Journal, disk and file mode are a SQLite file's; the server keeps
+	 * its own (README, PostgreSQL). */
+	if (db_kind(db) == DB_POSTGRES) {
+		verdict(d, DOCTOR_OK, "database", "PostgreSQL, connected");
+		return;
+	}
+	st = db_prep(db, "PRAGMA journal_mode");
+	wal = db_next(st) == ERR_OK && strcmp(db_col_text(st, 0), "wal") == 0;
 	db_done(st);
 	verdict(d, wal ? DOCTOR_OK : DOCTOR_FAIL, "database journal", wal ?
 	    "WAL" : "not in WAL mode: readers would wait for every write");

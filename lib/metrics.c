@@ -25,13 +25,11 @@ static const uint64_t bucket_us[METRICS_BUCKETS] = {
 };
 
 struct metrics *
-metrics_open(const char *db_path)
+metrics_open(const char *path)
 {
-	char path[4096];
 	struct metrics *m;
 	int fd;
 
-	snprintf(path, sizeof(path), "%s-metrics", db_path);
 	if ((fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600)) < 0) {
 		log_error(NULL, "metrics: cannot open %s", path);
 		return NULL;

@@ -29,13 +29,13 @@ struct metrics {
 	uint32_t magic;		/* METRICS_MAGIC once laid out */
 	uint32_t size;		/* sizeof(struct metrics) that laid it out */
 	struct metrics_slot slot[METRICS_PROGRAM_MAX]; /* per program */
-	uint64_t busy_retries;	/* SQLite busy waits, all processes */
+	uint64_t busy_retries;	/* busy waits, all processes of this host */
 };
 
-/* Maps the counters file for the database at db_path ("<db>-metrics",
- * made 0600 when missing).  Returns NULL (logged) when it cannot; the
- * store works without counters.  Unmap with metrics_close(). */
-struct metrics *metrics_open(const char *db_path);
+/* Maps this host's counters file at path (config's metrics_path, made
+ * 0600 when missing).  Returns NULL (logged) when it cannot; the store
+ * works without counters.  Unmap with metrics_close(). */
+struct metrics *metrics_open(const char *path);
 void metrics_close(struct metrics *m);
 
 /* The slot of program name ("cart", ...; others share METRICS_OTHER). */

@@ -349,7 +349,7 @@ server_main(int argc, char **argv, const struct app *app)
 	}
 	log_info(NULL, "%s: serving on %s with %d workers", app->name,
 	    owned ? sockpath : "the socket handed over", workers);
-	m = metrics_open(cfg.db_path);
+	m = metrics_open(cfg.metrics_path);
 	rc = supervise(app, tmpl, sock, pids, workers, m);
 	metrics_close(m);
 	close(sock);

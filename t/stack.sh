@@ -59,7 +59,11 @@ start_all() {
 	export ENROLL_BASE_URL="${ENROLL_BASE_URL:-http://127.0.0.1:$port}"
 	export ENROLL_MAIL_DIR="${ENROLL_MAIL_DIR:-$run/mail}"
 	export ENROLL_MEDIA_DIR="${ENROLL_MEDIA_DIR:-$run/media}"
-	mkdir -p "$(dirname "$ENROLL_DB")" "$ENROLL_MAIL_DIR" "$ENROLL_MEDIA_DIR"
+	case $ENROLL_DB in
+	postgres*) export ENROLL_METRICS_FILE="${ENROLL_METRICS_FILE:-$run/metrics}" ;;
+	*) mkdir -p "$(dirname "$ENROLL_DB")" ;;
+	esac
+	mkdir -p "$ENROLL_MAIL_DIR" "$ENROLL_MEDIA_DIR"
 	# nginx's alias needs the folder's full path.
 	ENROLL_MEDIA_DIR=$(cd "$ENROLL_MEDIA_DIR" && pwd)
 	"$build/bin/enrollctl" migrate >>"$run/enrollctl.log" 2>&1 ||
@@ -75,7 +79,10 @@ start_all() {
 		rm -f "$run/emu.port"
 		# The emulator's state lives beside the database it serves: a
 		# fresh database never meets the sessions of an older one.
-		emu_db="${ENROLL_DB%.db}-stripe-emu.db"
+		case $ENROLL_DB in
+		postgres*) emu_db="$run/stripe-emu.db" ;;
+		*) emu_db="${ENROLL_DB%.db}-stripe-emu.db" ;;
+		esac
 		# A port of its own, chosen apart from nginx's: asked to pick any
 		# port, the kernel could hand it the one nginx is about to bind.
 		emu_port=$(free_port)
@@ -139,7 +146,10 @@ ENV
 # FILE (readable by its owner only) and printed; one that has an admin
 # already is left alone.
 demo_admin() {
-	admins=$(sqlite3 "$ENROLL_DB" "SELECT count(*) FROM users WHERE role = 'admin'")
+	case $ENROLL_DB in
+	postgres*) admins=$(psql -X -A -t "$ENROLL_DB" -c "SELECT count(*) FROM users WHERE role = 'admin'") ;;
+	*) admins=$(sqlite3 "$ENROLL_DB" "SELECT count(*) FROM users WHERE role = 'admin'") ;;
+	esac
 	if [ "$admins" = 0 ]; then
 		pw=$(head -c 18 /dev/urandom | base64 | tr -d '/+=')
 		(umask 077; echo "$pw" > "$2")
@@ -195,13 +205,27 @@ run)
 		echo "make run: port $port is taken; use PORT=8081 make run" >&2
 		exit 1
 	fi
+	# PG=1: the store on PostgreSQL, a private cluster in var/pg that
+	# stops with the store (its data stays for the next make run).
+	if [ "${PG:-0}" = 1 ] && [ -z "${ENROLL_DB:-}" ]; then
+		"$top/t/pg.sh" start "$top/var/pg" || exit 1
+		pg_up=1
+		psql -X -q -h "$top/var/pg" -p "$(cat "$top/var/pg/port")" -U enroll -d postgres -tAc \
+		    "SELECT 1 FROM pg_database WHERE datname = 'enroll'" | grep -q 1 ||
+			"$top/t/pg.sh" createdb "$top/var/pg" enroll >/dev/null || exit 1
+		export ENROLL_DB="postgresql:///enroll?host=$top/var/pg&port=$(cat "$top/var/pg/port")&user=enroll"
+	fi
 	export ENROLL_DB="${ENROLL_DB:-$top/var/enroll.db}"
 	export ENROLL_MAIL_DIR="${ENROLL_MAIL_DIR:-$top/var/mail}"
 	export ENROLL_MEDIA_DIR="${ENROLL_MEDIA_DIR:-$top/var/media}"
-	trap 'stop_all "$run"; exit 0' INT TERM
+	stop_pg() { [ -n "${pg_up:-}" ] && "$top/t/pg.sh" stop "$top/var/pg"; return 0; }
+	trap 'stop_all "$run"; stop_pg; exit 0' INT TERM
 	stop_all "$run"
-	start_all "$build" "$run" "$port" || { stop_all "$run"; exit 1; }
-	demo_admin "$build" "$(dirname "$ENROLL_DB")/admin-password"
+	start_all "$build" "$run" "$port" || { stop_all "$run"; stop_pg; exit 1; }
+	case $ENROLL_DB in
+	postgres*) demo_admin "$build" "$top/var/admin-password" ;;
+	*) demo_admin "$build" "$(dirname "$ENROLL_DB")/admin-password" ;;
+	esac
 	echo "enroll is serving http://127.0.0.1:$port/  (database $ENROLL_DB, logs in $run)"
 	[ -f "$run/stripe-emu.pid" ] && echo "payments go to the local Stripe emulator at $STRIPE_API_BASE (test card 4242 4242 4242 4242)"
 	if [ -n "${ENROLL_SMTP_URL:-}" ]; then

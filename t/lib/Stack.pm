@@ -24,6 +24,10 @@ sub start {
 	my ($class, %env) = @_;
 	local %ENV = (%ENV, ENROLL_NO_RATE_LIMITS => 1, %env);
 	delete $ENV{$_} for grep { !defined $env{$_} && exists $env{$_} } keys %env;
+	# ENROLL_TEST_PG names a cluster started by t/pg.sh (make test does):
+	# each stack gets a new database of its own there.
+	$ENV{ENROLL_DB} = $class->pg_createdb
+	    if $ENV{ENROLL_TEST_PG} && !exists $env{ENROLL_DB};
 	# A free port can be taken by another process between choosing and
 	# binding it: a second try picks another.
 	my $dir;
@@ -62,14 +66,29 @@ sub start_beside {
 	return $self;
 }
 
+# A new empty database in the ENROLL_TEST_PG cluster; returns its URL.
+my $pg_seq = 0;
+sub pg_createdb {
+	my $name = sprintf('t_%d_%d_%d', $$, ++$pg_seq, int(rand(1e6)));
+	my $url = `$TOP/t/pg.sh createdb $ENV{ENROLL_TEST_PG} $name`;
+	die "createdb $name failed\n" if $? != 0;
+	chomp $url;
+	return $url;
+}
+
+# Whether this stack's store runs on PostgreSQL.
+sub pg { return ($_[0]->db // '') =~ /^postgres/ }
+
 sub base { $_[0]{cfg}{BASE_URL} }
 sub dir { $_[0]{dir} }
 sub db { $_[0]{cfg}{ENROLL_DB} }
 sub cfg { $_[0]{cfg}{$_[1]} }
 
-# Rows of a query as arrays; values bound through sqlite3's .parameter.
+# Rows of a query as arrays; values bound through sqlite3's .parameter,
+# or psql's variables on PostgreSQL (?N becomes :'pN', a quoted literal).
 sub sql {
 	my ($self, $query, @binds) = @_;
+	return $self->pg_sql($query, @binds) if ($self->db // '') =~ /^postgres/;
 	my @cmd = ('sqlite3', '-batch', '-noheader', '-separator', "\x1f",
 	    '-cmd', '.timeout 5000');
 	for my $i (0 .. $#binds) {
@@ -82,6 +101,34 @@ sub sql {
 	# split gives no field at all for an empty line: a NULL or '' value.
 	my @rows = map { chomp; my @f = split /\x1f/, $_, -1; @f = ('') unless @f; \@f } <$fh>;
 	close $fh;
+	return @rows;
+}
+
+sub pg_sql {
+	my ($self, $query, @binds) = @_;
+	my $n = 0;
+	# ? and ?N outside quotes, as lib/db_pg.c rewrites them.
+	my $out = '';
+	while ($query =~ /\G('(?:[^']|'')*'|"[^"]*"|\?(\d*)|[^'"?]+)/gc) {
+		my ($tok, $num) = ($1, $2);
+		if ($tok =~ /^\?/) {
+			my $k = length $num ? $num : $n + 1;
+			$n = $k if $k > $n;
+			$out .= ":'p$k'";
+		} else {
+			$out .= $tok;
+		}
+	}
+	my @cmd = ('psql', '-X', '-q', '-A', '-t', '-F', "\x1f",
+	    '-v', 'ON_ERROR_STOP=1', '-d', $self->db);
+	push @cmd, '-v', "p" . ($_ + 1) . "=$binds[$_]" for 0 .. $#binds;
+	require IPC::Open2;
+	my $pid = IPC::Open2::open2(my $rd, my $wr, @cmd);
+	print $wr "$out;\n";
+	close $wr;
+	my @rows = map { chomp; my @f = split /\x1f/, $_, -1; @f = ('') unless @f; \@f } <$rd>;
+	waitpid $pid, 0;
+	die "psql failed on: $query\n" if $? != 0;
 	return @rows;
 }
 
@@ -284,6 +331,14 @@ sub stop {
 	$self->{stopped} = 1;
 	system("$TOP/t/stack.sh", 'stop', $self->{dir});
 	system('rm', '-rf', $self->{dir}) unless $ENV{ENROLL_KEEP_STACK};
+	# Its database in the shared cluster goes too (with its programs).
+	if ($self->pg && $ENV{ENROLL_TEST_PG} && !$ENV{ENROLL_KEEP_STACK} &&
+	    !exists $self->{env}{ENROLL_DB}) {
+		my ($name) = $self->db =~ m{^postgres(?:ql)?:///([^?]+)};
+		system('psql', '-X', '-q', '-d', $self->db =~ s{///[^?]+}{///postgres}r,
+		    '-c', qq{DROP DATABASE IF EXISTS "$name" WITH (FORCE)})
+		    if $name;
+	}
 }
 
 sub DESTROY { $_[0]->stop }
