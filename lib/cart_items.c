@@ -278,8 +278,9 @@ add_line(struct db *db, int64_t user_id, const char *guest_id,
 		goto out;
 	if ((e = cart_ensure(db, user_id, guest_id, &cart_id)) != ERR_OK)
 		goto out;
-	st = db_prep(db, "SELECT count(*), coalesce(sum(course_id = ?2), 0) "
-	    "FROM cart_items WHERE cart_id = ?1");
+	st = db_prep(db, "SELECT count(*), coalesce(sum(CASE WHEN "
+	    "course_id = ?2 THEN 1 ELSE 0 END), 0) FROM cart_items "
+	    "WHERE cart_id = ?1");
 	db_bind_int64(st, 1, cart_id);
 	db_bind_int64(st, 2, course_id);
 	if ((e = db_next(st)) == ERR_OK) {

@@ -210,9 +210,10 @@ coupon_usage(struct db *db, int64_t coupon_id, int64_t user_id,
 	enum err e;
 
 	*total = *by_user = 0;
-	st = db_prep(db, "SELECT count(*), coalesce(sum(user_id = ?2), 0) "
-	    "FROM coupon_redemptions WHERE coupon_id = ?1 "
-	    "AND status IN ('reserved', 'redeemed') AND order_id <> ?3");
+	st = db_prep(db, "SELECT count(*), coalesce(sum(CASE WHEN "
+	    "user_id = ?2 THEN 1 ELSE 0 END), 0) FROM coupon_redemptions "
+	    "WHERE coupon_id = ?1 AND status IN ('reserved', 'redeemed') "
+	    "AND order_id <> ?3");
 	db_bind_int64(st, 1, coupon_id);
 	db_bind_int64(st, 2, user_id);
 	db_bind_int64(st, 3, exclude_order_id);

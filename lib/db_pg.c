@@ -326,31 +326,38 @@ pg_bind_null(struct db_stmt *st, int idx)
 }
 
 /* Prepares s on the server.  Left to itself the server decides each
- * parameter's type from the text around it; where nothing does
- * ("?1 = ''"), the types of the values bound now decide. */
+ * parameter's type from the text around it; where nothing does ("?1 IS
+ * NULL" alone, "?1 = ''"), the server names the parameter and the value
+ * bound now decides it (a 64-bit integer, else text), one at a time so
+ * that the others keep the types their context gives. */
 static enum err
 server_prepare(struct pg_stmt *s)
 {
 	Oid types[s->nparams > 0 ? s->nparams : 1];
 	PGresult *r;
-	const char *state;
+	const char *state, *msg;
 	enum err e = ERR_OK;
+	int k;
 
-	r = PQprepare(s->db->conn, s->name, s->sql, s->nparams, NULL);
-	if (PQresultStatus(r) != PGRES_COMMAND_OK) {
-		state = PQresultErrorField(r, PG_DIAG_SQLSTATE);
-		if (state == NULL || strcmp(state, "42P18") != 0) {
-			e = map_result(s->db, r, s->sql);
-			PQclear(r);
-			return e;
-		}
-		PQclear(r);
-		for (int i = 0; i < s->nparams; i++)
-			types[i] = s->types[i] == PT_INT ? OID_INT8 :
-			    s->types[i] == PT_TEXT ? OID_TEXT : 0;
+	memset(types, 0, sizeof(types));
+	for (int tries = 0; ; tries++) {
 		r = PQprepare(s->db->conn, s->name, s->sql, s->nparams, types);
-		if (PQresultStatus(r) != PGRES_COMMAND_OK)
-			e = map_result(s->db, r, s->sql);
+		if (PQresultStatus(r) == PGRES_COMMAND_OK)
+			break;
+		state = PQresultErrorField(r, PG_DIAG_SQLSTATE);
+		msg = PQresultErrorField(r, PG_DIAG_MESSAGE_PRIMARY);
+		if (tries < s->nparams && state != NULL &&
+		    strcmp(state, "42P18") == 0 && msg != NULL &&
+		    (msg = strchr(msg, '$')) != NULL &&
+		    (k = atoi(msg + 1)) >= 1 && k <= s->nparams &&
+		    types[k - 1] == 0) {
+			types[k - 1] = s->types[k - 1] == PT_INT ? OID_INT8 :
+			    OID_TEXT;
+			PQclear(r);
+			continue;
+		}
+		e = map_result(s->db, r, s->sql);
+		break;
 	}
 	PQclear(r);
 	if (e == ERR_OK)
