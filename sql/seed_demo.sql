@@ -678,4 +678,6 @@ Classic examples: edit distance, knapsack, longest common subsequence.
 )
 INSERT INTO lessons (course_id, position, title, duration_minutes, is_preview, body)
 SELECT c.id, o.position, o.title, o.minutes, o.preview, o.body
-FROM outline o JOIN courses c ON c.slug = o.slug;
+FROM outline o JOIN courses c ON c.slug = o.slug
+-- (in order, so that both engines number the lessons alike)
+ORDER BY c.id, o.position;
