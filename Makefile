@@ -134,6 +134,8 @@ test: deps
 	@$(MAKE) --no-print-directory BUILD=$(TBUILD) fuzz
 	@ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
 	  ENROLL_BUILD=$(TBUILD) prove --exec '' $(UNIT_BIN:$(BUILD)/%=$(TBUILD)/%) t/*.t
+	@ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
+	  sh t/pg_suite.sh $(TBUILD)
 
 tests-bin: $(UNIT_BIN) $(TOOL_BIN)
 

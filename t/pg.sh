@@ -8,6 +8,7 @@
 #                          (ENROLL_PG_BASE=postgresql:///?host=DIR&port=N&user=enroll)
 #   t/pg.sh stop DIR       stops it (the files stay)
 #   t/pg.sh createdb DIR NAME   a new empty database; prints its URL
+#   t/pg.sh version DIR    the server's version line
 set -eu
 
 bindir=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1)
@@ -69,6 +70,10 @@ createdb)
 	psql -X -q -h "$dir" -p "$port" -U enroll -d postgres \
 	    -c "CREATE DATABASE \"$name\" TEMPLATE template0 ENCODING 'UTF8'" >/dev/null
 	echo "postgresql:///$name?host=$dir&port=$port&user=enroll"
+	;;
+version)
+	psql -X -A -t -h "$dir" -p "$(cat "$dir/port")" -U enroll -d postgres \
+	    -c "SHOW server_version" | sed 's/^/PostgreSQL /'
 	;;
 *)
 	echo "usage: t/pg.sh start|stop|createdb DIR [NAME]" >&2; exit 2
