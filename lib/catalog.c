@@ -141,9 +141,12 @@ catalog_fts_query(struct arena *a, const char *text, enum db_kind kind)
 	"WHERE c.is_active = 1 AND c.course_type = ?1 AND " match \
 	"ORDER BY c.title, c.id LIMIT ?3 OFFSET ?4"
 #define LIST_MATCH(match) "SELECT " COURSE_COLS " FROM courses c " \
-	"WHERE c.is_active = 1 AND " match "AND ?1 IS NULL " \
+	"WHERE c.is_active = 1 AND " match "AND CAST(?1 AS TEXT) IS NULL " \
 	"ORDER BY c.title, c.id LIMIT ?3 OFFSET ?4"
 
+/* Each statement names ?1 and ?2 (the binds are the same for all); one
+ * it does not use is tested IS NULL, CAST so that PostgreSQL knows its
+ * type. */
 static struct db_stmt *
 list_stmt(struct db *db, const char *type, const char *fts)
 {
@@ -157,11 +160,11 @@ list_stmt(struct db *db, const char *type, const char *fts)
 		    LIST_MATCH(TITLE_MATCH_SQLITE));
 	if (type != NULL)
 		return db_prep(db, "SELECT " COURSE_COLS " FROM courses c "
-		    "WHERE c.is_active = 1 AND c.course_type = ?1 AND ?2 IS NULL "
-		    "ORDER BY c.title, c.id LIMIT ?3 OFFSET ?4");
+		    "WHERE c.is_active = 1 AND c.course_type = ?1 AND "
+		    "CAST(?2 AS TEXT) IS NULL ORDER BY c.title, c.id LIMIT ?3 OFFSET ?4");
 	return db_prep(db, "SELECT " COURSE_COLS " FROM courses c "
-	    "WHERE c.is_active = 1 AND ?1 IS NULL AND ?2 IS NULL "
-	    "ORDER BY c.title, c.id LIMIT ?3 OFFSET ?4");
+	    "WHERE c.is_active = 1 AND CAST(?1 AS TEXT) IS NULL AND "
+	    "CAST(?2 AS TEXT) IS NULL ORDER BY c.title, c.id LIMIT ?3 OFFSET ?4");
 }
 
 enum err

@@ -51,8 +51,9 @@ course_level_valid(const char *name)
 /* ?1 type or NULL, ?2 active (-1 either), ?3 title words
  * (catalog_fts_query's form for the engine), ?4 and ?5 the slug range
  * ('' and '~' without a search), ?6 the last id seen, ?7 the page size
- * plus one. */
-#define CA_WHERE "WHERE (?1 IS NULL OR c.course_type = ?1) " \
+ * plus one.  CAST tells PostgreSQL the type of a parameter first met
+ * in an IS NULL. */
+#define CA_WHERE "WHERE (CAST(?1 AS TEXT) IS NULL OR c.course_type = ?1) " \
 	"AND (?2 < 0 OR c.is_active = ?2) "
 /* A title search: the FTS5 table on SQLite, the GIN index
  * courses_title_search on PostgreSQL (sql/pg/001_catalog.sql). */
@@ -63,8 +64,8 @@ course_level_valid(const char *name)
 	"(c.slug >= ?4 AND c.slug < ?5)) "
 /* Without a search ?4 is '': the OR keeps the planner off the slug index,
  * so it walks the sort's own index and stops after a page. */
-#define CA_SLUG "AND ?3 IS NULL AND (?4 = '' OR (c.slug >= ?4 AND " \
-	"c.slug < ?5)) "
+#define CA_SLUG "AND CAST(?3 AS TEXT) IS NULL AND (?4 = '' OR " \
+	"(c.slug >= ?4 AND c.slug < ?5)) "
 #define CA_BY_TITLE "AND (?6 = 0 OR (c.title, c.id) > (SELECT title, id " \
 	"FROM courses WHERE id = ?6)) ORDER BY c.title, c.id LIMIT ?7"
 #define CA_BY_NEWEST "AND (?6 = 0 OR c.id < ?6) ORDER BY c.id DESC LIMIT ?7"
