@@ -372,6 +372,8 @@ pg_bind_null(struct db_stmt *st, int idx)
  * and a bigint), the server names the parameter and the value bound now
  * decides it (a 64-bit integer, else text), one at a time so
  * that the others keep the types their context gives. */
+static int in_transaction(struct pg_db *p);
+
 static enum err
 server_prepare(struct pg_stmt *s)
 {
@@ -379,8 +381,13 @@ server_prepare(struct pg_stmt *s)
 	PGresult *r;
 	const char *state, *msg;
 	enum err e = ERR_OK;
+	/* A failed PREPARE aborts the transaction it is in: try under a
+	 * savepoint (once per statement and connection). */
+	int sp = in_transaction(s->db);
 	int k;
 
+	if (sp && (e = simple(s->db, "SAVEPOINT enroll_prep")) != ERR_OK)
+		return e;
 	memset(types, 0, sizeof(types));
 	for (int tries = 0; ; tries++) {
 		r = PQprepare(s->db->conn, s->name, s->sql, s->nparams, types);
@@ -397,12 +404,19 @@ server_prepare(struct pg_stmt *s)
 			types[k - 1] = s->types[k - 1] == PT_INT ? OID_INT8 :
 			    OID_TEXT;
 			PQclear(r);
+			if (sp && simple(s->db, "ROLLBACK TO SAVEPOINT "
+			    "enroll_prep") != ERR_OK)
+				return ERR_INTERNAL;
 			continue;
 		}
 		e = map_result(s->db, r, s->sql);
 		break;
 	}
 	PQclear(r);
+	if (sp)
+		simple(s->db, e == ERR_OK ? "RELEASE SAVEPOINT enroll_prep" :
+		    "ROLLBACK TO SAVEPOINT enroll_prep; "
+		    "RELEASE SAVEPOINT enroll_prep");
 	if (e == ERR_OK)
 		s->prepared = s->db->generation;
 	return e;
