@@ -26,13 +26,25 @@ if ($own_pg) {
 	system("$Stack::TOP/t/pg.sh", 'start', $pgdir) == 0
 	    or plan skip_all => 'no PostgreSQL server (make deps installs it)';
 }
-my @stacks;
+my (@stacks, @dbs);
 END {
 	$_->stop for @stacks;
-	system("$Stack::TOP/t/pg.sh", 'stop', $pgdir) if $own_pg && $pgdir;
+	if ($own_pg) {
+		system("$Stack::TOP/t/pg.sh", 'stop', $pgdir) if $pgdir;
+	} elsif (!$ENV{ENROLL_KEEP_STACK}) {	# the shared cluster goes on
+		for my $url (@dbs) {
+			my ($name) = $url =~ m{^postgresql:///([^?]+)};
+			system('psql', '-X', '-q', '-d', $url =~ s{///[^?]+}{///postgres}r,
+			    '-c', qq{DROP DATABASE IF EXISTS "$name" WITH (FORCE)});
+		}
+	}
 }
 
-sub createdb { local $ENV{ENROLL_TEST_PG} = $pgdir; return Stack->pg_createdb }
+sub createdb {
+	local $ENV{ENROLL_TEST_PG} = $pgdir;
+	push @dbs, Stack->pg_createdb;
+	return $dbs[-1];
+}
 
 # A store by its ENROLL_DB, for SQL only (Stack's sql works on both).
 sub store { return bless { cfg => { ENROLL_DB => $_[0] }, stopped => 1, pid => $$ }, 'Stack' }
