@@ -20,7 +20,6 @@
 #include "copy_db.h"
 #include "copy_db_catalog.h"
 #include "db.h"
-#include "log.h"
 
 /* Tables a freshly set-up store already fills (sql/001's secret, and the
  * install id and report state of `enrollctl migrate`): the source's rows
@@ -220,11 +219,8 @@ copy_rows(struct db *from, struct db *to, struct arena *a,
 			else
 				db_bind_text(out, (int)i + 1,
 				    db_col_text(in, (int)i));
-		if ((e = db_run(out)) != ERR_OK) {
-			log_error(NULL, "copy-db: a row of %s was not copied: %s",
-			    t->name, err_str(e));
+		if ((e = db_run(out)) != ERR_OK)
 			break;
-		}
 	}
 	db_done(in);
 	return e == ERR_NOTFOUND ? ERR_OK : e;
@@ -356,8 +352,12 @@ fill(struct db *from, struct db *to, struct arena *a,
 		return e;
 	for (size_t i = 0; i < src->ntables; i++)
 		if ((e = copy_rows(from, to, a, copy_catalog_table(dst,
-		    order[i]->name), order[i])) != ERR_OK)
+		    order[i]->name), order[i])) != ERR_OK) {
+			snprintf(why, whysize, "a row of table %s could not be "
+			    "written to the target (%s; the log above says "
+			    "why)", order[i]->name, err_str(e));
 			return e;
+		}
 	if ((e = triggers(to, a, dst, 1)) != ERR_OK ||
 	    (e = identities(to, a, dst)) != ERR_OK)
 		return e;

@@ -177,6 +177,20 @@ for my $case ([ $url, 'a PostgreSQL store' ], [ $back, 'a SQLite store' ]) {
 	like($out, qr/the target already holds data \(\w+: \d+ rows\).*nothing was copied/, 'in plain words');
 	is_deeply(counts($to, @tables), $before, 'and it is unchanged');
 }
+# A value SQLite kept that PostgreSQL's column refuses: the copy fails
+# half-way and nothing of it stays.
+my $odd = "$tmp/odd.db";
+system('cp', $src, $odd) == 0 or die;
+store($odd)->sql(q{UPDATE courses SET capacity = 'lots' WHERE id = ?1}, $c_prog);
+my $half = createdb();
+($rc, $out) = copy_db($odd, $half);
+isnt($rc, 0, 'a copy that fails half-way exits non-zero');
+like($out, qr/a row of table courses could not be written.*nothing was copied/, 'naming the table');
+is_deeply(counts($half, grep { $_ ne 'settings' } @tables), { map { ($_ => 0) } grep { $_ ne 'settings' } @tables },
+    'the target holds no row of it');
+($rc, $out) = copy_db($src, $half);
+is($rc, 0, 'and a copy into it afterwards succeeds') or diag $out;
+
 my $old_schema = "$tmp/old.db";
 store($old_schema)->sql('CREATE TABLE courses (id INTEGER PRIMARY KEY); PRAGMA user_version = 5');
 ($rc, $out) = copy_db($old_schema, "$tmp/never.db");
