@@ -96,7 +96,8 @@ cart_ensure(struct db *db, int64_t user_id, const char *guest_id,
 		return e;
 	if (user_id <= 0 && guest_id == NULL)
 		return ERR_INVALID;
-	st = db_prep(db, "INSERT INTO carts (user_id, guest_id) VALUES (?, ?)");
+	st = db_prep(db, "INSERT INTO carts (user_id, guest_id) VALUES (?, ?) "
+	    "RETURNING id");
 	if (st == NULL)
 		return ERR_INTERNAL;
 	if (user_id > 0) {
@@ -106,10 +107,10 @@ cart_ensure(struct db *db, int64_t user_id, const char *guest_id,
 		db_bind_null(st, 1);
 		db_bind_text(st, 2, guest_id);
 	}
-	if ((e = db_run(st)) != ERR_OK)
-		return e;
-	*id = db_last_id(db);
-	return ERR_OK;
+	if ((e = db_next(st)) == ERR_OK)
+		*id = db_col_int64(st, 0);
+	db_done(st);
+	return e;
 }
 
 static enum err

@@ -250,12 +250,6 @@ db_rollback(struct db *db)
 	db->ops->rollback(db);
 }
 
-int64_t
-db_last_id(struct db *db)
-{
-	return db->ops->last_id(db);
-}
-
 int
 db_changes(struct db *db)
 {

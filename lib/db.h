@@ -101,8 +101,8 @@ void db_rollback(struct db *db);
  * that take no parameters. */
 enum err db_exec(struct db *db, const char *sql);
 
-/* Row id of the last insert, and rows changed by the last statement. */
-int64_t db_last_id(struct db *db);
+/* Rows changed by the last statement that changes rows.  (A new row's id
+ * comes back through INSERT ... RETURNING id, on both engines.) */
 int db_changes(struct db *db);
 
 /* What a watched row change is. */

@@ -59,7 +59,6 @@ struct db_ops {
 	enum err (*commit)(struct db *db);
 	void (*rollback)(struct db *db);
 	int (*in_transaction)(struct db *db);
-	int64_t (*last_id)(struct db *db);
 	int (*changes)(struct db *db);
 	void (*watch)(struct db *db, db_watch_fn fn, void *arg);
 	int (*schema_version)(struct db *db);

@@ -641,20 +641,6 @@ pg_in_transaction(struct db *db)
 	return in_transaction(PDB(db));
 }
 
-/* The id the last INSERT gave (the store's INSERTs into tables with an
- * identity column); 0 when none. */
-static int64_t
-pg_last_id(struct db *db)
-{
-	PGresult *r = PQexec(PDB(db)->conn, "SELECT lastval()");
-	int64_t id = 0;
-
-	if (PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) == 1)
-		id = strtoll(PQgetvalue(r, 0, 0), NULL, 10);
-	PQclear(r);
-	return id;
-}
-
 static int
 pg_changes(struct db *db)
 {
@@ -777,7 +763,6 @@ const struct db_ops db_pg_ops = {
 	.commit = pg_commit,
 	.rollback = pg_rollback,
 	.in_transaction = pg_in_transaction,
-	.last_id = pg_last_id,
 	.changes = pg_changes,
 	.watch = pg_watch,
 	.schema_version = pg_schema_version,

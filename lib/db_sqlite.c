@@ -282,12 +282,6 @@ lite_in_transaction(struct db *db)
 	return !sqlite3_get_autocommit(LDB(db)->conn);
 }
 
-static int64_t
-lite_last_id(struct db *db)
-{
-	return sqlite3_last_insert_rowid(LDB(db)->conn);
-}
-
 /* Returns 1 when two column values differ in type or content. */
 static int
 value_differs(sqlite3_value *a, sqlite3_value *b)
@@ -549,7 +543,6 @@ const struct db_ops db_sqlite_ops = {
 	.commit = lite_commit,
 	.rollback = lite_rollback,
 	.in_transaction = lite_in_transaction,
-	.last_id = lite_last_id,
 	.changes = lite_changes,
 	.watch = lite_watch,
 	.schema_version = lite_schema_version,

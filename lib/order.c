@@ -176,7 +176,7 @@ insert_order(struct db *db, const struct order_request *rq, struct order *o,
 	st = db_prep(db, "INSERT INTO orders (number, user_id, currency, "
 	    "subtotal_amount, discount_amount, total_amount, coupon_id, "
 	    "coupon_code, expires_at, created_at, updated_at, team_id) "
-	    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+	    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id");
 	/* A clash of random order numbers is rare; try a few. */
 	for (int tries = 0; tries < 5 && e == ERR_CONFLICT; tries++) {
 		order_number(number, rq->now);
@@ -198,10 +198,10 @@ insert_order(struct db *db, const struct order_request *rq, struct order *o,
 			db_bind_int64(st, 12, o->team_id);
 		else
 			db_bind_null(st, 12);
-		e = db_run(st);
+		if ((e = db_next(st)) == ERR_OK)
+			o->id = db_col_int64(st, 0);
+		db_done(st);
 	}
-	if (e == ERR_OK)
-		o->id = db_last_id(db);
 	return e;
 }
 

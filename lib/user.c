@@ -94,18 +94,17 @@ user_create(struct db *db, const char *email, const char *name,
 	if ((e = password_hash(password, hash)) != ERR_OK)
 		return e;
 	if ((st = db_prep(db, "INSERT INTO users (email, name, password_hash, "
-	    "role) VALUES (?, ?, ?, ?)")) == NULL)
+	    "role) VALUES (?, ?, ?, ?) RETURNING id")) == NULL)
 		return ERR_INTERNAL;
 	db_bind_text(st, 1, email);
 	db_bind_text(st, 2, name);
 	db_bind_text(st, 3, hash);
 	db_bind_text(st, 4, role_names[role]);
 	sodium_memzero(hash, sizeof(hash));
-	if ((e = db_run(st)) != ERR_OK)
-		return e;
-	if (id != NULL)
-		*id = db_last_id(db);
-	return ERR_OK;
+	if ((e = db_next(st)) == ERR_OK && id != NULL)
+		*id = db_col_int64(st, 0);
+	db_done(st);
+	return e;
 }
 
 enum err
