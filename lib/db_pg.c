@@ -327,8 +327,9 @@ pg_bind_null(struct db_stmt *st, int idx)
 
 /* Prepares s on the server.  Left to itself the server decides each
  * parameter's type from the text around it; where nothing does ("?1 IS
- * NULL" alone, "?1 = ''"), the server names the parameter and the value
- * bound now decides it (a 64-bit integer, else text), one at a time so
+ * NULL" alone, "?1 = ''") or the text gives two ("?1" both an integer
+ * and a bigint), the server names the parameter and the value bound now
+ * decides it (a 64-bit integer, else text), one at a time so
  * that the others keep the types their context gives. */
 static enum err
 server_prepare(struct pg_stmt *s)
@@ -347,7 +348,8 @@ server_prepare(struct pg_stmt *s)
 		state = PQresultErrorField(r, PG_DIAG_SQLSTATE);
 		msg = PQresultErrorField(r, PG_DIAG_MESSAGE_PRIMARY);
 		if (tries < s->nparams && state != NULL &&
-		    strcmp(state, "42P18") == 0 && msg != NULL &&
+		    (strcmp(state, "42P18") == 0 ||
+		    strcmp(state, "42P08") == 0) && msg != NULL &&
 		    (msg = strchr(msg, '$')) != NULL &&
 		    (k = atoi(msg + 1)) >= 1 && k <= s->nparams &&
 		    types[k - 1] == 0) {
