@@ -317,7 +317,9 @@ day_orders_write(struct db *db, int64_t key, int64_t from, int64_t to)
 	return db_run(st);
 }
 
-/* The month of day key, summed from its days (money and courses). */
+/* The month of day key, summed from its days (money and courses).  The
+ * CASTs give ?1 one type on PostgreSQL (else bigint for the column and
+ * integer beside "* 100"). */
 static enum err
 month_recompute(struct db *db, int64_t key)
 {
@@ -330,7 +332,8 @@ month_recompute(struct db *db, int64_t key)
 	    "orders, refunded_orders, gross, refunded, discount) SELECT ?1, "
 	    "currency, sum(orders), sum(refunded_orders), sum(gross), "
 	    "sum(refunded), sum(discount) FROM report_days WHERE "
-	    "day > ?1 * 100 AND day < (?1 + 1) * 100 GROUP BY currency",
+	    "day > CAST(?1 AS BIGINT) * 100 AND "
+	    "day < (CAST(?1 AS BIGINT) + 1) * 100 GROUP BY currency",
 	    month)) != ERR_OK ||
 	    (e = run_keyed(db, "DELETE FROM report_course_months WHERE "
 	    "month = ?", month)) != ERR_OK)
@@ -338,8 +341,9 @@ month_recompute(struct db *db, int64_t key)
 	return run_keyed(db, "INSERT INTO report_course_months (month, "
 	    "currency, course_id, enrollments, gross, refunded) SELECT ?1, "
 	    "currency, course_id, sum(enrollments), sum(gross), sum(refunded) "
-	    "FROM report_course_days WHERE day > ?1 * 100 AND "
-	    "day < (?1 + 1) * 100 GROUP BY currency, course_id", month);
+	    "FROM report_course_days WHERE day > CAST(?1 AS BIGINT) * 100 "
+	    "AND day < (CAST(?1 AS BIGINT) + 1) * 100 GROUP BY currency, "
+	    "course_id", month);
 }
 
 /* The money of the orders paid on the local day holding t. */
