@@ -37,7 +37,7 @@ sub race {
 		my $pid = fork // die "fork: $!";
 		if (!$pid) {
 			close $rd;
-			my $line = eval { $code->($i) } // "died $i $@";
+			my $line = eval { $code->($i) } // "died $i $@" =~ s/\n/ /gr;
 			syswrite $wr, "$line\n";
 			POSIX::_exit(0);
 		}
@@ -66,7 +66,15 @@ subtest 'both hosts serve the store, and the shared nginx reaches both' => sub {
 		ok($h->parent_pid('webhook') && kill(0, $h->parent_pid('webhook')), 'its webhook program runs');
 		ok($h->parent_pid('mail-worker') && kill(0, $h->parent_pid('mail-worker')), 'and its mail worker');
 	}
-	is(HTTP::Tiny->new->get($s->base . '/courses')->{status}, 200, 'and the catalog through the shared nginx');
+	# Each host counts what its own programs answered (its metrics file).
+	my $answered = sub {
+		my $m = HTTP::Tiny->new->get($_[0]->base . '/metrics')->{content} // '';
+		return $m =~ /^enroll_requests_total\{program="cart",code="2xx"\} (\d+)$/m ? $1 : -1;
+	};
+	my @before = map { $answered->($_) } @host;
+	is(HTTP::Tiny->new->get($s->base . '/courses')->{status}, 200, 'the catalog through the shared nginx') for 1 .. 10;
+	my @after = map { $answered->($_) } @host;
+	cmp_ok($after[$_] - $before[$_], '>=', 4, 'whose requests reach host ' . ($_ + 1)) for 0, 1;
 };
 
 subtest 'a coupon with one use and 20 checkouts split across the hosts' => sub {
@@ -82,10 +90,11 @@ subtest 'a coupon with one use and 20 checkouts split across the hosts' => sub {
 		Forms::submit($b, '/payment/apply-coupon', code => 'ONEUSE2H');
 		push @b, $b;
 	}
+	# Each racer's cart page from its host, then all click at once.
+	$b[$_]->get(host_url($_) . '/payment/cart') for 0 .. $#b;
 	my @lines = race(20, sub {
 		my $i = shift;
 		my $b = $b[$i];
-		$b->get(host_url($i) . '/payment/cart');
 		my $res = Forms::submit($b, '/payment/checkout');
 		return $s->checkout_session($res) ? "stripe $i" : "other $i $res->{status} " . ($res->{headers}{location} // '');
 	});
@@ -135,9 +144,11 @@ subtest 'ten managers, five on each host, race for a team\'s last seat' => sub {
 	ok($team, 'the team is made');
 	my $course = $s->course_id('sql-for-analysts');
 	$s->sql(q{INSERT INTO team_seats (team_id, course_id, seats, held, updated_at) VALUES (?1, ?2, 1, 0, ?3)}, $team, $course, time);
+	# The seats page from each racer's host while the seat is free.
+	my @pages = map { $olga->get(host_url($_) . "/account/teams/$team/seats") } 0 .. 9;
 	my @lines = race(10, sub {
 		my $i = shift;
-		$olga->get(host_url($i) . "/account/teams/$team/seats");
+		$olga->{last} = $pages[$i];
 		my $res = Forms::submit($olga, "/account/teams/$team/seats/assign", email => "seatracer$i\@example.org");
 		return $res->{status} == 303 ? "won $i" :
 		    $res->{status} == 409 && text_of($res->{content}) =~ /No seat of SQL for Analysts is left/ ? "full $i" :
@@ -166,10 +177,10 @@ subtest '20 checkouts, ten on each host, race for a cohort\'s last place' => sub
 		my $res = Forms::submit($r->[0], "/payment/enroll-cohort/$last");
 		die "enroll-cohort: $res->{status}\n" unless $res->{status} == 303;
 	}
+	$buyers[$_][0]->get(host_url($_) . '/payment/cart') for 0 .. $#buyers;
 	my @lines = race(20, sub {
 		my $i = shift;
 		my $b = $buyers[$i][0];
-		$b->get(host_url($i) . '/payment/cart');
 		my $res = Forms::submit($b, '/payment/checkout');
 		return "stripe $i" if $s->checkout_session($res);
 		return "full $i" if ($res->{headers}{location} // '') eq '/payment/cart' &&
@@ -196,7 +207,11 @@ subtest 'send-mail on both hosts at once sends each mail once' => sub {
 	my $n0 = $s->sql_one(q{SELECT count(*) FROM outbox WHERE status = 'pending'});
 	my @ids = map { $s->sql_one(q{INSERT INTO outbox (dedupe_key, to_addr, subject, body)
 	    VALUES (?1, ?2, ?3, 'Hello from two hosts.') RETURNING id}, "two-hosts-$_", "cron$_\@example.org", "Message $_") } 1 .. 60;
-	my @lines = race(4, sub { my $i = shift; return "exit $i " . $host[$i % 2]->enrollctl('send-mail') });
+	my @lines = race(4, sub {
+		my $i = shift;
+		open(STDOUT, '>', '/dev/null');
+		return "exit $i " . $host[$i % 2]->enrollctl('send-mail');
+	});
 	is(count_of(qr/^exit \d+ 0$/, @lines), 4, 'four send-mail runs, two per host, each exits 0') or diag explain \@lines;
 	is($s->sql_one(q{SELECT count(*) FROM outbox WHERE dedupe_key LIKE 'two-hosts-%' AND status = 'sent' AND attempts = 1}), 60,
 	    'all 60 messages are sent, each in one attempt');
