@@ -17,6 +17,7 @@
 #include "backup.h"
 #include "config.h"
 #include "content.h"
+#include "copy_db.h"
 #include "db.h"
 #include "doctor.h"
 #include "password.h"
@@ -434,6 +435,106 @@ cmd_restore(struct db *db, const struct config *cfg, int argc, char **argv)
 	return 0;
 }
 
+/* ---- copy-db: moving a school between SQLite and PostgreSQL ---------- */
+
+/* target as it may be shown: a PostgreSQL URL's password masked. */
+static const char *
+target_shown(struct arena *a, const char *target)
+{
+	const char *user = strstr(target, "://"), *at, *colon;
+
+	if (!db_target_is_postgres(target) || user == NULL ||
+	    (at = strchr(user + 3, '@')) == NULL ||
+	    (colon = memchr(user + 3, ':', (size_t)(at - user - 3))) == NULL)
+		return db_target_is_postgres(target) &&
+		    strstr(target, "password=") != NULL ?
+		    "the PostgreSQL database (its URL holds a password)" :
+		    target;
+	return arena_printf(a, "%.*s***%s", (int)(colon + 1 - target), target,
+	    at);
+}
+
+static void
+copy_db_print(void *arg, const char *table, int64_t rows, int money)
+{
+	printf("%s: %lld row%s%s\n", table, (long long)rows,
+	    rows == 1 ? "" : "s", money > 0 ? ", amounts equal" : "");
+}
+
+/* Removes a SQLite file this command made, with its journal files. */
+static void
+remove_new_file(struct arena *a, const char *path)
+{
+	unlink(path);
+	unlink(arena_printf(a, "%s-wal", path));
+	unlink(arena_printf(a, "%s-shm", path));
+}
+
+/* copy-db FROM TO: the whole store FROM into the new or empty store TO
+ * (each a SQLite file or a postgresql:// URL, as ENROLL_DB), checked
+ * before it commits.  Run with the programs stopped: what they write to
+ * FROM meanwhile is not copied. */
+static int
+cmd_copy_db(struct db *db, const struct config *cfg, int argc, char **argv)
+{
+	struct copy_db_total total;
+	struct db *from = NULL, *to = NULL;
+	struct arena *a;
+	struct stat sb;
+	char why[600];
+	int made = 0, rc = 1;
+	enum err e;
+
+	if (argc != 2) {
+		fprintf(stderr, "usage: enrollctl copy-db FROM TO  (each a "
+		    "SQLite file or a postgresql:// URL; TO new or empty)\n");
+		return 2;
+	}
+	if ((a = arena_new()) == NULL)
+		return 1;
+	if (strcmp(argv[0], argv[1]) == 0) {
+		fprintf(stderr, "enrollctl: FROM and TO are the same store\n");
+		goto out;
+	}
+	/* db_open would make a missing file: FROM must be there. */
+	if (!db_target_is_postgres(argv[0]) && access(argv[0], R_OK) != 0) {
+		fprintf(stderr, "enrollctl: cannot read %s; nothing was "
+		    "copied\n", argv[0]);
+		goto out;
+	}
+	made = !db_target_is_postgres(argv[1]) && stat(argv[1], &sb) != 0;
+	if ((from = db_open(argv[0])) == NULL ||
+	    (to = db_open(argv[1])) == NULL) {
+		fprintf(stderr, "enrollctl: cannot open %s; nothing was "
+		    "copied\n", target_shown(a, from == NULL ? argv[0] :
+		    argv[1]));
+		goto out;
+	}
+	/* A new database holds password hashes: its owner's alone. */
+	if (made && chmod(argv[1], 0600) != 0) {
+		fprintf(stderr, "enrollctl: cannot make %s private\n", argv[1]);
+		goto out;
+	}
+	e = copy_db(from, to, a, copy_db_print, NULL, &total, why,
+	    sizeof(why));
+	if (e != ERR_OK) {
+		fprintf(stderr, "enrollctl: %s; nothing was copied\n", why);
+		goto out;
+	}
+	printf("copied %zu tables, %lld rows, into %s; counts and amounts "
+	    "checked\n", total.tables, (long long)total.rows,
+	    target_shown(a, argv[1]));
+	made = 0;
+	rc = 0;
+out:
+	db_close(from);
+	db_close(to);
+	if (made)
+		remove_new_file(a, argv[1]);
+	arena_free(a);
+	return rc;
+}
+
 static void
 doctor_print(void *arg, enum doctor_level level, const char *check,
     const char *detail)
@@ -485,6 +586,8 @@ static const struct command commands[] = {
 	{ "doctor", "", "check the settings operators get wrong", cmd_doctor },
 	{ "report-rebuild", "", "sum the reports' days again from the orders",
 	    cmd_report_rebuild },
+	{ "copy-db", "FROM TO", "copy the whole store into a new one (SQLite "
+	    "<-> PostgreSQL)", cmd_copy_db },
 };
 
 static int
@@ -520,6 +623,9 @@ main(int argc, char **argv)
 		/* restore must be the only one with the database open. */
 		if (commands[i].run == cmd_restore)
 			return cmd_restore(NULL, &cfg, argc - 2, argv + 2);
+		/* copy-db opens the two stores it is given, not ENROLL_DB. */
+		if (commands[i].run == cmd_copy_db)
+			return cmd_copy_db(NULL, &cfg, argc - 2, argv + 2);
 		if ((db = db_open(cfg.db_path)) == NULL) {
 			fprintf(stderr, "enrollctl: cannot open %s\n",
 			    cfg.db_path);

@@ -181,7 +181,7 @@ audit_query(struct db *db, struct arena *a, const struct audit_filter *f,
 	    "al.before_json, al.after_json, coalesce(su.name, '') "
 	    "FROM audit_log al LEFT JOIN users u ON u.id = al.actor_user_id "
 	    "LEFT JOIN users su ON su.id = CASE WHEN al.subject LIKE 'user:%' "
-	    "THEN CAST(substr(al.subject, 6) AS INTEGER) END "
+	    "THEN CAST(substr(al.subject, 6) AS BIGINT) END "
 	    "WHERE al.id < ?1 AND (?2 = 0 OR al.actor_user_id = ?2 OR "
 	    "al.subject = ?3) AND (?4 IS NULL OR (al.action >= ?4 AND "
 	    "al.action < ?5)) AND (?6 IS NULL OR al.subject = ?6) "

@@ -2,6 +2,7 @@
  * the guest cookie; at login it is folded into the user's cart so nothing
  * picked before logging in is lost. */
 #include <assert.h>
+#include <time.h>
 
 #include "cart.h"
 #include "db.h"
@@ -66,11 +67,12 @@ fold(struct db *db, int64_t from, int64_t to)
 	if ((e = db_run(st)) != ERR_OK)
 		return e;
 	if ((st = db_prep(db, "UPDATE carts SET coupon_code = coalesce("
-	    "coupon_code, (SELECT coupon_code FROM carts WHERE id = ?)), "
-	    "updated_at = unixepoch() WHERE id = ?")) == NULL)
+	    "coupon_code, (SELECT coupon_code FROM carts WHERE id = ?1)), "
+	    "updated_at = ?3 WHERE id = ?2")) == NULL)
 		return ERR_INTERNAL;
 	db_bind_int64(st, 1, from);
 	db_bind_int64(st, 2, to);
+	db_bind_int64(st, 3, (int64_t)time(NULL));
 	if ((e = db_run(st)) != ERR_OK)
 		return e;
 	if ((st = db_prep(db, "DELETE FROM carts WHERE id = ?")) == NULL)

@@ -363,10 +363,11 @@ cart_set_coupon(struct db *db, int64_t user_id, const char *guest_id,
 		return e;
 	if ((e = cart_ensure(db, user_id, guest_id, &cart_id)) != ERR_OK)
 		goto out;
-	st = db_prep(db, "UPDATE carts SET coupon_code = ?, updated_at = "
-	    "unixepoch() WHERE id = ?");
+	st = db_prep(db, "UPDATE carts SET coupon_code = ?1, updated_at = ?3 "
+	    "WHERE id = ?2");
 	db_bind_text_or_null(st, 1, code);
 	db_bind_int64(st, 2, cart_id);
+	db_bind_int64(st, 3, (int64_t)time(NULL));
 	if ((e = db_run(st)) != ERR_OK)
 		goto out;
 	return db_commit(db);

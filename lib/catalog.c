@@ -1,6 +1,7 @@
 /* Catalog queries.  Each listing variant has its own SQL so that SQLite
  * picks the index made for it (courses_active_title, courses_type_title,
- * the FTS index): an OR of optional filters would scan the table. */
+ * the FTS index): an OR of optional filters would scan the table.  Title
+ * search is the one statement with a form per engine (db_kind). */
 #include <ctype.h>
 #include <string.h>
 
@@ -95,8 +96,14 @@ course_from_row(struct arena *a, struct db_stmt *st, struct course *c)
 }
 
 char *
-catalog_fts_query(struct arena *a, const char *text)
+catalog_fts_query(struct arena *a, const char *text, enum db_kind kind)
 {
+	/* FTS5's "word"* and to_tsquery's 'word':* joined by &: a word holds
+	 * only letters, digits and UTF-8, so neither quote can occur in it
+	 * and nothing typed becomes query syntax. */
+	const char *open = kind == DB_POSTGRES ? "'" : "\"";
+	const char *close = kind == DB_POSTGRES ? "':*" : "\"*";
+	const char *sep = kind == DB_POSTGRES ? " & " : " ";
 	struct buf b = { 0 };
 	const char *p = text, *start;
 	int words = 0;
@@ -113,37 +120,51 @@ catalog_fts_query(struct arena *a, const char *text)
 		if (p == start)
 			continue;
 		if (words++ > 0)
-			buf_putc(&b, ' ');
-		buf_putc(&b, '"');
+			buf_puts(&b, sep);
+		buf_puts(&b, open);
 		buf_append(&b, start, (size_t)(p - start));
-		buf_puts(&b, "\"*");
+		buf_puts(&b, close);
 	}
 	out = words > 0 && !b.oom ? arena_strndup(a, b.data, b.len) : NULL;
 	buf_free(&b);
 	return out;
 }
 
+/* The courses whose title has every word of ?2 (catalog_fts_query's
+ * form for the engine): the FTS5 table on SQLite, the GIN index
+ * courses_title_search on PostgreSQL (sql/pg/001_catalog.sql). */
+#define TITLE_MATCH_SQLITE "c.id IN (SELECT rowid FROM courses_fts " \
+	"WHERE courses_fts MATCH ?2) "
+#define TITLE_MATCH_PG "c.id IN (SELECT id FROM courses WHERE " \
+	"to_tsvector('simple', title) @@ to_tsquery('simple', ?2)) "
+#define LIST_TYPE_MATCH(match) "SELECT " COURSE_COLS " FROM courses c " \
+	"WHERE c.is_active = 1 AND c.course_type = ?1 AND " match \
+	"ORDER BY c.title, c.id LIMIT ?3 OFFSET ?4"
+#define LIST_MATCH(match) "SELECT " COURSE_COLS " FROM courses c " \
+	"WHERE c.is_active = 1 AND " match "AND CAST(?1 AS TEXT) IS NULL " \
+	"ORDER BY c.title, c.id LIMIT ?3 OFFSET ?4"
+
+/* Each statement names ?1 and ?2 (the binds are the same for all); one
+ * it does not use is tested IS NULL, CAST so that PostgreSQL knows its
+ * type. */
 static struct db_stmt *
 list_stmt(struct db *db, const char *type, const char *fts)
 {
+	int pg = db_kind(db) == DB_POSTGRES;
+
 	if (fts != NULL && type != NULL)
-		return db_prep(db, "SELECT " COURSE_COLS " FROM courses c "
-		    "WHERE c.is_active = 1 AND c.course_type = ?1 AND c.id IN "
-		    "(SELECT rowid FROM courses_fts WHERE courses_fts MATCH ?2) "
-		    "ORDER BY c.title, c.id LIMIT ?3 OFFSET ?4");
+		return db_prep(db, pg ? LIST_TYPE_MATCH(TITLE_MATCH_PG) :
+		    LIST_TYPE_MATCH(TITLE_MATCH_SQLITE));
 	if (fts != NULL)
-		return db_prep(db, "SELECT " COURSE_COLS " FROM courses c "
-		    "WHERE c.is_active = 1 AND c.id IN "
-		    "(SELECT rowid FROM courses_fts WHERE courses_fts MATCH ?2) "
-		    "AND ?1 IS NULL "
-		    "ORDER BY c.title, c.id LIMIT ?3 OFFSET ?4");
+		return db_prep(db, pg ? LIST_MATCH(TITLE_MATCH_PG) :
+		    LIST_MATCH(TITLE_MATCH_SQLITE));
 	if (type != NULL)
 		return db_prep(db, "SELECT " COURSE_COLS " FROM courses c "
-		    "WHERE c.is_active = 1 AND c.course_type = ?1 AND ?2 IS NULL "
-		    "ORDER BY c.title, c.id LIMIT ?3 OFFSET ?4");
+		    "WHERE c.is_active = 1 AND c.course_type = ?1 AND "
+		    "CAST(?2 AS TEXT) IS NULL ORDER BY c.title, c.id LIMIT ?3 OFFSET ?4");
 	return db_prep(db, "SELECT " COURSE_COLS " FROM courses c "
-	    "WHERE c.is_active = 1 AND ?1 IS NULL AND ?2 IS NULL "
-	    "ORDER BY c.title, c.id LIMIT ?3 OFFSET ?4");
+	    "WHERE c.is_active = 1 AND CAST(?1 AS TEXT) IS NULL AND "
+	    "CAST(?2 AS TEXT) IS NULL ORDER BY c.title, c.id LIMIT ?3 OFFSET ?4");
 }
 
 enum err
@@ -160,7 +181,8 @@ catalog_list(struct db *db, struct arena *a, const struct catalog_query *q,
 	if ((*out = arena_alloc(a, (size_t)q->per_page * sizeof(**out))) ==
 	    NULL)
 		return ERR_INTERNAL;
-	if (q->search != NULL && (fts = catalog_fts_query(a, q->search)) ==
+	if (q->search != NULL && (fts = catalog_fts_query(a, q->search,
+	    db_kind(db))) ==
 	    NULL && *q->search != '\0')
 		return ERR_OK;	/* nothing searchable: nothing found */
 	if ((st = list_stmt(db, q->type, fts)) == NULL)

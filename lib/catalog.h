@@ -8,6 +8,7 @@
 #include <stdint.h>
 
 #include "arena.h"
+#include "db.h"
 #include "err.h"
 
 struct db;
@@ -87,8 +88,10 @@ enum err catalog_lessons(struct db *db, struct arena *a, int64_t course_id,
 enum err catalog_lesson_at(struct db *db, struct arena *a, int64_t course_id,
     int64_t position, struct lesson *l);
 
-/* Turns free text into an FTS5 prefix query ("sec ess" becomes
- * "\"sec\"* \"ess\"*"), or NULL when it has no words.  Arena memory. */
-char *catalog_fts_query(struct arena *a, const char *text);
+/* Turns free text into a prefix query of every word for kind's engine
+ * ("sec ess" becomes FTS5's "\"sec\"* \"ess\"*", to_tsquery's
+ * "'sec':* & 'ess':*"), or NULL when it has no words.  Arena memory. */
+char *catalog_fts_query(struct arena *a, const char *text,
+    enum db_kind kind);
 
 #endif

@@ -48,17 +48,24 @@ course_level_valid(const char *name)
 	"c.cover_alt, c.lesson_count, (SELECT count(*) FROM order_items oi " \
 	"WHERE oi.course_id = c.id), (SELECT count(*) FROM enrollments en " \
 	"WHERE en.course_id = c.id) FROM courses c "
-/* ?1 type or NULL, ?2 active (-1 either), ?3 title words (FTS5), ?4 and
- * ?5 the slug range ('' and '~' without a search), ?6 the last id seen,
- * ?7 the page size plus one. */
-#define CA_WHERE "WHERE (?1 IS NULL OR c.course_type = ?1) " \
+/* ?1 type or NULL, ?2 active (-1 either), ?3 title words
+ * (catalog_fts_query's form for the engine), ?4 and ?5 the slug range
+ * ('' and '~' without a search), ?6 the last id seen, ?7 the page size
+ * plus one.  CAST tells PostgreSQL the type of a parameter first met
+ * in an IS NULL. */
+#define CA_WHERE "WHERE (CAST(?1 AS TEXT) IS NULL OR c.course_type = ?1) " \
 	"AND (?2 < 0 OR c.is_active = ?2) "
+/* A title search: the FTS5 table on SQLite, the GIN index
+ * courses_title_search on PostgreSQL (sql/pg/001_catalog.sql). */
 #define CA_FTS "AND (c.id IN (SELECT rowid FROM courses_fts WHERE " \
 	"courses_fts MATCH ?3) OR (c.slug >= ?4 AND c.slug < ?5)) "
+#define CA_FTS_PG "AND (c.id IN (SELECT id FROM courses WHERE " \
+	"to_tsvector('simple', title) @@ to_tsquery('simple', ?3)) OR " \
+	"(c.slug >= ?4 AND c.slug < ?5)) "
 /* Without a search ?4 is '': the OR keeps the planner off the slug index,
  * so it walks the sort's own index and stops after a page. */
-#define CA_SLUG "AND ?3 IS NULL AND (?4 = '' OR (c.slug >= ?4 AND " \
-	"c.slug < ?5)) "
+#define CA_SLUG "AND CAST(?3 AS TEXT) IS NULL AND (?4 = '' OR " \
+	"(c.slug >= ?4 AND c.slug < ?5)) "
 #define CA_BY_TITLE "AND (?6 = 0 OR (c.title, c.id) > (SELECT title, id " \
 	"FROM courses WHERE id = ?6)) ORDER BY c.title, c.id LIMIT ?7"
 #define CA_BY_NEWEST "AND (?6 = 0 OR c.id < ?6) ORDER BY c.id DESC LIMIT ?7"
@@ -66,13 +73,14 @@ course_level_valid(const char *name)
 	"price_amount, id FROM courses WHERE id = ?6)) " \
 	"ORDER BY c.price_amount, c.id LIMIT ?7"
 
-static const char *const list_sql[COURSE_SORT_MAX][2] = {
-	[COURSE_SORT_TITLE] = { CA_COLS CA_WHERE CA_SLUG CA_BY_TITLE,
-	    CA_COLS CA_WHERE CA_FTS CA_BY_TITLE },
-	[COURSE_SORT_NEWEST] = { CA_COLS CA_WHERE CA_SLUG CA_BY_NEWEST,
-	    CA_COLS CA_WHERE CA_FTS CA_BY_NEWEST },
-	[COURSE_SORT_PRICE] = { CA_COLS CA_WHERE CA_SLUG CA_BY_PRICE,
-	    CA_COLS CA_WHERE CA_FTS CA_BY_PRICE },
+/* By sort, then: no search, a search on SQLite, one on PostgreSQL. */
+enum ca_way { CA_ALL, CA_SEARCH, CA_SEARCH_PG, CA_WAY_MAX };
+#define CA_SORT(by) { CA_COLS CA_WHERE CA_SLUG by, \
+	CA_COLS CA_WHERE CA_FTS by, CA_COLS CA_WHERE CA_FTS_PG by }
+static const char *const list_sql[COURSE_SORT_MAX][CA_WAY_MAX] = {
+	[COURSE_SORT_TITLE] = CA_SORT(CA_BY_TITLE),
+	[COURSE_SORT_NEWEST] = CA_SORT(CA_BY_NEWEST),
+	[COURSE_SORT_PRICE] = CA_SORT(CA_BY_PRICE),
 };
 
 static const char *const get_sql = CA_COLS "WHERE c.id = ?1";
@@ -119,13 +127,14 @@ course_admin_list(struct db *db, struct arena *a,
 	    NULL)
 		return ERR_INTERNAL;
 	if (q->search != NULL && *q->search != '\0') {
-		fts = catalog_fts_query(a, q->search);
+		fts = catalog_fts_query(a, q->search, db_kind(db));
 		lo = q->search;
 		if ((hi = arena_printf(a, "%s~", q->search)) == NULL)
 			return ERR_INTERNAL;
 	}
 	st = db_prep(db, list_sql[(unsigned)q->sort < COURSE_SORT_MAX ?
-	    q->sort : COURSE_SORT_TITLE][fts != NULL]);
+	    q->sort : COURSE_SORT_TITLE][fts == NULL ? CA_ALL :
+	    db_kind(db) == DB_POSTGRES ? CA_SEARCH_PG : CA_SEARCH]);
 	db_bind_text_or_null(st, 1, q->type);
 	db_bind_int64(st, 2, q->active);
 	db_bind_text_or_null(st, 3, fts);

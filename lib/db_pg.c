@@ -1,7 +1,7 @@
 /* The PostgreSQL engine behind lib/db.c, through libpq.
  *
- * Statements keep the SQL text the SQLite engine runs: ? and ?N become
- * $N here, once, when a statement is first prepared on a connection.  A
+ * Statements keep the SQL text the SQLite engine runs: ?, ?N and :name
+ * become $N here, once, when a statement is first prepared on a connection.  A
  * statement is prepared on the server (PQprepare) at its first execution,
  * with the parameters' types left to the server; the few whose type
  * nothing in the text decides are prepared again with the types of the
@@ -183,15 +183,47 @@ is_write_verb(const char *s, size_t n)
 	    0));
 }
 
-/* Rewrites SQLite's ? and ?N parameters as $N, outside quotes and
+/* SQLite numbers a named parameter (:key) at its first appearance, as
+ * the next unused number, and the same name again gets the same one. */
+struct param_names {
+	const char *at[32];	/* where each name starts in the SQL */
+	size_t len[32];
+	int num[32];
+	int n;
+};
+
+static int
+named_param(struct param_names *pn, const char *name, size_t len, int *next)
+{
+	for (int i = 0; i < pn->n; i++)
+		if (pn->len[i] == len && memcmp(pn->at[i], name, len) == 0)
+			return pn->num[i];
+	if (pn->n == 32)
+		return -1;
+	pn->at[pn->n] = name;
+	pn->len[pn->n] = len;
+	pn->num[pn->n] = ++*next;
+	return pn->num[pn->n++];
+}
+
+static int
+is_word(char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+	    (c >= '0' && c <= '9') || c == '_';
+}
+
+/* Rewrites SQLite's ?, ?N and :name parameters as $N, outside quotes and
  * comments, into a new string (caller frees).  Sets *nparams to the
- * highest number and *writes when a row-changing verb appears. */
+ * highest number and *writes when a row-changing verb appears.  Returns
+ * NULL when out of memory or past 32 names. */
 static char *
 translate(const char *sql, int *nparams, int *writes)
 {
 	size_t n = strlen(sql), o = 0;
 	char *out = malloc(n * 4 + 1);
 	const char *p = sql, *w;
+	struct param_names pn = { .n = 0 };
 	int next = 0, k;
 
 	*nparams = 0;
@@ -210,21 +242,30 @@ translate(const char *sql, int *nparams, int *writes)
 		} else if (p[0] == '-' && p[1] == '-') {
 			while (*p != '\0' && *p != '\n')
 				out[o++] = *p++;
-		} else if (*p == '?') {
-			p++;
-			if (*p >= '0' && *p <= '9')
+		} else if (p[0] == ':' && p[1] == ':') {	/* a cast */
+			out[o++] = *p++;
+			out[o++] = *p++;
+		} else if (*p == '?' || (*p == ':' && is_word(p[1]))) {
+			if (*p++ == ':') {
+				for (w = p; is_word(*p); p++)
+					;
+				k = named_param(&pn, w, (size_t)(p - w),
+				    &next);
+				if (k < 0) {
+					free(out);
+					return NULL;
+				}
+			} else if (*p >= '0' && *p <= '9') {
 				for (k = 0; *p >= '0' && *p <= '9'; p++)
 					k = k * 10 + (*p - '0');
-			else
+			} else {
 				k = next + 1;
+			}
 			if (k > next)
 				next = k;
 			o += (size_t)sprintf(out + o, "$%d", k);
-		} else if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
-		    *p == '_') {
-			for (w = p; (*p >= 'a' && *p <= 'z') || (*p >= 'A' &&
-			    *p <= 'Z') || (*p >= '0' && *p <= '9') || *p == '_';
-			    p++)
+		} else if (is_word(*p) && !(*p >= '0' && *p <= '9')) {
+			for (w = p; is_word(*p); p++)
 				out[o++] = *p;
 			if (is_write_verb(w, (size_t)(p - w)))
 				*writes = 1;
@@ -331,6 +372,8 @@ pg_bind_null(struct db_stmt *st, int idx)
  * and a bigint), the server names the parameter and the value bound now
  * decides it (a 64-bit integer, else text), one at a time so
  * that the others keep the types their context gives. */
+static int in_transaction(struct pg_db *p);
+
 static enum err
 server_prepare(struct pg_stmt *s)
 {
@@ -338,8 +381,13 @@ server_prepare(struct pg_stmt *s)
 	PGresult *r;
 	const char *state, *msg;
 	enum err e = ERR_OK;
+	/* A failed PREPARE aborts the transaction it is in: try under a
+	 * savepoint (once per statement and connection). */
+	int sp = in_transaction(s->db);
 	int k;
 
+	if (sp && (e = simple(s->db, "SAVEPOINT enroll_prep")) != ERR_OK)
+		return e;
 	memset(types, 0, sizeof(types));
 	for (int tries = 0; ; tries++) {
 		r = PQprepare(s->db->conn, s->name, s->sql, s->nparams, types);
@@ -356,12 +404,19 @@ server_prepare(struct pg_stmt *s)
 			types[k - 1] = s->types[k - 1] == PT_INT ? OID_INT8 :
 			    OID_TEXT;
 			PQclear(r);
+			if (sp && simple(s->db, "ROLLBACK TO SAVEPOINT "
+			    "enroll_prep") != ERR_OK)
+				return ERR_INTERNAL;
 			continue;
 		}
 		e = map_result(s->db, r, s->sql);
 		break;
 	}
 	PQclear(r);
+	if (sp)
+		simple(s->db, e == ERR_OK ? "RELEASE SAVEPOINT enroll_prep" :
+		    "ROLLBACK TO SAVEPOINT enroll_prep; "
+		    "RELEASE SAVEPOINT enroll_prep");
 	if (e == ERR_OK)
 		s->prepared = s->db->generation;
 	return e;

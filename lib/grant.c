@@ -168,7 +168,7 @@ static enum err
 course_of(struct db *db, const char *ref, int64_t *id)
 {
 	struct db_stmt *st = db_prep(db, "SELECT id FROM courses "
-	    "WHERE slug = ?1 OR id = CAST(?2 AS INTEGER)");
+	    "WHERE slug = ?1 OR id = CAST(?2 AS BIGINT)");
 	enum err e;
 
 	db_bind_text(st, 1, ref);

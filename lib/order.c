@@ -524,9 +524,10 @@ order_next_attempt(struct db *db, int64_t order_id, int64_t *attempt)
 	enum err e;
 
 	st = db_prep(db, "UPDATE orders SET checkout_attempt = "
-	    "checkout_attempt + 1, updated_at = unixepoch() WHERE id = ? AND "
+	    "checkout_attempt + 1, updated_at = ?2 WHERE id = ?1 AND "
 	    "status = 'pending' RETURNING checkout_attempt");
 	db_bind_int64(st, 1, order_id);
+	db_bind_int64(st, 2, (int64_t)time(NULL));
 	if ((e = db_next(st)) == ERR_OK)
 		*attempt = db_col_int64(st, 0);
 	db_done(st);
@@ -592,10 +593,11 @@ close_in_tx(struct db *db, int64_t order_id, enum order_status to,
 	struct db_stmt *st;
 	enum err e;
 
-	st = db_prep(db, "UPDATE orders SET status = ?, updated_at = "
-	    "unixepoch() WHERE id = ? AND status = 'pending'");
+	st = db_prep(db, "UPDATE orders SET status = ?1, updated_at = ?3 "
+	    "WHERE id = ?2 AND status = 'pending'");
 	db_bind_text(st, 1, order_status_name(to));
 	db_bind_int64(st, 2, order_id);
+	db_bind_int64(st, 3, (int64_t)time(NULL));
 	if ((e = db_run(st)) != ERR_OK)
 		return e;
 	*changed = db_changes(db);
@@ -764,8 +766,9 @@ order_flag(struct db *db, int64_t order_id, const char *reason)
 
 	st = db_prep(db, "UPDATE orders SET needs_review = 1, review_reason = "
 	    "CASE WHEN review_reason = '' THEN ?1 ELSE review_reason || '; ' "
-	    "|| ?1 END, updated_at = unixepoch() WHERE id = ?2");
+	    "|| ?1 END, updated_at = ?3 WHERE id = ?2");
 	db_bind_text(st, 1, reason);
 	db_bind_int64(st, 2, order_id);
+	db_bind_int64(st, 3, (int64_t)time(NULL));
 	return db_run(st);
 }

@@ -11,9 +11,12 @@
  * rows next to the key (see sql[] below).  The range's upper bound is
  * the term followed by U+10FFFF, above any character a stored string may
  * hold.
- * PostgreSQL: the same statements over lower(email) and lower(name) with
- * text_pattern_ops indexes (see sql/012_people.sql), the term lower-cased
- * in C, and the bound the term followed by U+10FFFF in the "C" collation. */
+ * PostgreSQL runs the same statements: sql/pg/001_catalog.sql makes NOCASE
+ * an ICU collation that ignores case, users.email has it and the two
+ * indexes use it, so the ranges and the row values walk them as here,
+ * U+10FFFF sorting above any assigned character there too.  (ICU compares
+ * letters before accents: a term "ad" also finds "Ádam" there, which
+ * SQLite's ASCII-only NOCASE does not.) */
 #include <stdlib.h>
 #include <string.h>
 

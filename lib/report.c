@@ -317,9 +317,7 @@ day_orders_write(struct db *db, int64_t key, int64_t from, int64_t to)
 	return db_run(st);
 }
 
-/* The month of day key, summed from its days (money and courses).  The
- * CASTs give ?1 one type on PostgreSQL (else bigint for the column and
- * integer beside "* 100"). */
+/* The month of day key, summed from its days (money and courses). */
 static enum err
 month_recompute(struct db *db, int64_t key)
 {
@@ -329,21 +327,20 @@ month_recompute(struct db *db, int64_t key)
 	if ((e = run_keyed(db, "DELETE FROM report_months WHERE month = ?",
 	    month)) != ERR_OK ||
 	    (e = run_keyed(db, "INSERT INTO report_months (month, currency, "
-	    "orders, refunded_orders, gross, refunded, discount) SELECT ?1, "
-	    "currency, sum(orders), sum(refunded_orders), sum(gross), "
-	    "sum(refunded), sum(discount) FROM report_days WHERE "
-	    "day > CAST(?1 AS BIGINT) * 100 AND "
-	    "day < (CAST(?1 AS BIGINT) + 1) * 100 GROUP BY currency",
+	    "orders, refunded_orders, gross, refunded, discount) SELECT "
+	    "CAST(?1 AS BIGINT), currency, sum(orders), sum(refunded_orders), "
+	    "sum(gross), sum(refunded), sum(discount) FROM report_days WHERE "
+	    "day > ?1 * 100 AND day < (?1 + 1) * 100 GROUP BY currency",
 	    month)) != ERR_OK ||
 	    (e = run_keyed(db, "DELETE FROM report_course_months WHERE "
 	    "month = ?", month)) != ERR_OK)
 		return e;
 	return run_keyed(db, "INSERT INTO report_course_months (month, "
-	    "currency, course_id, enrollments, gross, refunded) SELECT ?1, "
-	    "currency, course_id, sum(enrollments), sum(gross), sum(refunded) "
-	    "FROM report_course_days WHERE day > CAST(?1 AS BIGINT) * 100 "
-	    "AND day < (CAST(?1 AS BIGINT) + 1) * 100 GROUP BY currency, "
-	    "course_id", month);
+	    "currency, course_id, enrollments, gross, refunded) SELECT "
+	    "CAST(?1 AS BIGINT), currency, course_id, sum(enrollments), "
+	    "sum(gross), sum(refunded) "
+	    "FROM report_course_days WHERE day > ?1 * 100 AND "
+	    "day < (?1 + 1) * 100 GROUP BY currency, course_id", month);
 }
 
 /* The money of the orders paid on the local day holding t. */

@@ -241,11 +241,12 @@ user_set_name(struct db *db, int64_t id, const char *name)
 
 	if (!name_ok(name))
 		return ERR_INVALID;
-	if ((st = db_prep(db, "UPDATE users SET name = ?, updated_at = "
-	    "unixepoch() WHERE id = ?")) == NULL)
+	if ((st = db_prep(db, "UPDATE users SET name = ?1, updated_at = ?3 "
+	    "WHERE id = ?2")) == NULL)
 		return ERR_INTERNAL;
 	db_bind_text(st, 1, name);
 	db_bind_int64(st, 2, id);
+	db_bind_int64(st, 3, (int64_t)time(NULL));
 	if ((e = db_run(st)) != ERR_OK)
 		return e;
 	return db_changes(db) == 1 ? ERR_OK : ERR_NOTFOUND;
@@ -259,11 +260,12 @@ user_set_email(struct db *db, int64_t id, const char *email)
 
 	if (!email_ok(email))
 		return ERR_INVALID;
-	if ((st = db_prep(db, "UPDATE users SET email = ?, updated_at = "
-	    "unixepoch() WHERE id = ?")) == NULL)
+	if ((st = db_prep(db, "UPDATE users SET email = ?1, updated_at = ?3 "
+	    "WHERE id = ?2")) == NULL)
 		return ERR_INTERNAL;
 	db_bind_text(st, 1, email);
 	db_bind_int64(st, 2, id);
+	db_bind_int64(st, 3, (int64_t)time(NULL));
 	if ((e = db_run(st)) != ERR_OK)
 		return e;
 	return db_changes(db) == 1 ? ERR_OK : ERR_NOTFOUND;
@@ -275,11 +277,12 @@ user_store_hash(struct db *db, int64_t id, const char *hash, int64_t keep)
 	struct db_stmt *st;
 	enum err e;
 
-	if ((st = db_prep(db, "UPDATE users SET password_hash = ?, "
-	    "updated_at = unixepoch() WHERE id = ?")) == NULL)
+	if ((st = db_prep(db, "UPDATE users SET password_hash = ?1, "
+	    "updated_at = ?3 WHERE id = ?2")) == NULL)
 		return ERR_INTERNAL;
 	db_bind_text(st, 1, hash);
 	db_bind_int64(st, 2, id);
+	db_bind_int64(st, 3, (int64_t)time(NULL));
 	if ((e = db_run(st)) != ERR_OK)
 		return e;
 	if (db_changes(db) != 1)

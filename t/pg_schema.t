@@ -75,21 +75,26 @@ is_deeply([col0(pg(q{SELECT table_name FROM information_schema.tables
     WHERE table_schema = 'public' AND table_type = 'BASE TABLE'
     ORDER BY table_name COLLATE "C"}))], \@tables, 'the same tables');
 
+# A column default as both engines would write it: '' for '::text', no
+# parentheses around unixepoch().
+sub default_of { my $d = shift; $d =~ s/::\w+//g; $d =~ s/^\((.*)\)\z/$1/; return $d }
+
 my %pg_type = (INTEGER => 'bigint', TEXT => 'text');
 my %on_delete = (a => 'NO ACTION', c => 'CASCADE', n => 'SET NULL',
     r => 'RESTRICT', d => 'SET DEFAULT');
 for my $t (@tables) {
 	# Columns in order.  A primary key column counts as NOT NULL on both
 	# (SQLite leaves a TEXT PRIMARY KEY of a rowid table nullable, a quirk
-	# PostgreSQL does not have); a DEFAULT is compared as given or not (an
-	# identity is not a DEFAULT).
+	# PostgreSQL does not have); DEFAULTs are compared without
+	# PostgreSQL's casts and SQLite's parentheses (an identity is none).
 	my @lc = map { join ' ', $_->[0], $pg_type{uc $_->[1]} // "?$_->[1]",
 	    ($_->[2] || $_->[4] ? 'NOT NULL' : 'NULL'),
-	    (defined $_->[3] ? 'DEFAULT' : '') }
+	    (defined $_->[3] ? 'DEFAULT ' . default_of($_->[3]) : '') }
 	    lite("SELECT name, type, \"notnull\", dflt_value, pk FROM pragma_table_info('$t') ORDER BY cid");
 	my @pc = map { join ' ', $_->[0], $_->[1],
-	    ($_->[2] eq 'NO' ? 'NOT NULL' : 'NULL'), ($_->[3] eq 't' ? 'DEFAULT' : '') }
-	    pg("SELECT column_name, data_type, is_nullable, column_default IS NOT NULL
+	    ($_->[2] eq 'NO' ? 'NOT NULL' : 'NULL'),
+	    (defined $_->[3] ? 'DEFAULT ' . default_of($_->[3]) : '') }
+	    pg("SELECT column_name, data_type, is_nullable, column_default
 	    FROM information_schema.columns WHERE table_schema = 'public'
 	    AND table_name = '$t' ORDER BY ordinal_position");
 	is_deeply(\@pc, \@lc, "$t: the same columns in the same order");

@@ -7,11 +7,13 @@
 set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
 build=$1; shift
-[ $# -gt 0 ] || set -- "$top"/t/*.t
+# lib/db's own checks on both engines (t/unit/test_db_engines.c), then
+# every end-to-end test.
+[ $# -gt 0 ] || set -- "$build/t/test_db_engines.t" "$top"/t/*.t
 dir=$(mktemp -d "${TMPDIR:-/tmp}/enroll-pg-XXXXXX")
 stop() { "$top/t/pg.sh" stop "$dir"; rm -rf "$dir"; }
 trap stop EXIT
 trap 'exit 1' INT TERM
 "$top/t/pg.sh" start "$dir"
 echo "The end-to-end tests again, on $("$top/t/pg.sh" version "$dir")"
-ENROLL_TEST_PG=$dir ENROLL_BUILD=$build prove "$@"
+ENROLL_TEST_PG=$dir ENROLL_BUILD=$build prove --exec '' "$@"
