@@ -5,7 +5,8 @@
 # unprivileged user the postgresql package made (postgres).
 #
 #   t/pg.sh start DIR      initdb (once) and start; writes DIR/pg.env
-#                          (ENROLL_PG_BASE=postgresql:///?host=DIR&port=N&user=enroll)
+#                          (ENROLL_PG_BASE=postgresql:///?host=DIR&port=N&user=enroll);
+#                          PG_DURABLE=1: with fsync, as in production
 #   t/pg.sh stop DIR       stops it (the files stay)
 #   t/pg.sh createdb DIR NAME   a new empty database; prints its URL
 #   t/pg.sh version DIR    the server's version line
@@ -52,10 +53,13 @@ start)
 	port=$(free_port)
 	# Tests start many stacks: room for their connections, and no fsync
 	# wait (a test cluster is thrown away; production keeps the default).
+	# PG_DURABLE=1 keeps the default (make bench, set beside SQLite's
+	# synchronous=FULL).
+	nosync="-c fsync=off -c synchronous_commit=off -c full_page_writes=off"
+	[ "${PG_DURABLE:-0}" = 1 ] && nosync=
 	as_owner "$bindir/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 \
 	    -o "-c listen_addresses=127.0.0.1 -p $port -c unix_socket_directories=$dir \
-	        -c max_connections=400 -c fsync=off -c synchronous_commit=off \
-	        -c full_page_writes=off -c shared_buffers=128MB" start >/dev/null ||
+	        -c max_connections=400 $nosync -c shared_buffers=128MB" start >/dev/null ||
 		{ echo "pg.sh: the server did not start; see $dir/server.log" >&2; exit 1; }
 	echo "ENROLL_PG_BASE=postgresql:///?host=$dir&port=$port&user=enroll" > "$dir/pg.env"
 	echo "$port" > "$dir/port"

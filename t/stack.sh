@@ -8,6 +8,13 @@
 #   t/stack.sh run BUILD PORT    foreground; Ctrl-C stops everything
 #   t/stack.sh start BUILD DIR   background, free ports; writes DIR/stack.env
 #   t/stack.sh stop DIR          stops what start started
+#
+# ENROLL_HOSTS=2 starts a second complete set of the five programs and its
+# mail worker in DIR/host2 (its own sockets, logs, metrics file and mail
+# folder) against the same ENROLL_DB, as a second host would run them;
+# nginx's upstreams then hold both hosts' sockets, and two more servers
+# (HOST1_URL, HOST2_URL in stack.env) each serve the store from one host
+# alone, so that a test can send a request to a host of its choice.
 set -eu
 
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -41,6 +48,36 @@ render_nginx() {
 	    "$top/nginx.conf.example" > "$1/nginx.conf"
 }
 
+# two_hosts_nginx RUNDIR PORT1 PORT2: the rendered nginx.conf with two
+# servers (RUNDIR and RUNDIR/host2) in each upstream, and the public
+# server block once more per host, on PORTn, passing to that host alone.
+two_hosts_nginx() {
+	perl -e '
+		my ($f, $run, @ports) = @ARGV;
+		open(my $in, "<", $f) or die "$f: $!\n";
+		my $c = do { local $/; <$in> };
+		close $in;
+		$c =~ s{^([ \t]*)upstream (enroll_\w+) \{ server unix:\Q$run\E/(\w+)\.sock; \}$}{
+		    "$1upstream $2 { server unix:$run/$3.sock; server unix:$run/host2/$3.sock; }\n" .
+		    "$1upstream $2_h1 { server unix:$run/$3.sock; }\n" .
+		    "$1upstream $2_h2 { server unix:$run/host2/$3.sock; }"}gme == 5
+		    or die "two_hosts_nginx: not five upstreams\n";
+		my ($server) = $c =~ /^(\tserver \{\n.*?^\t\}\n)/ms
+		    or die "two_hosts_nginx: no server block\n";
+		my $more = "";
+		for my $h (1, 2) {
+			(my $one = $server) =~ s/fastcgi_pass (enroll_\w+);/fastcgi_pass $1_h$h;/g;
+			$one =~ s/listen 127\.0\.0\.1:\d+;/listen 127.0.0.1:$ports[$h - 1];/
+			    or die "two_hosts_nginx: no listen line\n";
+			$more .= "\t# Host $h alone (t/stack.sh ENROLL_HOSTS=2).\n$one";
+		}
+		$c =~ s/\}\s*\z/$more}\n/ or die;
+		open(my $out, ">", $f) or die "$f: $!\n";
+		print $out $c;
+		close $out or die;
+	' "$1/nginx.conf" "$1" "$2" "$3"
+}
+
 wait_http() { # url seconds: until it answers, and not with nginx's 502
 	# (a program whose socket is not there yet, on a busy machine)
 	i=0
@@ -51,7 +88,25 @@ wait_http() { # url seconds: until it answers, and not with nginx's 502
 	done
 }
 
-# start_all BUILD RUNDIR PORT: everything in the background; pids in RUNDIR.
+# start_host BUILD DIR: one host's mail worker and five programs, in the
+# background; their sockets, logs and pids in DIR.
+start_host() {
+	# Mail leaves as it is queued (a reset link must not wait for a
+	# cron job): .eml files in $ENROLL_MAIL_DIR unless ENROLL_SMTP_URL.
+	if [ "${ENROLL_MAIL_WORKER:-1}" = 1 ]; then
+		"$1/bin/enrollctl" mail-worker 2>>"$2/mail-worker.log" &
+		echo $! > "$2/mail-worker.pid"
+	fi
+
+	for p in $programs; do
+		"$1/bin/$p" --socket "$2/$p.sock" --workers "${ENROLL_WORKERS:-2}" \
+		    2>>"$2/$p.log" &
+		echo $! > "$2/$p.pid"
+	done
+}
+
+# start_all BUILD RUNDIR PORT: everything in the background; pids in RUNDIR
+# (and RUNDIR/host2 with ENROLL_HOSTS=2).
 start_all() {
 	build=$1 run=$2 port=$3
 	mkdir -p "$run"
@@ -102,19 +157,38 @@ start_all() {
 		export STRIPE_API_BASE="http://127.0.0.1:$(cat "$run/emu.port")"
 	fi
 
-	# Mail leaves as it is queued (a reset link must not wait for a
-	# cron job): .eml files in $ENROLL_MAIL_DIR unless ENROLL_SMTP_URL.
-	if [ "${ENROLL_MAIL_WORKER:-1}" = 1 ]; then
-		"$build/bin/enrollctl" mail-worker 2>>"$run/mail-worker.log" &
-		echo $! > "$run/mail-worker.pid"
+	start_host "$build" "$run"
+	hosts=${ENROLL_HOSTS:-1}
+	if [ "$hosts" = 2 ]; then
+		# The second host: the same database and Stripe, nothing else
+		# shared (its own mail folder, as on another machine).
+		mkdir -p "$run/host2"
+		(
+			export ENROLL_MAIL_DIR="$run/host2/mail"
+			export ENROLL_METRICS_FILE="$run/host2/metrics"
+			mkdir -p "$ENROLL_MAIL_DIR"
+			start_host "$build" "$run/host2"
+		)
+		# Ports apart from nginx's, the emulator's and each other.
+		host1_port=$port; host2_port=$port
+		while [ "$host1_port" = "$port" ] || [ "$host1_port" = "${emu_port:-}" ]; do host1_port=$(free_port); done
+		while [ "$host2_port" = "$port" ] || [ "$host2_port" = "${emu_port:-}" ] ||
+		    [ "$host2_port" = "$host1_port" ]; do host2_port=$(free_port); done
+		# nginx takes a socket that is not there yet as a failed server
+		# for a while: start it once every socket is.
+		i=0
+		for p in $programs; do
+			while [ ! -S "$run/$p.sock" ] || [ ! -S "$run/host2/$p.sock" ]; do
+				i=$((i + 1)); [ $i -gt 100 ] && break 2
+				sleep 0.1
+			done
+		done
+	elif [ "$hosts" != 1 ]; then
+		echo "stack: ENROLL_HOSTS is 1 or 2, not $hosts" >&2
+		return 1
 	fi
-
-	for p in $programs; do
-		"$build/bin/$p" --socket "$run/$p.sock" --workers "${ENROLL_WORKERS:-2}" \
-		    2>>"$run/$p.log" &
-		echo $! > "$run/$p.pid"
-	done
 	render_nginx "$run" "$port"
+	[ "$hosts" = 2 ] && { two_hosts_nginx "$run" "$host1_port" "$host2_port" || return 1; }
 	"$nginx" -p "$run" -c "$run/nginx.conf" -g 'daemon off;' 2>>"$run/nginx-error.log" &
 	echo $! > "$run/nginx.pid.wrapper"
 	if ! wait_http "http://127.0.0.1:$port/" 10; then
@@ -126,6 +200,12 @@ start_all() {
 	    ! curl -s -D - -o /dev/null "http://127.0.0.1:$port/" | grep -qi '^content-security-policy:'; then
 		echo "stack: port $port is answered by something else; see $run/nginx-error.log" >&2
 		return 1
+	fi
+	if [ "$hosts" = 2 ]; then
+		for p in "$host1_port" "$host2_port"; do
+			wait_http "http://127.0.0.1:$p/" 10 ||
+				{ echo "stack: host port $p did not answer; logs in $run and $run/host2" >&2; return 1; }
+		done
 	fi
 	cat > "$run/stack.env" <<ENV
 BASE_URL=$ENROLL_BASE_URL
@@ -139,6 +219,15 @@ STRIPE_WEBHOOK_SECRET=${STRIPE_WEBHOOK_SECRET:-}
 STRIPE_EMU_DB=${emu_db:-}
 RUN_DIR=$run
 ENV
+	[ "$hosts" = 2 ] && cat >> "$run/stack.env" <<ENV
+HOSTS=2
+HOST1_URL=http://127.0.0.1:$host1_port
+HOST2_URL=http://127.0.0.1:$host2_port
+HOST2_DIR=$run/host2
+HOST2_MAIL_DIR=$run/host2/mail
+HOST2_METRICS_FILE=$run/host2/metrics
+ENV
+	return 0
 }
 
 # demo_admin BUILD FILE: a store made by make run gets an admin to try the
@@ -163,14 +252,14 @@ demo_admin() {
 
 stop_all() {
 	run=$1
-	for f in "$run"/*.pid "$run"/nginx.pid.wrapper; do
+	for f in "$run"/*.pid "$run"/host2/*.pid "$run"/nginx.pid.wrapper; do
 		[ -f "$f" ] || continue
 		case $f in */nginx.pid) continue;; esac
 		kill -TERM "$(cat "$f")" 2>/dev/null || true
 	done
 	# Programs drain in-flight requests, then exit; give them a moment.
 	i=0
-	for f in "$run"/*.pid "$run"/nginx.pid.wrapper; do
+	for f in "$run"/*.pid "$run"/host2/*.pid "$run"/nginx.pid.wrapper; do
 		[ -f "$f" ] || continue
 		case $f in */nginx.pid) continue;; esac
 		while kill -0 "$(cat "$f")" 2>/dev/null && [ $i -lt 100 ]; do

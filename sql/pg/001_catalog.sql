@@ -15,9 +15,10 @@
 -- 001: the catalog.  Money is integer minor units with a currency code;
 -- times are unix seconds (UTC).  Every table has an integer primary key.
 
--- SQLite's unixepoch(): now, in whole unix seconds.
+-- SQLite's unixepoch(): now, in whole unix seconds, cut as SQLite cuts
+-- them (a cast alone rounds: a row made at x.6 s would be due at x+1).
 CREATE FUNCTION unixepoch() RETURNS bigint LANGUAGE sql VOLATILE
-	AS $$ SELECT extract(epoch FROM now())::bigint $$;
+	AS $$ SELECT floor(extract(epoch FROM now()))::bigint $$;
 
 -- SQLite's NOCASE: equal whatever the case (level 2 ignores case only).
 -- Nondeterministic: =, <, ORDER BY and indexes follow it; LIKE does not

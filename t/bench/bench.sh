@@ -16,6 +16,8 @@
 #     /admin/orders filtered and searched (t/bench/admin_1m.sh)
 #   - a team of 5,000 members: its seats page, and a list of 1,000
 #     addresses given seats in one transaction (t/bench/seats.sh)
+#   - the catalog page, a lesson page and signed webhooks on SQLite and
+#     on PostgreSQL, with one host and with two (t/bench/engines.sh)
 set -eu
 build=${1:-build}
 top=$(cd "$(dirname "$0")/../.." && pwd)
@@ -250,3 +252,7 @@ sh "$top/t/bench/admin.sh" "$build"
 # team of 5,000 members, on a stack of its own (t/bench/seats.sh).
 echo
 sh "$top/t/bench/seats.sh" "$build"
+# The catalog, a lesson and webhooks on SQLite and PostgreSQL, with one
+# host and two, each on a stack of its own (t/bench/engines.sh).
+echo
+sh "$top/t/bench/engines.sh" "$build"

@@ -66,6 +66,36 @@ sub start_beside {
 	return $self;
 }
 
+# How many hosts the stack runs (Stack->start(ENROLL_HOSTS => 2)).
+sub hosts { $_[0]{cfg}{HOSTS} // 1 }
+
+# Host $n (1 or 2) of a two-host stack, as a stack of its own: its base is
+# a server that passes every request to that host's programs alone, and
+# its mail folder, run folder (logs, pids) and metrics file are that
+# host's; the database and Stripe are the ones both share.  A view: the
+# stack it came from stops it.
+sub host {
+	my ($self, $n) = @_;
+	die "host $n: the stack runs " . $self->hosts . " host(s)\n"
+	    unless $self->hosts == 2 && ($n == 1 || $n == 2);
+	my %cfg = (%{$self->{cfg}}, BASE_URL => $self->cfg("HOST${n}_URL"));
+	my $dir = $self->{dir};
+	if ($n == 2) {
+		$cfg{ENROLL_MAIL_DIR} = $self->cfg('HOST2_MAIL_DIR');
+		$cfg{ENROLL_METRICS_FILE} = $self->cfg('HOST2_METRICS_FILE');
+		$dir = $self->cfg('HOST2_DIR');
+	}
+	return bless { %$self, cfg => \%cfg, dir => $dir, public => $self->base,
+	    stopped => 1 }, ref $self;
+}
+
+# The folders mail is written to: each host's (a host's view: its own).
+sub mail_dirs {
+	my $self = shift;
+	return ($self->cfg('ENROLL_MAIL_DIR'),
+	    $self->hosts == 2 && !$self->{public} ? $self->cfg('HOST2_MAIL_DIR') : ());
+}
+
 # A new empty database in the ENROLL_TEST_PG cluster; returns its URL.
 my $pg_seq = 0;
 sub pg_createdb {
@@ -80,6 +110,9 @@ sub pg_createdb {
 sub pg { return ($_[0]->db // '') =~ /^postgres/ }
 
 sub base { $_[0]{cfg}{BASE_URL} }
+# The store's address in its mails and redirects (a host's view is
+# reached at another, see host()).
+sub public_url { $_[0]{public} // $_[0]->base }
 sub dir { $_[0]{dir} }
 sub db { $_[0]{cfg}{ENROLL_DB} }
 sub cfg { $_[0]{cfg}{$_[1]} }
@@ -153,7 +186,8 @@ sub enrollctl {
 	    'ENROLL_TIMEZONE');
 	local $ENV{ENROLL_DB} = $self->db;
 	local $ENV{ENROLL_MAIL_DIR} = $self->cfg('ENROLL_MAIL_DIR');
-	local $ENV{ENROLL_BASE_URL} = $self->base;
+	local $ENV{ENROLL_BASE_URL} = $self->public_url;
+	local $ENV{ENROLL_METRICS_FILE} = $self->cfg('ENROLL_METRICS_FILE') // $ENV{ENROLL_METRICS_FILE} // '';
 	local $ENV{STRIPE_API_BASE} = $self->cfg('STRIPE_API_BASE');
 	local $ENV{STRIPE_SECRET_KEY} = $self->cfg('STRIPE_SECRET_KEY');
 	return system("$BUILD/bin/enrollctl", @args) >> 8;
@@ -268,12 +302,14 @@ sub wait_for {
 	}
 }
 
-# The mails the stack's mail worker wrote for address $to (.eml files in
-# ENROLL_MAIL_DIR), oldest first, each as its whole text.
+# The mails the stack's mail workers wrote for address $to (.eml files in
+# ENROLL_MAIL_DIR, and the second host's), oldest first, each as its
+# whole text.
 sub mails_to {
 	my ($self, $to) = @_;
 	my @texts;
-	for my $f (sort glob($self->cfg('ENROLL_MAIL_DIR') . '/*.eml')) {
+	for my $f (sort { ($a =~ s{.*/}{}r) cmp ($b =~ s{.*/}{}r) }
+	    map { glob("$_/*.eml") } $self->mail_dirs) {
 		open(my $fh, '<', $f) or next;
 		local $/;
 		my $text = <$fh> // '';
@@ -295,7 +331,7 @@ sub mail_to {
 # with its query, or undef.
 sub link_in {
 	my ($self, $mail, $path) = @_;
-	my $base = $self->base;
+	my $base = $self->public_url;
 	return $mail =~ m{\Q$base\E($path\S*)} ? $1 =~ s/\r$//r : undef;
 }
 
