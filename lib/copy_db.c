@@ -384,9 +384,7 @@ copy_db(struct db *from, struct db *to, struct arena *a,
 	    (e = same_tables(&src, &dst, why, whysize)) != ERR_OK)
 		goto out;
 	/* One snapshot of the source: every table as of one moment. */
-	if ((e = db_exec(from, db_kind(from) == DB_POSTGRES ?
-	    "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY" : "BEGIN")) !=
-	    ERR_OK)
+	if ((e = db_begin_read(from)) != ERR_OK)
 		goto out;
 	/* Writers take turns on the target as everywhere (db_begin); the
 	 * copy is one transaction. */

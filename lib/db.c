@@ -239,6 +239,13 @@ db_begin(struct db *db)
 }
 
 enum err
+db_begin_read(struct db *db)
+{
+	return db->ops->exec(db, db->ops->kind == DB_POSTGRES ?
+	    "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY" : "BEGIN");
+}
+
+enum err
 db_commit(struct db *db)
 {
 	return db->ops->commit(db);

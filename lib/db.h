@@ -94,6 +94,10 @@ const char *db_col_name(struct db_stmt *st, int col);
  * changes rows outside a transaction takes the same turn. */
 enum err db_begin(struct db *db);
 enum err db_commit(struct db *db);
+/* Starts a read-only transaction whose reads all see one moment (SQLite's
+ * deferred BEGIN; REPEATABLE READ on PostgreSQL, where each statement
+ * would otherwise see the latest commits).  End it with db_rollback. */
+enum err db_begin_read(struct db *db);
 /* Rolls back if a transaction is open; safe to call on any exit path. */
 void db_rollback(struct db *db);
 

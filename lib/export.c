@@ -269,7 +269,7 @@ export_user(struct db *db, int64_t user_id, int64_t now, cJSON **out)
 	if ((doc = cJSON_CreateObject()) == NULL)
 		return ERR_INTERNAL;
 	/* One read transaction: the parts agree with each other. */
-	if ((e = db_exec(db, "BEGIN")) != ERR_OK) {
+	if ((e = db_begin_read(db)) != ERR_OK) {
 		cJSON_Delete(doc);
 		return e;
 	}
