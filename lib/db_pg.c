@@ -431,9 +431,27 @@ in_transaction(struct pg_db *p)
 	    t == PQTRANS_ACTIVE;
 }
 
+static int connection_lost(struct pg_db *p);
+
+/* BEGIN, then the writers' turn (see the top of this file).  Nothing has
+ * run yet, so on a connection the server dropped it begins on a new one. */
+static enum err
+begin_writing(struct pg_db *p)
+{
+	enum err e;
+
+	e = simple(p, "BEGIN; SELECT pg_advisory_xact_lock(" LOCK_WRITERS ")");
+	if (e == ERR_BUSY && connection_lost(p) && ensure_connected(p) == 0)
+		e = simple(p, "BEGIN; SELECT pg_advisory_xact_lock("
+		    LOCK_WRITERS ")");
+	if (e != ERR_OK)
+		simple(p, "ROLLBACK");
+	return e;
+}
+
 /* Executes s with its bound values into s->res. */
 static enum err
-execute(struct pg_stmt *s)
+execute_once(struct pg_stmt *s)
 {
 	struct pg_db *p = s->db;
 	ExecStatusType status;
@@ -442,16 +460,14 @@ execute(struct pg_stmt *s)
 
 	if (ensure_connected(p) != 0)
 		return map_result(p, NULL, "connect");
-	if (s->prepared != p->generation && (e = server_prepare(s)) != ERR_OK)
-		return e;
 	if (s->writes && !in_transaction(p)) {
-		if ((e = simple(p, "BEGIN; SELECT pg_advisory_xact_lock("
-		    LOCK_WRITERS ")")) != ERR_OK) {
-			simple(p, "ROLLBACK");
+		if ((e = begin_writing(p)) != ERR_OK)
 			return e;
-		}
 		own_tx = 1;
-	} else if (s->writes) {
+	}
+	if (s->prepared != p->generation && (e = server_prepare(s)) != ERR_OK)
+		goto out;
+	if (s->writes && !own_tx) {
 		if ((e = simple(p, "SAVEPOINT enroll_stmt")) != ERR_OK)
 			return e;
 		savepoint = 1;
@@ -472,6 +488,7 @@ execute(struct pg_stmt *s)
 		simple(p, e == ERR_OK ? "RELEASE SAVEPOINT enroll_stmt" :
 		    "ROLLBACK TO SAVEPOINT enroll_stmt; "
 		    "RELEASE SAVEPOINT enroll_stmt");
+out:
 	if (own_tx) {
 		enum err c = simple(p, e == ERR_OK ? "COMMIT" : "ROLLBACK");
 
@@ -482,6 +499,31 @@ execute(struct pg_stmt *s)
 		}
 	}
 	s->row = -1;
+	return e;
+}
+
+/* Returns 1 when the server went away (a restart, a failover): nothing of
+ * the statement can have run after that. */
+static int
+connection_lost(struct pg_db *p)
+{
+	return PQstatus(p->conn) != CONNECTION_OK;
+}
+
+/* A read outside a transaction on a connection the server dropped is
+ * tried once more on a new connection: after a restart of PostgreSQL
+ * each worker's first request is answered, not refused.  A write is not
+ * (it may have been committed before the connection went): ERR_BUSY, and
+ * the client retries. */
+static enum err
+execute(struct pg_stmt *s)
+{
+	int alone = !in_transaction(s->db);
+	enum err e = execute_once(s);
+
+	if (e == ERR_BUSY && alone && !s->writes && connection_lost(s->db) &&
+	    ensure_connected(s->db) == 0)
+		e = execute_once(s);
 	return e;
 }
 
@@ -601,19 +643,14 @@ pg_exec(struct db *db, const char *sql)
 	return simple(PDB(db), sql);
 }
 
-/* BEGIN, then the writers' turn (see the top of this file). */
 static enum err
 pg_begin(struct db *db)
 {
 	struct pg_db *p = PDB(db);
-	enum err e;
 
 	if (ensure_connected(p) != 0)
 		return map_result(p, NULL, "connect");
-	if ((e = simple(p, "BEGIN; SELECT pg_advisory_xact_lock("
-	    LOCK_WRITERS ")")) != ERR_OK)
-		simple(p, "ROLLBACK");
-	return e;
+	return begin_writing(p);
 }
 
 static void pg_rollback(struct db *db);

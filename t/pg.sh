@@ -8,6 +8,7 @@
 #                          (ENROLL_PG_BASE=postgresql:///?host=DIR&port=N&user=enroll);
 #                          PG_DURABLE=1: with fsync, as in production
 #   t/pg.sh stop DIR       stops it (the files stay)
+#   t/pg.sh restart DIR    stops and starts it again on the same port
 #   t/pg.sh createdb DIR NAME   a new empty database; prints its URL
 #   t/pg.sh version DIR    the server's version line
 set -eu
@@ -63,6 +64,10 @@ start)
 		{ echo "pg.sh: the server did not start; see $dir/server.log" >&2; exit 1; }
 	echo "ENROLL_PG_BASE=postgresql:///?host=$dir&port=$port&user=enroll" > "$dir/pg.env"
 	echo "$port" > "$dir/port"
+	;;
+restart)
+	as_owner "$bindir/pg_ctl" -D "$dir/data" -l "$dir/server.log" -m fast \
+	    -w -t 60 restart >/dev/null
 	;;
 stop)
 	[ -s "$dir/data/postmaster.pid" ] || exit 0
