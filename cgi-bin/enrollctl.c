@@ -313,7 +313,7 @@ cmd_mail_worker(struct db *db, const struct config *cfg, int argc,
 		return 1;
 	}
 	log_info(NULL, "mail-worker: delivering the outbox of %s to %s",
-	    cfg->db_path, cfg->smtp_url != NULL ? "the SMTP server" :
+	    cfg->db_shown, cfg->smtp_url != NULL ? "the SMTP server" :
 	    cfg->mail_dir);
 	while (!mail_worker_stop) {
 		mail_worker_round(db, cfg, &more);
@@ -441,17 +441,10 @@ cmd_restore(struct db *db, const struct config *cfg, int argc, char **argv)
 static const char *
 target_shown(struct arena *a, const char *target)
 {
-	const char *user = strstr(target, "://"), *at, *colon;
+	char shown[1024];
 
-	if (!db_target_is_postgres(target) || user == NULL ||
-	    (at = strchr(user + 3, '@')) == NULL ||
-	    (colon = memchr(user + 3, ':', (size_t)(at - user - 3))) == NULL)
-		return db_target_is_postgres(target) &&
-		    strstr(target, "password=") != NULL ?
-		    "the PostgreSQL database (its URL holds a password)" :
-		    target;
-	return arena_printf(a, "%.*s***%s", (int)(colon + 1 - target), target,
-	    at);
+	db_target_shown(target, shown, sizeof(shown));
+	return arena_strdup(a, shown);
 }
 
 static void
@@ -628,13 +621,13 @@ main(int argc, char **argv)
 			return cmd_copy_db(NULL, &cfg, argc - 2, argv + 2);
 		if ((db = db_open(cfg.db_path)) == NULL) {
 			fprintf(stderr, "enrollctl: cannot open %s\n",
-			    cfg.db_path);
+			    cfg.db_shown);
 			return 1;
 		}
 		if (commands[i].run != cmd_migrate &&
 		    db_schema_version(db) != db_schema_latest()) {
 			fprintf(stderr, "enrollctl: %s has schema version %d and "
-			    "this enrollctl needs %d: %s\n", cfg.db_path,
+			    "this enrollctl needs %d: %s\n", cfg.db_shown,
 			    db_schema_version(db), db_schema_latest(),
 			    db_schema_version(db) > db_schema_latest() ?
 			    "it was upgraded by a newer enroll; use that "

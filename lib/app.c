@@ -44,7 +44,7 @@ worker_init(struct worker *w, const struct app *app,
 		db_count_busy(w->db, &w->metrics->busy_retries);
 	if (db_schema_version(w->db) != db_schema_latest()) {
 		log_error(NULL, "%s: database %s has schema version %d and this "
-		    "program needs %d: %s", app->name, w->cfg.db_path,
+		    "program needs %d: %s", app->name, w->cfg.db_shown,
 		    db_schema_version(w->db), db_schema_latest(),
 		    db_schema_version(w->db) > db_schema_latest() ?
 		    "it was upgraded by a newer enroll; run that version" :
@@ -57,7 +57,7 @@ worker_init(struct worker *w, const struct app *app,
 	    strlen(db_col_text(st, 0)) < 2 * sizeof(w->secret)) {
 		db_done(st);
 		log_error(NULL, "%s: database %s has no schema; run "
-		    "'enrollctl migrate' first", app->name, w->cfg.db_path);
+		    "'enrollctl migrate' first", app->name, w->cfg.db_shown);
 		worker_fini(w);
 		return ERR_INTERNAL;
 	}

@@ -22,6 +22,7 @@ config_load(struct config *cfg)
 	size_t n;
 
 	cfg->db_path = env_or("ENROLL_DB", "var/enroll.db");
+	db_target_shown(cfg->db_path, cfg->db_shown, sizeof(cfg->db_shown));
 	if (getenv("ENROLL_METRICS_FILE") != NULL &&
 	    *getenv("ENROLL_METRICS_FILE") != '\0')
 		snprintf(cfg->metrics_path, sizeof(cfg->metrics_path), "%s",

@@ -5,6 +5,7 @@
 
 struct config {
 	const char *db_path;	/* ENROLL_DB, default var/enroll.db */
+	char db_shown[1024];	/* db_path as messages show it (no password) */
 	/* ENROLL_METRICS_FILE: this host's shared counters; by default
 	 * beside a SQLite file, var/enroll-metrics with PostgreSQL. */
 	char metrics_path[4096];

@@ -6,6 +6,7 @@
  * or PQ*. */
 #include <assert.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -50,6 +51,23 @@ int
 db_target_is_postgres(const char *target)
 {
 	return target != NULL && is_postgres(target);
+}
+
+void
+db_target_shown(const char *target, char *out, size_t size)
+{
+	const char *user = strstr(target, "://"), *at, *colon;
+
+	if (!is_postgres(target) || user == NULL ||
+	    (at = strchr(user + 3, '@')) == NULL ||
+	    (colon = memchr(user + 3, ':', (size_t)(at - user - 3))) == NULL)
+		snprintf(out, size, "%s", is_postgres(target) &&
+		    strstr(target, "password=") != NULL ?
+		    "the PostgreSQL database (its URL holds a password)" :
+		    target);
+	else
+		snprintf(out, size, "%.*s***%s", (int)(colon + 1 - target),
+		    target, at);
 }
 
 void

@@ -47,6 +47,10 @@ struct db *db_open(const char *target);
 /* Returns 1 when target (ENROLL_DB) names a PostgreSQL server. */
 int db_target_is_postgres(const char *target);
 
+/* Writes target as it may be shown in a message or log into out (size
+ * bytes): a PostgreSQL URL's password masked as ***. */
+void db_target_shown(const char *target, char *out, size_t size);
+
 /* Finalizes every cached statement and closes.  NULL is a no-op. */
 void db_close(struct db *db);
 
