@@ -120,6 +120,12 @@ values_in_and_out(enum db_kind kind)
 	assert_int_equal(db_col_int64(st, 4), 1);
 	assert_int_equal(db_next(st), ERR_NOTFOUND);
 	db_done(st);
+	/* A ? inside quotes or a comment is text, not a parameter. */
+	st = db_prep(db, "SELECT 'it''s ?' || :x || ?1 -- not ?2\n");
+	db_bind_text(st, 1, "z");
+	assert_int_equal(db_next(st), ERR_OK);
+	assert_string_equal(db_col_text(st, 0), "it's ?zz");
+	db_done(st);
 	db_close(db);
 }
 
