@@ -269,7 +269,7 @@ mail_worker_on_signal(int sig)
 }
 
 /* One look at the outbox: sends what is due; logs what happened. */
-static void
+static enum err
 mail_worker_round(struct db *db, const struct config *cfg, int *more)
 {
 	int due, sent, failed;
@@ -280,7 +280,7 @@ mail_worker_round(struct db *db, const struct config *cfg, int *more)
 		if (e != ERR_OK)
 			log_error(NULL, "mail-worker: outbox not read: %s",
 			    err_str(e));
-		return;
+		return e;
 	}
 	e = mail_deliver_due(db, cfg, time(NULL), MAIL_WORKER_BATCH, &sent,
 	    &failed);
@@ -291,6 +291,7 @@ mail_worker_round(struct db *db, const struct config *cfg, int *more)
 		log_info(NULL, "mail-worker: %d sent, %d failed (retried "
 		    "later)", sent, failed);
 	*more = e == ERR_OK && sent + failed == MAIL_WORKER_BATCH;
+	return e;
 }
 
 /* mail-worker: runs until SIGTERM or SIGINT, sending each message within
@@ -301,8 +302,9 @@ static int
 cmd_mail_worker(struct db *db, const struct config *cfg, int argc,
     char **argv)
 {
-	struct timespec pause = { 0, MAIL_WORKER_POLL_MS * 1000000L };
+	struct timespec pause;
 	struct sigaction sa;
+	long pause_ms = MAIL_WORKER_POLL_MS;
 	int more;
 
 	memset(&sa, 0, sizeof(sa));
@@ -316,7 +318,14 @@ cmd_mail_worker(struct db *db, const struct config *cfg, int argc,
 	    cfg->db_shown, cfg->smtp_url != NULL ? "the SMTP server" :
 	    cfg->mail_dir);
 	while (!mail_worker_stop) {
-		mail_worker_round(db, cfg, &more);
+		/* A database that cannot be read (a PostgreSQL server down)
+		 * is asked again less and less often, up to every 8 s. */
+		if (mail_worker_round(db, cfg, &more) != ERR_OK)
+			pause_ms = pause_ms * 2 < 8000 ? pause_ms * 2 : 8000;
+		else
+			pause_ms = MAIL_WORKER_POLL_MS;
+		pause.tv_sec = pause_ms / 1000;
+		pause.tv_nsec = pause_ms % 1000 * 1000000L;
 		/* A signal cuts the pause short; the loop then ends. */
 		if (!more)
 			nanosleep(&pause, NULL);
