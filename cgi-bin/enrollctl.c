@@ -400,6 +400,12 @@ cmd_backup(struct db *db, const struct config *cfg, int argc, char **argv)
 		    BACKUP_KEEP_DEFAULT);
 		return 2;
 	}
+	if (db_kind(db) == DB_POSTGRES) {
+		fprintf(stderr, "enrollctl: this store is on PostgreSQL: back it "
+		    "up with the server's pg_dump (README, PostgreSQL); nothing "
+		    "was written\n");
+		return 1;
+	}
 	e = backup_create(db, argv[0], (int)keep, time(NULL), path,
 	    sizeof(path));
 	if (e == ERR_NOTFOUND)
@@ -423,6 +429,12 @@ cmd_restore(struct db *db, const struct config *cfg, int argc, char **argv)
 	if (argc != 1) {
 		fprintf(stderr, "usage: enrollctl restore FILE\n");
 		return 2;
+	}
+	if (db_target_is_postgres(cfg->db_path)) {
+		fprintf(stderr, "enrollctl: this store is on PostgreSQL: restore "
+		    "a pg_dump with pg_restore (README, PostgreSQL); nothing was "
+		    "changed\n");
+		return 1;
 	}
 	e = backup_restore(argv[0], cfg->db_path);
 	if (e == ERR_CONFLICT)

@@ -435,6 +435,28 @@ in_transaction(struct pg_db *p)
 
 static int connection_lost(struct pg_db *p);
 
+/* Takes the writers' turn in an open transaction: at once when it is
+ * free; else the wait is counted (the busy counter, as SQLite's busy
+ * waits are) and lasts until the lock is had or lock_timeout passes. */
+static enum err
+take_turn(struct pg_db *p)
+{
+	PGresult *r = PQexec(p->conn, "SELECT pg_try_advisory_xact_lock("
+	    LOCK_WRITERS ")");
+	int free = PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) == 1 &&
+	    PQgetvalue(r, 0, 0)[0] == 't';
+	enum err e = ERR_OK;
+
+	if (PQresultStatus(r) != PGRES_TUPLES_OK)
+		e = map_result(p, r, "writers' lock");
+	PQclear(r);
+	if (e != ERR_OK || free)
+		return e;
+	if (p->base.busy_count != NULL)
+		__atomic_fetch_add(p->base.busy_count, 1, __ATOMIC_RELAXED);
+	return simple(p, "SELECT pg_advisory_xact_lock(" LOCK_WRITERS ")");
+}
+
 /* BEGIN, then the writers' turn (see the top of this file).  Nothing has
  * run yet, so on a connection the server dropped it begins on a new one. */
 static enum err
@@ -442,10 +464,11 @@ begin_writing(struct pg_db *p)
 {
 	enum err e;
 
-	e = simple(p, "BEGIN; SELECT pg_advisory_xact_lock(" LOCK_WRITERS ")");
+	e = simple(p, "BEGIN");
 	if (e == ERR_BUSY && connection_lost(p) && ensure_connected(p) == 0)
-		e = simple(p, "BEGIN; SELECT pg_advisory_xact_lock("
-		    LOCK_WRITERS ")");
+		e = simple(p, "BEGIN");
+	if (e == ERR_OK)
+		e = take_turn(p);
 	if (e != ERR_OK)
 		simple(p, "ROLLBACK");
 	return e;

@@ -68,7 +68,7 @@ subtest 'search finds a person by the beginning of the address or of the name' =
 subtest 'the list is paged by key and sorted as chosen' => sub {
 	$s->sql(q{WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 60)
 	    INSERT INTO users (email, name, password_hash) SELECT 'pager' || i || '@example.org',
-	    'Pager ' || printf('%02d', i), '$argon2id$v=19$x' FROM n});
+	    'Pager ' || (CASE WHEN i < 10 THEN '0' ELSE '' END || i), '$argon2id$v=19$x' FROM n});
 	my $res = Forms::submit($ab, '/admin/users', q => 'pager', sort => 'name');
 	my @first = $res->{content} =~ /Pager (\d\d)</g;
 	is(scalar @first, 50, 'a page holds 50 people');
@@ -335,8 +335,8 @@ subtest 'the admin home shows today\'s sales, orders to review and new accounts'
 		my ($cur, $amount, $paid_at, $review) = @_;
 		$n++;
 		$s->sql(q{INSERT INTO orders (number, user_id, status, currency, subtotal_amount, total_amount,
-		    paid_at, created_at, needs_review, review_reason) VALUES (?1, ?2, ?3, ?4, ?5, ?5, nullif(?6, 0), ?7, ?8, ?9)},
-		    "ORD-HOME-$n", $linus, $paid_at ? 'paid' : 'pending', $cur, $amount, $paid_at, time, $review ? 1 : 0,
+		    paid_at, created_at, needs_review, review_reason) VALUES (?1, ?2, ?3, ?4, ?5, ?5, ?6, ?7, ?8, ?9)},
+		    "ORD-HOME-$n", $linus, $paid_at ? 'paid' : 'pending', $cur, $amount, $paid_at || undef, time, $review ? 1 : 0,
 		    $review ? 'Amount differs from Stripe' : '');
 	};
 	$order->('usd', 4900, $start + 1, 0);

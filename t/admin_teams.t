@@ -30,7 +30,7 @@ my $acme = $s->sql_one(q{SELECT id FROM teams WHERE name = 'Acme Learning'});
 
 # 60 more teams owned by Olga, and one whose name a spreadsheet would run.
 $s->sql(q{WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 60)
-    INSERT INTO teams (name, created_at) SELECT 'Pager Team ' || printf('%02d', i), 1000 + i FROM n});
+    INSERT INTO teams (name, created_at) SELECT 'Pager Team ' || (CASE WHEN i < 10 THEN '0' ELSE '' END || i), 1000 + i FROM n});
 $s->sql(q{INSERT INTO teams (name, created_at) VALUES ('=HYPERLINK("http://evil.example/","x") Crew', 2000)});
 my $evil = $s->sql_one(q{SELECT id FROM teams WHERE name LIKE '=HYPERLINK%'});
 $s->sql(q{INSERT INTO team_members (team_id, user_id, role, joined_at) SELECT id, ?1, 'owner', 1 FROM teams
@@ -51,8 +51,8 @@ sub assign {
 	my ($team, $course, $email, $status, $user) = @_;
 	# An invitation not accepted names no account (user 0: NULL).
 	$s->sql(q{INSERT INTO seat_assignments (team_id, course_id, user_id, email, status, created_at, accepted_at, revoked_at)
-	    VALUES (?1, ?2, nullif(?3, 0), ?4, ?5, 100, 200, CASE WHEN ?5 = 'revoked' THEN 300 END)},
-	    $team, $course, $user // 0, $email, $status);
+	    VALUES (?1, ?2, ?3, ?4, ?5, 100, 200, CASE WHEN ?5 = 'revoked' THEN 300 END)},
+	    $team, $course, $user || undef, $email, $status);
 	$s->sql(q{UPDATE team_seats SET held = held + 1 WHERE team_id = ?1 AND course_id = ?2}, $team, $course)
 	    unless $status eq 'revoked';
 	$s->sql(q{INSERT INTO enrollments (user_id, course_id, source, seat_id, granted_at)

@@ -140,11 +140,11 @@ subtest 'a full option is refused, naming its step, and nothing is half-applied'
 	# choice arrives after Ann took the place.
 	$page =~ s/<option value="$thu" disabled>/<option value="$thu">/;
 	$bob->{last}{content} = $page;
-	my $before = $s->sql_one('SELECT group_concat(coalesce(option_id, 0)) FROM step_bookings WHERE user_id = ?1', $bob_id);
+	my $before = $s->sql_joined(',', 'SELECT coalesce(option_id, 0) FROM step_bookings WHERE user_id = ?1 ORDER BY id', $bob_id);
 	my $res = book($bob, $step[1] => $thu);
 	is($res->{status}, 409, 'the booking is refused');
 	like(Forms::text($res->{content}), qr/Week 2: Thursday evening has no place left/, 'naming the step and the option');
-	is($s->sql_one('SELECT group_concat(coalesce(option_id, 0)) FROM step_bookings WHERE user_id = ?1', $bob_id), $before, 'nothing changed');
+	is($s->sql_joined(',', 'SELECT coalesce(option_id, 0) FROM step_bookings WHERE user_id = ?1 ORDER BY id', $bob_id), $before, 'nothing changed');
 	is(booked($thu), 1, 'Thursday still counts one');
 };
 

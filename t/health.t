@@ -23,7 +23,7 @@ sub health {
 }
 
 subtest 'a healthy store' => sub {
-	$s->sql(q{INSERT INTO outbox (dedupe_key, to_addr, subject, body, created_at) VALUES ('health-1', 'a@example.org', 's', 'b', strftime('%s','now') - 120)});
+	$s->sql(q{INSERT INTO outbox (dedupe_key, to_addr, subject, body, created_at) VALUES ('health-1', 'a@example.org', 's', 'b', ?1)}, time - 120);
 	my $ev = JSON::PP->new->encode({ id => 'evt_health', object => 'event', type => 'customer.created',
 	    created => time, api_version => '2023-08-16', livemode => JSON::PP::false, data => { object => { id => 'cus_h' } } });
 	is($s->deliver($ev)->{status}, 200, 'Stripe reaches the webhook');
@@ -32,7 +32,7 @@ subtest 'a healthy store' => sub {
 	like($res->{headers}{'content-type'}, qr{^application/json}, 'JSON');
 	is($j->{status}, 'ok', 'status ok');
 	is($j->{database}{writable}, JSON::PP::true, 'the database is writable');
-	is($j->{database}{schema}, $s->sql_one('PRAGMA user_version'), 'its schema');
+	is($j->{database}{schema}, $s->schema_version, 'its schema');
 	is($j->{database}{schema_expected}, $j->{database}{schema}, 'is the one the program needs');
 	is($j->{outbox}{pending}, $s->sql_one(q{SELECT count(*) FROM outbox WHERE status = 'pending'}), 'mail waiting: as in the outbox');
 	cmp_ok($j->{outbox}{oldest_age_seconds}, '>=', 119, 'and how long the oldest has waited');
@@ -47,11 +47,9 @@ subtest 'a healthy store' => sub {
 
 subtest 'a database that cannot be written is a 503' => sub {
 	# Another process holds the write lock longer than the store waits.
-	my $pid = fork // die;
-	if (!$pid) {
-		exec('sqlite3', $s->db, 'BEGIN IMMEDIATE;', '.shell sleep 9', 'ROLLBACK;') or POSIX::_exit(1);
-	}
-	sleep 0.5;
+	my $held = $s->dir . '/health-lock-held';
+	my $pid = $s->hold_write_lock(9, file => $held);
+	$s->wait_for(sub { -e $held }, 10);
 	my ($res, $j) = health();
 	is($res->{status}, 503, 'answers 503');
 	is($j->{status}, 'fail', 'status fail');

@@ -18,8 +18,8 @@ sub text_of { my $h = shift // ''; $h =~ s/<[^>]+>/ /g; $h =~ s/&#39;/'/g; $h =~
 sub enroll {
 	my ($uid, $slug, %o) = @_;
 	$s->sql(q{INSERT INTO enrollments (user_id, course_id, source, granted_at, status, order_id)
-	    VALUES (?1, ?2, ?3, ?4, ?5, nullif(?6, ''))}, $uid, course($slug), $o{source} // 'purchase',
-	    $o{granted_at} // time, $o{status} // 'active', $o{order_id} // '');
+	    VALUES (?1, ?2, ?3, ?4, ?5, ?6)}, $uid, course($slug), $o{source} // 'purchase',
+	    $o{granted_at} // time, $o{status} // 'active', $o{order_id});
 }
 # Marks the first $n lessons of $slug done for the student, through the
 # lesson pages' own forms.

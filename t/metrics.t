@@ -83,9 +83,9 @@ subtest 'worker restarts and SQLite busy waits' => sub {
 	kill 'KILL', $worker;
 	ok($s->wait_for(sub { (scrape())[1]{'enroll_worker_restarts_total{program="cart"}'} > $before }), 'a killed worker counts as a restart');
 	my $busy = (scrape())[1]{'enroll_sqlite_busy_retries_total'};
-	my $pid = fork // die;
-	if (!$pid) { exec('sqlite3', $s->db, 'BEGIN IMMEDIATE;', '.shell sleep 1', 'ROLLBACK;') or POSIX::_exit(1) }
-	sleep 0.3;
+	my $held = $s->dir . '/metrics-lock-held';
+	my $pid = $s->hold_write_lock(1, file => $held);
+	$s->wait_for(sub { -e $held }, 10);
 	is($s->deliver(event('evt_metrics_2'))->{status}, 200, 'a webhook event waits for the lock, then is stored');
 	waitpid($pid, 0);
 	cmp_ok((scrape())[1]{'enroll_sqlite_busy_retries_total'}, '>', $busy, 'the waits are counted');

@@ -168,7 +168,7 @@ subtest 'the receipt page and the confirmation mail show lines the same way' => 
 	}
 	is_deeply(\%rows, \%want, 'the page: price, discount and paid of each line');
 	like(text_of($page), qr/Subtotal \$178\.00 Discount \(LINES20\) −\$35\.60 Total paid \$142\.40/, 'the page: subtotal, discount with the code, total paid');
-	my $mail = pack('H*', $s->sql_one(q{SELECT hex(body) FROM outbox WHERE to_addr = ?1 AND subject LIKE 'Your order%'}, $email) // '');
+	my $mail = pack('H*', $s->sql_one('SELECT ' . $s->hex_of('body') . q{ FROM outbox WHERE to_addr = ?1 AND subject LIKE 'Your order%'}, $email) // '');
 	utf8::decode($mail);
 	my %mrows;
 	while ($mail =~ m{^  (\S[^\n]*)\n    Price (\S+)   Discount −(\S+)   Paid (\S+)\n}mg) {

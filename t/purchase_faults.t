@@ -269,12 +269,12 @@ subtest 'forged, stale and malformed webhooks are refused and change nothing' =>
 
 subtest 'a locked database answers 503 so that Stripe retries' => sub {
 	my $ev = '{"id":"evt_busy","object":"event","type":"payment_intent.created","created":' . time . ',"data":{"object":{"id":"pi_busy"}}}';
-	my $pid = fork // die;
-	# An operator's sqlite3 holding the write lock for 7 s (longer than
-	# the store's 5 s busy timeout).  It waits for the lock if another
-	# writer (the mail worker) has it, and says when it holds it.
+	# An operator's session holding the write lock for 7 s (longer than
+	# the store's 5 s wait).  It waits for the lock if another writer
+	# (the mail worker) has it, and says when it holds it.
 	my $held = $s->dir . '/lock-held';
-	if (!$pid) { exec('sqlite3', $s->db, '.timeout 5000', "BEGIN IMMEDIATE;", "INSERT INTO audit_log (action) VALUES ('lock');", ".shell touch $held", '.shell sleep 7', 'COMMIT;') }
+	my $pid = $s->hold_write_lock(7, file => $held, commit => 1,
+	    sql => "INSERT INTO audit_log (action) VALUES ('lock')");
 	$s->wait_for(sub { -e $held }, 10);
 	my $res = $s->deliver($ev);
 	waitpid($pid, 0);

@@ -29,13 +29,12 @@ sub audits {
 }
 # Everything a team action could change, as one string.
 sub state_of {
-	return join ',', map { join ':', @$_ } $s->sql(q{SELECT
-	    (SELECT group_concat(team_id || '/' || user_id || '/' || role, ' ') FROM
-	      (SELECT * FROM team_members ORDER BY team_id, user_id)),
-	    (SELECT count(*) FROM team_invitations),
+	return join ',',
+	    $s->sql_joined(' ', q{SELECT team_id || '/' || user_id || '/' || role FROM team_members ORDER BY team_id, user_id}),
+	    join ':', @{($s->sql(q{SELECT (SELECT count(*) FROM team_invitations),
 	    (SELECT count(*) FROM team_invitations WHERE accepted_at IS NOT NULL),
 	    (SELECT count(*) FROM audit_log), (SELECT count(*) FROM outbox),
-	    (SELECT count(*) FROM teams)});
+	    (SELECT count(*) FROM teams)}))[0]};
 }
 # Submits the form of $b's page whose action is $action and whose hidden
 # member field is $member (a form per member row), as rendered, with

@@ -118,7 +118,8 @@ sub db { $_[0]{cfg}{ENROLL_DB} }
 sub cfg { $_[0]{cfg}{$_[1]} }
 
 # Rows of a query as arrays; values bound through sqlite3's .parameter,
-# or psql's variables on PostgreSQL (?N becomes :'pN', a quoted literal).
+# or psql's variables on PostgreSQL (?N becomes :'pN', a quoted literal);
+# undef binds NULL.
 sub sql {
 	my ($self, $query, @binds) = @_;
 	return $self->pg_sql($query, @binds) if ($self->db // '') =~ /^postgres/;
@@ -126,6 +127,10 @@ sub sql {
 	    '-cmd', '.timeout 5000');
 	for my $i (0 .. $#binds) {
 		my $v = $binds[$i];
+		if (!defined $v) {
+			push @cmd, '-cmd', ".parameter set ?" . ($i + 1) . " NULL";
+			next;
+		}
 		$v =~ s/'/''/g;
 		push @cmd, '-cmd', ".parameter set ?" . ($i + 1) .
 		    ($v =~ /^-?\d+$/ ? " $v" : " \"'$v'\"");
@@ -147,22 +152,82 @@ sub pg_sql {
 		if ($tok =~ /^\?/) {
 			my $k = length $num ? $num : $n + 1;
 			$n = $k if $k > $n;
-			$out .= ":'p$k'";
+			# An integer goes in as a number (as sqlite3's .parameter
+			# binds it), anything else as a quoted literal.
+			my $v = $binds[$k - 1];
+			$out .= !defined $v ? 'NULL' : $v =~ /^-?\d{1,18}$/ ? ":p$k" : ":'p$k'";
 		} else {
 			$out .= $tok;
 		}
 	}
 	my @cmd = ('psql', '-X', '-q', '-A', '-t', '-F', "\x1f",
 	    '-v', 'ON_ERROR_STOP=1', '-d', $self->db);
-	push @cmd, '-v', "p" . ($_ + 1) . "=$binds[$_]" for 0 .. $#binds;
+	push @cmd, '-v', "p" . ($_ + 1) . "=$binds[$_]" for grep { defined $binds[$_] } 0 .. $#binds;
 	require IPC::Open2;
 	my $pid = IPC::Open2::open2(my $rd, my $wr, @cmd);
 	print $wr "$out;\n";
 	close $wr;
-	my @rows = map { chomp; my @f = split /\x1f/, $_, -1; @f = ('') unless @f; \@f } <$rd>;
+	# A comparison is a boolean, which psql prints t or f and SQLite 1 or
+	# 0: tests compare with 1 and 0.  (No test stores a lone t or f.)
+	my @rows = map { chomp; my @f = map { $_ eq 't' ? 1 : $_ eq 'f' ? 0 : $_ }
+	    split /\x1f/, $_, -1; @f = ('') unless @f; \@f } <$rd>;
 	waitpid $pid, 0;
 	die "psql failed on: $query\n" if $? != 0;
 	return @rows;
+}
+
+# The schema version the store's database is at, on either engine.
+sub schema_version {
+	my $self = shift;
+	return $self->sql_one($self->pg ?
+	    'SELECT coalesce(max(version), 0) FROM schema_migrations' :
+	    'PRAGMA user_version');
+}
+
+# The first column of every row of a query, joined by $sep (what SQLite's
+# group_concat gives; the query says the order).
+sub sql_joined {
+	my ($self, $sep, $query, @binds) = @_;
+	return join($sep, map { $_->[0] } $self->sql($query, @binds));
+}
+
+# SQL for $expr with its newlines as spaces, so that a multi-line text
+# comes back on one line (both engines take a newline inside quotes).
+sub one_line { return "replace($_[1], '\n', ' ')" }
+
+# SQL for $expr's bytes in hex (SQLite's hex(), PostgreSQL's encode()).
+sub hex_of {
+	my ($self, $expr) = @_;
+	return $self->pg ? "encode(convert_to($expr, 'UTF8'), 'hex')" : "hex($expr)";
+}
+
+# Holds the store's write lock from another process for $secs seconds, as
+# an operator's open transaction would: SQLite's BEGIN IMMEDIATE in the
+# sqlite3 shell, or on PostgreSQL the writers' advisory lock that
+# lib/db_pg.c takes in psql.  Options: sql => a statement run while
+# holding it, commit => 1 to commit it (else rolled back), file => touched
+# once the lock is held.  Returns the holder's pid (waitpid it).
+sub hold_write_lock {
+	my ($self, $secs, %o) = @_;
+	my $pid = fork // die "fork: $!";
+	return $pid if $pid;
+	open(STDOUT, '>', '/dev/null');
+	my $end = $o{commit} ? 'COMMIT;' : 'ROLLBACK;';
+	if ($self->pg) {
+		my $script = "$self->{dir}/hold-lock-$$.sql";
+		open(my $fh, '>', $script) or POSIX::_exit(1);
+		print $fh "BEGIN;\nSELECT pg_advisory_xact_lock(7306140001);\n",
+		    ($o{sql} ? "$o{sql};\n" : ''), ($o{file} ? "\\! touch $o{file}\n" : ''),
+		    "SELECT pg_sleep($secs);\n$end\n";
+		close $fh;
+		exec('psql', '-X', '-q', '-v', 'ON_ERROR_STOP=1', '-d', $self->db, '-f', $script);
+	} else {
+		exec('sqlite3', $self->db, '.timeout 5000', 'BEGIN IMMEDIATE;',
+		    ($o{sql} ? "$o{sql};" : ()), ($o{file} ? ".shell touch $o{file}" : ()),
+		    ".shell sleep $secs", $end);
+	}
+	require POSIX;
+	POSIX::_exit(1);
 }
 
 # The first column of the first row.
