@@ -23,7 +23,9 @@ sub health {
 }
 
 subtest 'a healthy store' => sub {
-	$s->sql(q{INSERT INTO outbox (dedupe_key, to_addr, subject, body, created_at) VALUES ('health-1', 'a@example.org', 's', 'b', ?1)}, time - 120);
+	# Waiting two minutes, and not due for an hour: the mail worker leaves
+	# it, so the outbox holds still while the page and the test count it.
+	$s->sql(q{INSERT INTO outbox (dedupe_key, to_addr, subject, body, created_at, next_attempt_at) VALUES ('health-1', 'a@example.org', 's', 'b', ?1, ?2)}, time - 120, time + 3600);
 	my $ev = JSON::PP->new->encode({ id => 'evt_health', object => 'event', type => 'customer.created',
 	    created => time, api_version => '2023-08-16', livemode => JSON::PP::false, data => { object => { id => 'cus_h' } } });
 	is($s->deliver($ev)->{status}, 200, 'Stripe reaches the webhook');
