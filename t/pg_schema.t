@@ -282,5 +282,7 @@ is((pg(q{INSERT INTO coupons (code, kind, percent_off) VALUES ('T10', 'percentag
     RETURNING id > 0}))[0][0], 't', 'an identity gives a new id');
 is((pg(q{SELECT pg_get_serial_sequence('orders', 'id')}))[0][0], 'public.orders_id_seq',
     'orders.id keeps its sequence orders_id_seq');
+is((pg(q{SELECT count(*) FROM pg_constraint WHERE conname LIKE 'orders\_new%'}))[0][0], 0,
+    "orders' constraints keep the names orders had before the rebuild");
 
 done_testing;
