@@ -294,25 +294,27 @@ run)
 		echo "make run: port $port is taken; use PORT=8081 make run" >&2
 		exit 1
 	fi
-	# PG=1: the store on PostgreSQL, a private cluster in var/pg that
-	# stops with the store (its data stays for the next make run).
+	# PG=1: the store on PostgreSQL, a private cluster in var/pg (or
+	# ENROLL_PG_DIR) that stops with the store; its data stays for the
+	# next make run.
+	pgdir="${ENROLL_PG_DIR:-$top/var/pg}"
 	if [ "${PG:-0}" = 1 ] && [ -z "${ENROLL_DB:-}" ]; then
-		"$top/t/pg.sh" start "$top/var/pg" || exit 1
+		"$top/t/pg.sh" start "$pgdir" || exit 1
 		pg_up=1
-		psql -X -q -h "$top/var/pg" -p "$(cat "$top/var/pg/port")" -U enroll -d postgres -tAc \
+		psql -X -q -h "$pgdir" -p "$(cat "$pgdir/port")" -U enroll -d postgres -tAc \
 		    "SELECT 1 FROM pg_database WHERE datname = 'enroll'" | grep -q 1 ||
-			"$top/t/pg.sh" createdb "$top/var/pg" enroll >/dev/null || exit 1
-		export ENROLL_DB="postgresql:///enroll?host=$top/var/pg&port=$(cat "$top/var/pg/port")&user=enroll"
+			"$top/t/pg.sh" createdb "$pgdir" enroll >/dev/null || exit 1
+		export ENROLL_DB="postgresql:///enroll?host=$pgdir&port=$(cat "$pgdir/port")&user=enroll"
 	fi
 	export ENROLL_DB="${ENROLL_DB:-$top/var/enroll.db}"
 	export ENROLL_MAIL_DIR="${ENROLL_MAIL_DIR:-$top/var/mail}"
 	export ENROLL_MEDIA_DIR="${ENROLL_MEDIA_DIR:-$top/var/media}"
-	stop_pg() { [ -n "${pg_up:-}" ] && "$top/t/pg.sh" stop "$top/var/pg"; return 0; }
+	stop_pg() { [ -n "${pg_up:-}" ] && "$top/t/pg.sh" stop "$pgdir"; return 0; }
 	trap 'stop_all "$run"; stop_pg; exit 0' INT TERM
 	stop_all "$run"
 	start_all "$build" "$run" "$port" || { stop_all "$run"; stop_pg; exit 1; }
 	case $ENROLL_DB in
-	postgres*) demo_admin "$build" "$top/var/admin-password" ;;
+	postgres*) demo_admin "$build" "$(dirname "$pgdir")/admin-password" ;;
 	*) demo_admin "$build" "$(dirname "$ENROLL_DB")/admin-password" ;;
 	esac
 	echo "enroll is serving http://127.0.0.1:$port/  (database $ENROLL_DB, logs in $run)"
