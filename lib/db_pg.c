@@ -127,6 +127,10 @@ simple(struct pg_db *p, const char *sql)
 	return e;
 }
 
+/* What every connection sets when it opens: a lock waited for past 5 s
+ * is ERR_BUSY, as SQLite's busy wait; times are UTC. */
+#define SESSION_SETUP "SET lock_timeout = '5s'; SET TIME ZONE 'UTC'"
+
 /* Reconnects a connection the server dropped (a restart, a failover);
  * every statement then prepares again.  Returns 0 when connected. */
 static int
@@ -138,7 +142,7 @@ ensure_connected(struct pg_db *p)
 	if (PQstatus(p->conn) != CONNECTION_OK)
 		return -1;
 	p->generation++;
-	return simple(p, "SET lock_timeout = '5s'") == ERR_OK ? 0 : -1;
+	return simple(p, SESSION_SETUP) == ERR_OK ? 0 : -1;
 }
 
 static void pg_close(struct db *db);
@@ -159,9 +163,7 @@ pg_open(const char *uri)
 		return NULL;
 	}
 	PQsetNoticeProcessor(p->conn, quiet_notices, NULL);
-	/* A lock waited for past 5 s is ERR_BUSY, as SQLite's busy wait. */
-	if (simple(p, "SET lock_timeout = '5s'; SET TIME ZONE 'UTC'") !=
-	    ERR_OK) {
+	if (simple(p, SESSION_SETUP) != ERR_OK) {
 		pg_close(&p->base);
 		return NULL;
 	}
@@ -435,14 +437,14 @@ in_transaction(struct pg_db *p)
 
 static int connection_lost(struct pg_db *p);
 
-/* Takes the writers' turn in an open transaction: at once when it is
- * free; else the wait is counted (the busy counter, as SQLite's busy
- * waits are) and lasts until the lock is had or lock_timeout passes. */
+/* BEGIN and the writers' turn, in one round trip when the lock is free;
+ * else the wait is counted (the busy counter, as SQLite's busy waits are)
+ * and lasts until the lock is had or lock_timeout passes. */
 static enum err
-take_turn(struct pg_db *p)
+begin_and_take_turn(struct pg_db *p)
 {
-	PGresult *r = PQexec(p->conn, "SELECT pg_try_advisory_xact_lock("
-	    LOCK_WRITERS ")");
+	PGresult *r = PQexec(p->conn, "BEGIN; SELECT "
+	    "pg_try_advisory_xact_lock(" LOCK_WRITERS ")");
 	int free = PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) == 1 &&
 	    PQgetvalue(r, 0, 0)[0] == 't';
 	enum err e = ERR_OK;
@@ -462,13 +464,10 @@ take_turn(struct pg_db *p)
 static enum err
 begin_writing(struct pg_db *p)
 {
-	enum err e;
+	enum err e = begin_and_take_turn(p);
 
-	e = simple(p, "BEGIN");
 	if (e == ERR_BUSY && connection_lost(p) && ensure_connected(p) == 0)
-		e = simple(p, "BEGIN");
-	if (e == ERR_OK)
-		e = take_turn(p);
+		e = begin_and_take_turn(p);
 	if (e != ERR_OK)
 		simple(p, "ROLLBACK");
 	return e;
